@@ -1,0 +1,1 @@
+"""Amcrest / Dahua HTTP API integration for Home Assistant."""

@@ -1,0 +1,101 @@
+"""The device facade: one object per device, grouping the API chapters.
+
+``client.system`` (spec 4.6), ``client.media`` (4.1-4.4) and the generic config access that
+every chapter uses. Capabilities come from :func:`capabilities.probe_capabilities`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp
+
+from .codec import Scalar, config_items, parse_kv, parse_table
+from .errors import DeviceError, NotSupportedError
+from .transport import DEFAULT_TIMEOUT, Params, Transport
+
+
+class AmcrestClient:
+    """Talks to one Amcrest / Dahua device over an injected aiohttp session."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        port: int | None = None,
+        *,
+        username: str,
+        password: str,
+        use_https: bool = False,
+        verify_ssl: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        from .media import Media
+        from .system import System
+
+        self.transport = Transport(
+            session,
+            host,
+            port,
+            username=username,
+            password=password,
+            use_https=use_https,
+            verify_ssl=verify_ssl,
+            timeout=timeout,
+        )
+        self.system = System(self)
+        self.media = Media(self)
+
+    @property
+    def host(self) -> str:
+        return self.transport.host
+
+    @property
+    def port(self) -> int:
+        return self.transport.port
+
+    # ------------------------------------------------------------------ generic access
+
+    async def cgi(self, cgi: str, action: str | None = None, params: Params | None = None) -> str:
+        """GET ``/cgi-bin/<cgi>?action=<action>&<params>`` and return the text body."""
+        query: list[tuple[str, Scalar]] = []
+        if action is not None:
+            query.append(("action", action))
+        if params:
+            query.extend(params.items() if isinstance(params, Mapping) else params)
+        return await self.transport.get_text(f"/cgi-bin/{cgi}", query or None)
+
+    async def cgi_kv(
+        self, cgi: str, action: str | None = None, params: Params | None = None
+    ) -> dict[str, str]:
+        """Like :meth:`cgi`, parsed as ``key=value`` lines."""
+        return parse_kv(await self.cgi(cgi, action, params))
+
+    async def cgi_ok(self, cgi: str, action: str, params: Params | None = None) -> None:
+        """Run a control action that answers ``OK``."""
+        body = (await self.cgi(cgi, action, params)).strip()
+        if not body.upper().startswith("OK"):
+            raise DeviceError(f"{cgi} {action}: unexpected answer")
+
+    async def cgi_value(self, cgi: str, action: str, key: str, params: Params | None = None) -> str:
+        """Run a getter answering one ``key=value`` line and return the value."""
+        values = await self.cgi_kv(cgi, action, params)
+        if key not in values:
+            raise NotSupportedError(f"{cgi} {action}: no {key} in the answer")
+        return values[key]
+
+    async def get_config(self, name: str) -> dict[str, str]:
+        """Read a config table (or sub-path) as flat keys without ``table.``.
+
+        An empty answer means the device does not have that table.
+        """
+        values = parse_table(await self.cgi("configManager.cgi", "getConfig", {"name": name}))
+        if not values:
+            raise NotSupportedError(f"config table {name} is not available")
+        return values
+
+    async def set_config(self, values: Mapping[str, Scalar]) -> None:
+        """Write config keys (``Table[i].Field``); setConfig merges, other keys are kept."""
+        if not values:
+            return
+        await self.cgi_ok("configManager.cgi", "setConfig", config_items(values))

@@ -1,0 +1,275 @@
+"""The text formats of the CGI API.
+
+Devices answer with ``key=value`` lines. Configuration tables use dotted keys with 0-based
+indexes, ``table.Encode[0].MainFormat[0].Video.Compression=H.265``; getters use flat keys,
+``sn=ABC``. This module turns such bodies into dictionaries and nested data and back, and
+encodes the query strings of ``setConfig`` and other actions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+type Scalar = str | int | float | bool
+type Nested = dict[str, Any]
+
+TABLE_PREFIX = "table."
+
+_SEGMENT = re.compile(r"([^.\[\]]*)((?:\[\d+\])*)")
+_INDEX = re.compile(r"\[(\d+)\]")
+# Characters left readable in keys: brackets are sent literally by every client and accepted
+# by every firmware; dots, colons and underscores are part of table paths.
+_KEY_SAFE = "[].:_-"
+
+
+def decode_body(raw: bytes) -> str:
+    """Decode a text body; firmware mixes UTF-8 and stray Latin-1 bytes."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def iter_lines(text: str) -> Iterable[str]:
+    """Yield the non-empty lines of a body, tolerant of CRLF and LF.
+
+    Only ``\n`` ends a line: ``str.splitlines`` would also split on characters such as
+    ``\x1e`` or ``\u2028`` that can legitimately appear inside a value.
+    """
+    for raw in text.split("\n"):
+        line = raw.rstrip("\r")
+        if line.strip():
+            yield line
+
+
+def parse_kv(text: str, *, strip_prefix: str | None = None) -> dict[str, str]:
+    """Parse ``key=value`` lines into a flat dict.
+
+    Only the first ``=`` splits (values may contain ``=``). Lines without ``=`` are ignored.
+    Keys are stripped of surrounding whitespace and, when given, of ``strip_prefix``;
+    values keep their inner whitespace but lose the line ending.
+    """
+    result: dict[str, str] = {}
+    for line in iter_lines(text):
+        key, sep, value = line.partition("=")
+        if not sep:
+            continue
+        key = key.strip()
+        if strip_prefix and key.startswith(strip_prefix):
+            key = key[len(strip_prefix) :]
+        if key:
+            result[key] = value
+    return result
+
+
+def parse_table(text: str) -> dict[str, str]:
+    """Parse a ``getConfig`` body into flat keys without the ``table.`` prefix."""
+    return parse_kv(text, strip_prefix=TABLE_PREFIX)
+
+
+def split_key(key: str) -> list[str | int]:
+    """Split ``Encode[0].MainFormat[1].Video`` into ``["Encode", 0, "MainFormat", 1, "Video"]``."""
+    parts: list[str | int] = []
+    for segment in key.split("."):
+        match = _SEGMENT.fullmatch(segment)
+        if match is None:
+            parts.append(segment)
+            continue
+        name, indexes = match.groups()
+        if name:
+            parts.append(name)
+        parts.extend(int(i) for i in _INDEX.findall(indexes))
+    return parts
+
+
+def join_key(parts: Iterable[str | int]) -> str:
+    """Inverse of :func:`split_key`."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def unflatten(flat: Mapping[str, str]) -> Nested:
+    """Turn flat dotted keys into nested dicts and lists.
+
+    Names become dict keys and indexes list positions; gaps in a list are ``None``. When a key
+    is both a value and a parent (never seen on devices, but possible), the value is kept under
+    the empty-string key of the parent.
+    """
+    root: Nested = {}
+    for key, value in flat.items():
+        parts = split_key(key)
+        if not parts:
+            continue
+        node: Any = root
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            nxt = parts[i + 1] if not last else None
+            child_default: Any = value if last else ([] if isinstance(nxt, int) else {})
+            node = _descend(node, part, child_default, last)
+    return root
+
+
+def _descend(node: Any, part: str | int, default: Any, last: bool) -> Any:
+    if isinstance(part, int):
+        if not isinstance(node, list):
+            raise ValueError("index applied to a non-list")
+        while len(node) <= part:
+            node.append(None)
+        current = node[part]
+        if last:
+            node[part] = default
+            return default
+        if current is None or isinstance(current, str):
+            node[part] = default
+            return default
+        return current
+    if not isinstance(node, dict):
+        raise ValueError("name applied to a list")
+    current = node.get(part)
+    if last:
+        if isinstance(current, (dict, list)):
+            if isinstance(current, dict):
+                current[""] = default
+            return current
+        node[part] = default
+        return default
+    if current is None:
+        node[part] = default
+        return default
+    if isinstance(current, str):
+        node[part] = default
+        if isinstance(default, dict):
+            default[""] = current
+        return default
+    return current
+
+
+def flatten(nested: Mapping[str, Any]) -> dict[str, str]:
+    """Inverse of :func:`unflatten`: nested data back to flat dotted keys (``None`` skipped)."""
+    out: dict[str, str] = {}
+    _flatten_into(out, [], nested)
+    return out
+
+
+def _flatten_into(out: dict[str, str], prefix: list[str | int], node: Any) -> None:
+    if node is None:
+        return
+    if isinstance(node, Mapping):
+        for name, child in node.items():
+            if name == "":
+                _flatten_into(out, prefix, child)
+            else:
+                _flatten_into(out, [*prefix, name], child)
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            _flatten_into(out, [*prefix, index], child)
+    else:
+        out[join_key(prefix)] = encode_value(node)
+
+
+def encode_value(value: Scalar) -> str:
+    """Render a Python value the way devices write it (``true``/``false`` for booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if value != int(value) else str(int(value))
+    return str(value)
+
+
+def decode_value(text: str) -> Scalar:
+    """Best-effort typing of a device value: bool, int, float, else the string itself."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    # Keep things such as "1e5", "nan" or "inf" as text: devices do not write them as numbers.
+    if re.fullmatch(r"\s*-?\d+\.\d*\s*|\s*-?\.\d+\s*", text):
+        return number
+    return text
+
+
+def to_bool(text: str | None, default: bool = False) -> bool:
+    if text is None:
+        return default
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "on", "yes"):
+        return True
+    if lowered in ("false", "0", "off", "no"):
+        return False
+    return default
+
+
+def to_int(text: str | None, default: int | None = None) -> int | None:
+    if text is None:
+        return default
+    try:
+        return int(text.strip())
+    except ValueError:
+        try:
+            return int(float(text.strip()))
+        except ValueError:
+            return default
+
+
+def to_float(text: str | None, default: float | None = None) -> float | None:
+    if text is None:
+        return default
+    try:
+        return float(text.strip())
+    except ValueError:
+        return default
+
+
+def quote_value(value: Scalar) -> str:
+    """Percent-encode one query value; everything but unreserved characters is escaped.
+
+    Devices store a ``+`` literally and cut values at ``#``, so both are escaped along with
+    ``&``, ``=``, ``%``, spaces and every non-ASCII byte (UTF-8).
+    """
+    return quote(encode_value(value), safe="-_.~")
+
+
+def quote_key(key: str) -> str:
+    return quote(key, safe=_KEY_SAFE)
+
+
+def encode_query(params: Mapping[str, Scalar] | Iterable[tuple[str, Scalar]]) -> str:
+    """Build a query string with literal brackets in keys and fully escaped values."""
+    items = params.items() if isinstance(params, Mapping) else params
+    return "&".join(f"{quote_key(k)}={quote_value(v)}" for k, v in items)
+
+
+def config_items(values: Mapping[str, Scalar]) -> list[tuple[str, Scalar]]:
+    """Order setConfig keys deterministically (devices do not care; tests and logs do)."""
+    return sorted(values.items())
+
+
+def table_rows(flat: Mapping[str, str], table: str) -> dict[int, dict[str, str]]:
+    """Group ``Table[i].Rest`` keys by their first index: ``{i: {"Rest": value}}``."""
+    rows: dict[int, dict[str, str]] = {}
+    prefix = f"{table}["
+    for key, value in flat.items():
+        if not key.startswith(prefix):
+            continue
+        close = key.find("]", len(prefix))
+        if close < 0:
+            continue
+        try:
+            index = int(key[len(prefix) : close])
+        except ValueError:
+            continue
+        rest = key[close + 1 :].lstrip(".")
+        rows.setdefault(index, {})[rest] = value
+    return rows

@@ -1,0 +1,192 @@
+"""System information and control (spec chapter 4.6)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .codec import parse_kv
+from .errors import DeviceError, InvalidParameterError, NotSupportedError
+
+if TYPE_CHECKING:
+    from .client import AmcrestClient
+
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S",)
+_BUILD = re.compile(r"build\s*:\s*(\S+)", re.IGNORECASE)
+
+
+@dataclass(slots=True, frozen=True)
+class SoftwareVersion:
+    version: str
+    build: str | None
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.build})" if self.build else self.version
+
+
+def parse_software_version(text: str) -> SoftwareVersion:
+    """``version=2.800.0000016.0.R,build:2020-06-05``; the separator may be whitespace too."""
+    values = parse_kv(text)
+    raw = values.get("version", text.strip())
+    build_match = _BUILD.search(text)
+    version = re.split(r"[,\s]", raw.strip(), maxsplit=1)[0]
+    if not version:
+        raise NotSupportedError("no software version in the answer")
+    return SoftwareVersion(version, build_match.group(1) if build_match else None)
+
+
+def parse_device_time(text: str) -> datetime:
+    """Device time is local wall time without zone: ``YYYY-M-D H:M:S`` (padding optional)."""
+    match = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})", text)
+    if match is None:
+        raise NotSupportedError("no time in the answer")
+    year, month, day, hour, minute, second = (int(g) for g in match.groups())
+    return datetime(year, month, day, hour, minute, second)
+
+
+def format_device_time(value: datetime) -> str:
+    return value.strftime(_TIME_FORMATS[0])
+
+
+@dataclass(slots=True, frozen=True)
+class DeviceIdentity:
+    """Who the device is; ``serial`` is the only field every device answers."""
+
+    serial: str
+    model: str | None = None
+    machine_name: str | None = None
+    vendor: str | None = None
+    device_class: str | None = None
+    software_version: str | None = None
+    software_build: str | None = None
+    hardware_version: str | None = None
+    api_version: str | None = None
+    onvif_version: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class System:
+    """magicBox / global / IntervideoManager requests."""
+
+    def __init__(self, client: AmcrestClient) -> None:
+        self._client = client
+
+    async def _magic(self, action: str, key: str, **params: str) -> str:
+        return (await self._client.cgi_value("magicBox.cgi", action, key, params)).strip()
+
+    async def get_device_type(self) -> str:
+        return await self._magic("getDeviceType", "type")
+
+    async def get_hardware_version(self) -> str:
+        return await self._magic("getHardwareVersion", "version")
+
+    async def get_serial_number(self) -> str:
+        return await self._magic("getSerialNo", "sn")
+
+    async def get_machine_name(self) -> str:
+        return await self._magic("getMachineName", "name")
+
+    async def get_vendor(self) -> str:
+        return await self._magic("getVendor", "vendor")
+
+    async def get_device_class(self) -> str:
+        return await self._magic("getDeviceClass", "class")
+
+    async def get_system_info(self) -> dict[str, str]:
+        return await self._client.cgi_kv("magicBox.cgi", "getSystemInfo")
+
+    async def get_software_version(self) -> SoftwareVersion:
+        return parse_software_version(await self._client.cgi("magicBox.cgi", "getSoftwareVersion"))
+
+    async def get_http_api_version(self) -> str:
+        return (
+            await self._client.cgi_value(
+                "IntervideoManager.cgi", "getVersion", "version", {"Name": "CGI"}
+            )
+        ).strip()
+
+    async def get_onvif_version(self) -> str:
+        return (
+            await self._client.cgi_value(
+                "IntervideoManager.cgi", "getVersion", "version", {"Name": "Onvif"}
+            )
+        ).strip()
+
+    async def get_product_definition(self, name: str) -> str:
+        values = await self._client.cgi_kv("magicBox.cgi", "getProductDefinition", {"name": name})
+        for key in (f"table.{name}", name):
+            if key in values:
+                return values[key].strip()
+        raise NotSupportedError(f"product definition {name} not available")
+
+    async def get_current_time(self) -> datetime:
+        return parse_device_time(await self._client.cgi("global.cgi", "getCurrentTime"))
+
+    async def set_current_time(self, value: datetime) -> None:
+        await self._client.cgi_ok(
+            "global.cgi", "setCurrentTime", {"time": format_device_time(value)}
+        )
+
+    async def reboot(self, delay: int | None = None) -> None:
+        params = {"delay": delay} if delay is not None else None
+        await self._client.cgi_ok("magicBox.cgi", "reboot", params)
+
+    async def get_language_caps(self) -> list[str]:
+        values = await self._client.cgi_kv("magicBox.cgi", "getLanguageCaps")
+        raw = values.get("Languages") or values.get("languages") or ""
+        return [lang.strip() for lang in raw.split(",") if lang.strip()]
+
+    async def get_language(self) -> str:
+        values = await self._client.get_config("Language")
+        return values.get("Language", "")
+
+    async def set_language(self, language: str) -> None:
+        await self._client.set_config({"Language": language})
+
+    async def get_general(self) -> dict[str, str]:
+        """The General table (machine name, lock-out policy ...), keys without ``General.``."""
+        values = await self._client.get_config("General")
+        return {k.removeprefix("General."): v for k, v in values.items()}
+
+    async def set_machine_name(self, name: str) -> None:
+        await self._client.set_config({"General.MachineName": name})
+
+    async def identify(self) -> DeviceIdentity:
+        """Identity for the device registry. The serial number is required, the rest optional.
+
+        Raises :class:`NotSupportedError` when the device does not answer like an
+        Amcrest / Dahua API device. Connection and authentication errors propagate.
+        """
+        serial = await self.get_serial_number()
+        if not serial:
+            raise NotSupportedError("device reported an empty serial number")
+
+        software = await _optional(self.get_software_version)
+        return DeviceIdentity(
+            serial=serial,
+            model=await _optional(self.get_device_type),
+            machine_name=await _optional(self.get_machine_name),
+            vendor=await _optional(self.get_vendor),
+            device_class=await _optional(self.get_device_class),
+            software_version=software.version if software else None,
+            software_build=software.build if software else None,
+            hardware_version=await _optional(self.get_hardware_version),
+            api_version=await _optional(self.get_http_api_version),
+            onvif_version=await _optional(self.get_onvif_version),
+        )
+
+
+async def _optional[T](getter: Callable[[], Awaitable[T]]) -> T | None:
+    """Await an optional getter: a missing or odd answer gives ``None``, not an error.
+
+    Connection, authentication and lock-out errors still propagate.
+    """
+    try:
+        return await getter()
+    except NotSupportedError, InvalidParameterError, DeviceError:
+        return None

@@ -1,0 +1,510 @@
+"""HTTP transport to one device: URLs, timeouts, authentication, concurrency and error shapes.
+
+* At most ``max_concurrent`` (2) ordinary requests are in flight per device; small device
+  web servers wedge with more. Long-lived streams do not hold a slot once they are open.
+* Logins never run in parallel: whenever a request has to (re)authenticate, it does so under a
+  per-device lock, and the others reuse the challenge it obtained.
+* After a definite authentication failure the transport refuses every request with those
+  credentials, without touching the network, until :meth:`Transport.set_credentials` is called.
+  After a lock-out answer it refuses requests until the lock has run out.
+* The device's error shapes (api-reference §3.3) become typed exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Final
+
+import aiohttp
+from yarl import URL
+
+from .auth import Challenge, DigestState, basic_header, parse_challenges, pick_challenge
+from .codec import Scalar, decode_body, encode_query
+from .errors import (
+    AmcrestError,
+    AuthenticationError,
+    CannotConnectError,
+    DeviceError,
+    DeviceTimeoutError,
+    InvalidCertificateError,
+    InvalidParameterError,
+    LockedOutError,
+    NotSupportedError,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT: Final = 10.0
+# When a device locks us out without saying for how long, wait this long before trying again.
+DEFAULT_LOCK_SECONDS: Final = 300.0
+
+_ERROR_ID = re.compile(r"ErrorID\s*=\s*(\d+)", re.IGNORECASE)
+_LOCK_MINUTES = re.compile(r"after\s+(\d+)\s*min", re.IGNORECASE)
+_LOCK_SECONDS = re.compile(r"remainLockSecond\"?\s*[:=]\s*(\d+)", re.IGNORECASE)
+_LOCKED = re.compile(r"(?<!un)locked\b", re.IGNORECASE)
+
+type Params = Mapping[str, Scalar] | list[tuple[str, Scalar]]
+
+
+@dataclass(slots=True, frozen=True)
+class Response:
+    """A complete device answer."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return decode_body(self.body)
+
+
+def lock_minutes(text: str) -> int | None:
+    """Minutes of lock-out the device announced in ``text``, if any."""
+    if match := _LOCK_MINUTES.search(text):
+        return int(match.group(1))
+    if match := _LOCK_SECONDS.search(text):
+        return math.ceil(int(match.group(1)) / 60)
+    return None
+
+
+def is_lock_answer(text: str) -> bool:
+    """Whether a device answer says the account or address is locked out."""
+    if _LOCKED.search(text):
+        return True
+    match = _LOCK_SECONDS.search(text)
+    return match is not None and int(match.group(1)) > 0
+
+
+def raise_for_body(status: int, text: str) -> None:
+    """Raise the typed error that a device answer stands for; return if it is a success.
+
+    Handles every shape of api-reference §3.3: ``Error`` bodies with an ErrorID, bare
+    ``Error``, ``Error`` + ``Bad Request!``/``Not Implemented!``, ``Error: No Events``,
+    ``Unknown error``, HTTP 400/404/501, the 403 JSON ``Authority:check failure`` and lock-out
+    answers. Empty bodies are left to the caller (they mean "unsupported" only for reads).
+    """
+    stripped = text.strip()
+    lowered = stripped.lower()
+    if status in (401, 403) and is_lock_answer(stripped):
+        raise LockedOutError("device reports the account is locked", lock_minutes(stripped))
+    if status == 401:
+        raise AuthenticationError("device refused the credentials")
+    if status == 403:
+        raise NotSupportedError(_json_message(stripped) or "forbidden")
+    if status in (400, 404, 405, 501):
+        raise NotSupportedError(f"HTTP {status}")
+    if status >= 500:
+        raise DeviceError(f"HTTP {status}")
+    if status >= 300:
+        raise DeviceError(f"unexpected HTTP {status}")
+    if lowered.startswith("error"):
+        if is_lock_answer(stripped):
+            raise LockedOutError("device reports the account is locked", lock_minutes(stripped))
+        _raise_error_body(stripped)
+    if lowered == "unknown error":
+        raise NotSupportedError("unknown error")
+    if stripped.startswith("{") and '"result":false' in stripped.replace(" ", ""):
+        raise NotSupportedError(_json_message(stripped) or "request refused")
+
+
+def _raise_error_body(text: str) -> None:
+    detail = text.partition("\n")[2].strip() or text
+    match = _ERROR_ID.search(text)
+    if match is None:
+        # Bare "Error", "Error: No Events", "Bad Request!", "Not Implemented!"
+        raise NotSupportedError(detail)
+    error_id = int(match.group(1))
+    if error_id == 0:
+        raise AuthenticationError("device refused the credentials (Invalid Authority)")
+    if error_id in (1, 2, 3):
+        raise NotSupportedError(detail)
+    if error_id == 4:
+        raise InvalidParameterError(detail)
+    raise DeviceError(detail, error_id)
+
+
+def _json_message(text: str) -> str | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        message = data["error"].get("message")
+        return str(message) if message is not None else None
+    return None
+
+
+class Transport:
+    """Requests to one device over a caller-owned :class:`aiohttp.ClientSession`."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        port: int | None = None,
+        *,
+        username: str,
+        password: str,
+        use_https: bool = False,
+        verify_ssl: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_concurrent: int = 2,
+    ) -> None:
+        self._session = session
+        self.host = host
+        self.use_https = use_https
+        self.port = port if port is not None else (443 if use_https else 80)
+        self.verify_ssl = verify_ssl
+        self.timeout = timeout
+        self._username = username
+        self._password = password
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._login_lock = asyncio.Lock()
+        self._challenge: Challenge | None = None
+        self._digest: DigestState | None = None
+        # None: unknown yet; False: the device refuses a reused nonce.
+        self._nonce_reuse: bool | None = None
+        self._auth_failure: AuthenticationError | None = None
+        self._locked_until = 0.0
+        #: Requests sent over the network, for diagnostics and benchmarks.
+        self.requests_sent = 0
+
+    # ------------------------------------------------------------------ configuration
+
+    @property
+    def base_url(self) -> str:
+        scheme = "https" if self.use_https else "http"
+        default = 443 if self.use_https else 80
+        host = f"[{self.host}]" if ":" in self.host and not self.host.startswith("[") else self.host
+        return f"{scheme}://{host}" if self.port == default else f"{scheme}://{host}:{self.port}"
+
+    @property
+    def username(self) -> str:
+        return self._username
+
+    @property
+    def password(self) -> str:
+        return self._password
+
+    @property
+    def auth_failed(self) -> bool:
+        return self._auth_failure is not None
+
+    def set_credentials(self, username: str, password: str) -> None:
+        """Use new credentials; lifts the refusal that followed an authentication failure."""
+        self._username = username
+        self._password = password
+        self._auth_failure = None
+        self._locked_until = 0.0
+        self._challenge = None
+        self._digest = None
+        self._nonce_reuse = None
+
+    def url(self, path: str, params: Params | None = None) -> str:
+        """The full URL (without credentials) of a request."""
+        return self.base_url + self.target(path, params)
+
+    @staticmethod
+    def target(path: str, params: Params | None = None) -> str:
+        if not path.startswith("/"):
+            path = "/" + path
+        if params:
+            return f"{path}?{encode_query(params)}"
+        return path
+
+    # ------------------------------------------------------------------ requests
+
+    async def request(
+        self,
+        path: str,
+        params: Params | None = None,
+        *,
+        timeout: float | None = None,
+        method: str = "GET",
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send one request and return the whole answer.
+
+        Authentication is handled here; a lock-out answer raises :class:`LockedOutError`, a
+        refused login :class:`AuthenticationError`. Other statuses are returned as they are.
+        """
+        target = self.target(path, params)
+        async with self._slots:
+            resp = await self._open(method, target, timeout, data, headers, stream=False)
+            try:
+                body = await resp.read()
+            except TimeoutError as err:
+                raise DeviceTimeoutError(f"timeout reading {path}") from err
+            except (aiohttp.ClientError, OSError) as err:
+                raise CannotConnectError(f"connection lost reading {path}") from err
+            finally:
+                resp.release()
+        response = Response(resp.status, resp.content_type, body)
+        if response.status in (401, 403) or body[:5].lower() == b"error":
+            text = response.text
+            if is_lock_answer(text):
+                self._register_lock(lock_minutes(text))
+        return response
+
+    async def get_text(
+        self, path: str, params: Params | None = None, *, timeout: float | None = None
+    ) -> str:
+        """GET and return the text body; raise the typed error for any error answer."""
+        response = await self.request(path, params, timeout=timeout)
+        text = response.text
+        raise_for_body(response.status, text)
+        return text
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        path: str,
+        params: Params | None = None,
+        *,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """Open a long-lived response (MJPEG, event stream). No total timeout applies.
+
+        The response is yielded once its status is 2xx; error answers raise typed errors.
+        The per-device request slot is held only while the stream opens.
+        """
+        target = self.target(path, params)
+        async with self._slots:
+            resp = await self._open(
+                "GET", target, connect_timeout, None, None, stream=True, read_timeout=read_timeout
+            )
+        try:
+            # A short plain-text answer where a stream was expected is an error body.
+            small_text = (
+                resp.content_type.startswith("text/plain")
+                and resp.content_length is not None
+                and resp.content_length < 512
+            )
+            if resp.status >= 300 or small_text:
+                text = decode_body(await resp.read())
+                if is_lock_answer(text):
+                    self._register_lock(lock_minutes(text))
+                raise_for_body(resp.status, text)
+            yield resp
+        finally:
+            resp.release()
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_refusals(self) -> None:
+        if self._auth_failure is not None:
+            raise AuthenticationError(
+                "credentials were refused before; not retrying until they change"
+            )
+        remaining = self._locked_until - time.monotonic()
+        if remaining > 0:
+            minutes = math.ceil(remaining / 60)
+            raise LockedOutError("device locked the account; waiting for the lock to end", minutes)
+
+    def _can_preempt(self) -> bool:
+        """True when a request can carry credentials without asking for a challenge first."""
+        if self._challenge is None:
+            return False
+        if self._challenge.scheme == "basic":
+            return True
+        return self._digest is not None and not (self._digest.used and self._nonce_reuse is False)
+
+    def _header(self, method: str, target: str) -> str:
+        if self._challenge is not None and self._challenge.scheme == "basic":
+            return basic_header(self._username, self._password)
+        assert self._digest is not None
+        return self._digest.header(method, target, self._username, self._password)
+
+    async def _open(
+        self,
+        method: str,
+        target: str,
+        timeout: float | None,
+        data: bytes | None,
+        headers: Mapping[str, str] | None,
+        *,
+        stream: bool,
+        read_timeout: float | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Open a response, authenticating as needed. Never returns an auth refusal."""
+        self._check_refusals()
+        send = _Sender(self, method, target, timeout, data, headers, stream, read_timeout)
+        if self._can_preempt():
+            reused = self._digest is not None and self._digest.used
+            resp = await send(self._header(method, target))
+            if not await self._refused(resp, stream):
+                if reused and self._nonce_reuse is None:
+                    self._nonce_reuse = True
+                return resp
+            async with self._login_lock:
+                return await self._login(send, resp, sent=True, reused=reused)
+        async with self._login_lock:
+            # Another request may have logged in while this one waited for the lock.
+            self._check_refusals()
+            if self._can_preempt():
+                reused = self._digest is not None and self._digest.used
+                resp = await send(self._header(method, target))
+                return await self._login(send, resp, sent=True, reused=reused)
+            return await self._login(send, await send(None), sent=False, reused=False)
+
+    async def _login(
+        self, send: _Sender, resp: aiohttp.ClientResponse, *, sent: bool, reused: bool
+    ) -> aiohttp.ClientResponse:
+        """Answer challenges until the device accepts or definitely refuses the credentials.
+
+        A refusal of credentials computed from a fresh challenge is definite: the transport
+        stops there, so a wrong password costs exactly one failed login on the device.
+        """
+        for _ in range(3):
+            if not await self._refused(resp, send.stream):
+                return resp
+            status = resp.status
+            challenges = parse_challenges(resp.headers.getall("WWW-Authenticate", []))
+            resp.release()
+            if status != 401:
+                return self._fail("device refused the credentials (Invalid Authority)")
+            challenge = pick_challenge(challenges)
+            if challenge is None:
+                return self._fail("device refused the request without an auth challenge")
+            if sent and not reused and not challenge.stale:
+                return self._fail("device refused the credentials")
+            if sent and reused and not challenge.stale and challenge.scheme == "digest":
+                # The nonce was valid a moment ago; this device wants a fresh one per request.
+                self._nonce_reuse = False
+            self._challenge = challenge
+            self._digest = DigestState(challenge) if challenge.scheme == "digest" else None
+            resp = await send(self._header(send.method, send.target))
+            sent, reused = True, False
+        resp.release()
+        return self._fail("device kept challenging the credentials")
+
+    async def _refused(self, resp: aiohttp.ClientResponse, stream: bool) -> bool:
+        """Whether the device refused the login (401, or 200 + ``Invalid Authority``).
+
+        Lock-out answers raise :class:`LockedOutError` here.
+        """
+        if resp.status == 401:
+            text = decode_body(await resp.read())
+            if is_lock_answer(text):
+                resp.release()
+                self._register_lock(lock_minutes(text))
+            return True
+        if resp.status != 200 or stream or not resp.content_type.startswith("text/"):
+            return False
+        if resp.content_length is None or resp.content_length > 256:
+            return False
+        head = decode_body(await resp.read()).strip().lower()
+        if not head.startswith("error"):
+            return False
+        if is_lock_answer(head):
+            resp.release()
+            self._register_lock(lock_minutes(head))
+        return "invalid authority" in head
+
+    def _fail(self, message: str) -> aiohttp.ClientResponse:
+        error = AuthenticationError(message)
+        self._auth_failure = error
+        self._challenge = None
+        self._digest = None
+        _LOGGER.debug("%s: %s; no more requests until the credentials change", self.host, message)
+        raise error
+
+    def _register_lock(self, minutes: int | None) -> None:
+        seconds = minutes * 60 if minutes is not None else DEFAULT_LOCK_SECONDS
+        self._locked_until = time.monotonic() + seconds
+        self._challenge = None
+        self._digest = None
+        raise LockedOutError("device locked the account after failed logins", minutes)
+
+    async def send_raw(
+        self,
+        method: str,
+        target: str,
+        *,
+        timeout: float | None,
+        data: bytes | None,
+        headers: Mapping[str, str] | None,
+        stream: bool,
+        read_timeout: float | None,
+        authorization: str | None,
+    ) -> aiohttp.ClientResponse:
+        """One HTTP exchange, with aiohttp's errors turned into typed errors."""
+        url = URL(self.base_url + target, encoded=True)
+        send_headers = dict(headers or {})
+        if authorization is not None:
+            send_headers["Authorization"] = authorization
+        limit = timeout if timeout is not None else self.timeout
+        client_timeout = (
+            aiohttp.ClientTimeout(
+                total=None, connect=limit, sock_connect=limit, sock_read=read_timeout
+            )
+            if stream
+            else aiohttp.ClientTimeout(total=limit)
+        )
+        ssl_arg: bool = not (self.use_https and not self.verify_ssl)
+        self.requests_sent += 1
+        try:
+            return await self._session.request(
+                method,
+                url,
+                headers=send_headers,
+                data=data,
+                timeout=client_timeout,
+                ssl=ssl_arg,
+                allow_redirects=False,
+            )
+        except TimeoutError as err:
+            raise DeviceTimeoutError(f"timeout talking to {self.host}") from err
+        except aiohttp.ClientConnectorCertificateError as err:
+            raise InvalidCertificateError(f"certificate of {self.host} did not verify") from err
+        except aiohttp.ClientSSLError as err:
+            raise CannotConnectError(f"TLS error with {self.host}") from err
+        except (aiohttp.ClientError, OSError) as err:
+            raise CannotConnectError(f"cannot reach {self.host}: {type(err).__name__}") from err
+
+
+@dataclass(slots=True)
+class _Sender:
+    """The fixed parts of one logical request, sent again for each challenge round."""
+
+    transport: Transport
+    method: str
+    target: str
+    timeout: float | None
+    data: bytes | None
+    headers: Mapping[str, str] | None
+    stream: bool
+    read_timeout: float | None
+
+    async def __call__(self, authorization: str | None) -> aiohttp.ClientResponse:
+        return await self.transport.send_raw(
+            self.method,
+            self.target,
+            timeout=self.timeout,
+            data=self.data,
+            headers=self.headers,
+            stream=self.stream,
+            read_timeout=self.read_timeout,
+            authorization=authorization,
+        )
+
+
+__all__ = [
+    "AmcrestError",
+    "Response",
+    "Transport",
+    "is_lock_answer",
+    "lock_minutes",
+    "raise_for_body",
+]

@@ -1,0 +1,322 @@
+"""Parsers that need no device: error shapes, challenges, versions, caps, storage, URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import pytest
+
+from custom_components.amcrest_http.api import (
+    AuthenticationError,
+    Capabilities,
+    DeviceError,
+    InvalidParameterError,
+    LockedOutError,
+    MalformedResponseError,
+    NotSupportedError,
+    parse_storage_devices,
+    redact_url,
+    rtsp_playback_url,
+    rtsp_url,
+)
+from custom_components.amcrest_http.api.auth import (
+    DigestState,
+    basic_header,
+    parse_challenges,
+    pick_challenge,
+)
+from custom_components.amcrest_http.api.capabilities import (
+    parse_encode_config_caps,
+    parse_list_values,
+)
+from custom_components.amcrest_http.api.media import clean_jpeg
+from custom_components.amcrest_http.api.system import (
+    format_device_time,
+    parse_device_time,
+    parse_software_version,
+)
+from custom_components.amcrest_http.api.transport import lock_minutes, raise_for_body
+
+# ---------------------------------------------------------------- every §3.3 error shape
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (200, "Error\r\nErrorID=0, Detail=Invalid Authority!\r\n", AuthenticationError),
+        (200, "Error\r\nErrorID=1, Detail=Request parses error!\r\n", NotSupportedError),
+        (200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n", NotSupportedError),
+        (200, "Error\r\nErrorID=3, Detail=Method not found!\r\n", NotSupportedError),
+        (200, "Error\r\nErrorID=4, Detail=Request invalid param!\r\n", InvalidParameterError),
+        (200, "Error\r\nErrorID=5, Detail=Server internal error!\r\n", DeviceError),
+        (200, "Error\r\nErrorID=6, Detail=Request Timeout!\r\n", DeviceError),
+        (200, "Error\r\nErrorID=7, Detail=Client keepalive failed!\r\n", DeviceError),
+        (200, "Error\r\n", NotSupportedError),
+        (200, "Error\r\nBad Request!\r\n", NotSupportedError),
+        (400, "Error\r\nBad Request!\r\n", NotSupportedError),
+        (501, "Error\r\nNot Implemented!\r\n", NotSupportedError),
+        (200, "Error: No Events\r\n", NotSupportedError),
+        (200, "Unknown error", NotSupportedError),
+        (400, "", NotSupportedError),
+        (404, "Not Found", NotSupportedError),
+        (
+            403,
+            '{"error":{"code":403,"message":"Authority:check failure."},"result":false}',
+            NotSupportedError,
+        ),
+        (200, '{"error":{"code":1,"message":"x"},"result":false}', NotSupportedError),
+        (403, "Forbidden", NotSupportedError),
+        (500, "", DeviceError),
+        (503, "busy", DeviceError),
+        (302, "", DeviceError),
+        (401, "", AuthenticationError),
+        (401, "Error\r\nUser Locked! Please try again after 30 minutes.\r\n", LockedOutError),
+        (403, "401 Unauthorized (User Locked) remainLockSecond: 600", LockedOutError),
+        (200, "Error\r\nUser Locked! Please try again after 5 minutes.\r\n", LockedOutError),
+    ],
+)
+def test_error_shapes(status: int, body: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        raise_for_body(status, body)
+
+
+@pytest.mark.parametrize("body", ["OK\r\n", "ok", "sn=123\r\n", "", "table.General.X=1\r\n"])
+def test_success_bodies_pass(body: str) -> None:
+    raise_for_body(200, body)
+
+
+def test_error_details_are_kept() -> None:
+    with pytest.raises(DeviceError) as info:
+        raise_for_body(200, "Error\r\nErrorID=5, Detail=Server internal error!\r\n")
+    assert info.value.error_id == 5
+    assert "Server internal error" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("Error\r\nUser Locked! Please try again after 30 minutes.", 30),
+        ("401 Unauthorized (User Locked) remainLockSecond: 600", 10),
+        ("401 Unauthorized (User Locked) remainLockSecond: 61", 2),
+        ('{"params":{"remainLockSecond":1795}}', 30),
+        ("User Locked!", None),
+    ],
+)
+def test_lock_minutes(text: str, minutes: int | None) -> None:
+    assert lock_minutes(text) == minutes
+    with pytest.raises(LockedOutError) as info:
+        raise_for_body(401, text)
+    assert info.value.minutes == minutes
+
+
+# ---------------------------------------------------------------- auth
+
+
+def test_parse_digest_and_basic_challenges() -> None:
+    challenges = parse_challenges(
+        [
+            'Digest realm="Login to 4K01FD2PAJ6E3FF", qop="auth", nonce="abc", '
+            'opaque="xyz", stale=TRUE',
+            'Basic realm="Device_CGI"',
+        ]
+    )
+    assert [c.scheme for c in challenges] == ["digest", "basic"]
+    digest = pick_challenge(challenges)
+    assert digest is not None
+    assert digest.realm == "Login to 4K01FD2PAJ6E3FF"
+    assert digest.stale
+    assert digest.params["nonce"] == "abc"
+    basic_only = pick_challenge(parse_challenges(['Basic realm="Device_CGI"']))
+    assert basic_only is not None
+    assert basic_only.scheme == "basic"
+    assert pick_challenge(parse_challenges(['Bearer realm="x"'])) is None
+
+
+def test_digest_header_is_rfc_correct_with_bare_tokens() -> None:
+    challenge = parse_challenges(['Digest realm="Login to X", qop="auth", nonce="n1"'])[0]
+    state = DigestState(challenge)
+    header = state.header("GET", "/cgi-bin/a.cgi?x=1", "admin", "pw")
+    fields = dict(part.strip().split("=", 1) for part in header.removeprefix("Digest ").split(", "))
+    assert fields["qop"] == "auth"  # bare token, not quoted
+    assert fields["nc"] == "00000001"
+    assert fields["algorithm"] == "MD5"
+    assert "opaque" not in fields
+    cnonce = fields["cnonce"].strip('"')
+    ha1 = hashlib.md5(b"admin:Login to X:pw").hexdigest()
+    ha2 = hashlib.md5(b"GET:/cgi-bin/a.cgi?x=1").hexdigest()
+    expected = hashlib.md5(f"{ha1}:n1:00000001:{cnonce}:auth:{ha2}".encode()).hexdigest()
+    assert fields["response"] == f'"{expected}"'
+    second = state.header("GET", "/", "admin", "pw")
+    assert "nc=00000002" in second
+
+
+def test_digest_without_qop_uses_rfc2069() -> None:
+    challenge = parse_challenges(['Digest realm="r", nonce="n", opaque="o"'])[0]
+    header = DigestState(challenge).header("GET", "/", "u", "p")
+    assert "qop=" not in header
+    assert 'opaque="o"' in header
+    ha1 = hashlib.md5(b"u:r:p").hexdigest()
+    ha2 = hashlib.md5(b"GET:/").hexdigest()
+    assert hashlib.md5(f"{ha1}:n:{ha2}".encode()).hexdigest() in header
+
+
+def test_basic_header() -> None:
+    assert basic_header("admin", "pw") == "Basic YWRtaW46cHc="
+
+
+# ---------------------------------------------------------------- system parsers
+
+
+@pytest.mark.parametrize(
+    ("body", "version", "build"),
+    [
+        ("version=2.800.0000016.0.R,build:2020-06-05\r\n", "2.800.0000016.0.R", "2020-06-05"),
+        ("version=2.420.AC00.15.R build:2016-09-08\r\n", "2.420.AC00.15.R", "2016-09-08"),
+        ("version=1.000.00AC008.2.R\r\nbuild:2022-09-07\r\n", "1.000.00AC008.2.R", "2022-09-07"),
+        ("version=3.0\r\n", "3.0", None),
+    ],
+)
+def test_software_version(body: str, version: str, build: str | None) -> None:
+    parsed = parse_software_version(body)
+    assert (parsed.version, parsed.build) == (version, build)
+    assert str(parsed).startswith(version)
+
+
+def test_software_version_missing() -> None:
+    with pytest.raises(NotSupportedError):
+        parse_software_version("version=\r\n")
+
+
+def test_device_time() -> None:
+    assert parse_device_time("result=2026-7-2 9:09:25\r\n") == datetime(2026, 7, 2, 9, 9, 25)
+    assert format_device_time(datetime(2016, 10, 28, 13, 48)) == "2016-10-28 13:48:00"
+    with pytest.raises(NotSupportedError):
+        parse_device_time("result=soon")
+
+
+# ---------------------------------------------------------------- caps parsers
+
+
+def test_encode_caps_camera_and_nvr_forms() -> None:
+    camera = parse_encode_config_caps(
+        "caps[0].MainFormat[0].Video.ResolutionTypes=3840x2160,2688x1520\r\n"
+        "caps[0].MainFormat[0].Video.CompressionTypes=H.264,H.265,MJPG\r\n"
+        "caps[0].MainFormat[0].Video.FPSMax=20\r\n"
+        "caps[0].MainFormat[0].Video.BitRateOptions=512,16384\r\n"
+        "caps[0].ExtraFormat[0].Video.ResolutionTypes[0]=640x480\r\n"
+        "caps[0].ExtraFormat[0].Video.ResolutionTypes[1]=352x240\r\n"
+        "caps[0].SnapFormat[0].Video.ResolutionTypes=2688x1520\r\n"
+        "caps[7].MainFormat[0].Video.BitRateOptions=1280,6144\r\n"
+    )
+    main = camera[0].main
+    assert main.resolutions == ["3840x2160", "2688x1520"]
+    assert main.compressions == ["H.264", "H.265", "MJPG"]
+    assert main.fps_max == 20
+    assert main.bitrate_options == [512, 16384]
+    assert camera[0].extra[0].resolutions == ["640x480", "352x240"]
+    assert camera[0].snap is not None
+    assert camera[7].main.bitrate_options == [1280, 6144]
+    assert camera[7].snap is None
+
+
+def test_encode_caps_head_form() -> None:
+    caps = parse_encode_config_caps(
+        "headMain.Video.BitRateOptions=448,2560\r\n"
+        "headExtra.Video.FPSMax=15\r\n"
+        "headExtra.Video.ResolutionTypes=720P,1080P\r\n"
+        "headSnap.Video.ResolutionTypes=1080P,3840*2160(3840x2160)\r\n"
+    )
+    assert caps[0].main.bitrate_options == [448, 2560]
+    assert caps[0].extra[0].resolutions == ["720P", "1080P"]
+    assert caps[0].snap is not None
+    assert caps[0].snap.resolutions == ["1080P", "3840*2160(3840x2160)"]
+    assert parse_encode_config_caps("garbage") == {}
+
+
+def test_list_values() -> None:
+    assert parse_list_values("events[1]=B\r\nevents[0]=A\r\n", "events") == ["A", "B"]
+    assert parse_list_values("events=A, B\r\n", "events") == ["A", "B"]
+
+
+def test_capabilities_round_trip() -> None:
+    caps = Capabilities(video_channels=4, ptz=True, event_codes=["VideoMotion"])
+    caps.encode = parse_encode_config_caps("caps[1].MainFormat[0].Video.FPSMax=25\r\n")
+    caps.video_input[0] = {"InfraRed": "true"}
+    caps.thermography[1] = {"Mode": "1"}
+    data = caps.as_dict()
+    assert data["encode"]["1"]["main"]["fps_max"] == 25
+    assert Capabilities.from_dict({**data, "unknown": 1}) == caps
+    assert caps.is_multi_channel
+    assert caps.has_thermal
+
+
+# ---------------------------------------------------------------- storage
+
+
+def test_storage_two_disks_one_failed() -> None:
+    devices = parse_storage_devices(
+        "list.info[0].Detail[0].IsError=false\r\n"
+        "list.info[0].Detail[0].Path=/mnt/dvr/sda0\r\n"
+        "list.info[0].Detail[0].TotalBytes=7999997870080\r\n"
+        "list.info[0].Detail[0].Type=ReadWrite\r\n"
+        "list.info[0].Detail[0].UsedBytes=7999997870080\r\n"
+        "list.info[0].Name=/dev/sda\r\n"
+        "list.info[0].State=Success\r\n"
+        "list.info[1].Detail[0].IsError=true\r\n"
+        "list.info[1].Detail[0].Path=/mnt/dvr/sdb0\r\n"
+        "list.info[1].Detail[0].TotalBytes=3999997870080.000000\r\n"
+        "list.info[1].Detail[0].UsedBytes=1000000000000.000000\r\n"
+        "list.info[1].HealthDataFlag=0\r\n"
+        "list.info[1].Name=/dev/sdb\r\n"
+        "list.info[1].State=Failure\r\n"
+    )
+    assert [d.name for d in devices] == ["/dev/sda", "/dev/sdb"]
+    assert devices[0].total_bytes == 7999997870080
+    assert not devices[0].has_error
+    assert devices[1].state == "Failure"
+    assert devices[1].has_error
+    assert devices[1].used_bytes == 1e12
+    assert devices[1].health_flag == 0
+    assert parse_storage_devices("") == []
+
+
+# ---------------------------------------------------------------- media helpers
+
+
+def test_rtsp_urls_escape_credentials() -> None:
+    url = rtsp_url("127.0.0.1", channel=2, subtype=1, username="ad min", password="p@ss:w/rd%")
+    assert url == (
+        "rtsp://ad%20min:p%40ss%3Aw%2Frd%25@127.0.0.1/cam/realmonitor?channel=2&subtype=1"
+    )
+    assert (
+        rtsp_url("10.0.0.2", port=8554)
+        == "rtsp://10.0.0.2:8554/cam/realmonitor?channel=1&subtype=0"
+    )
+    assert rtsp_url("fe80::1", username="u").startswith("rtsp://u@[fe80::1]/")
+    playback = rtsp_playback_url(
+        "127.0.0.1",
+        datetime(2026, 1, 2, 3, 4, 5),
+        datetime(2026, 1, 2, 4, 0, 0),
+        channel=3,
+    )
+    assert playback == (
+        "rtsp://127.0.0.1/cam/playback?channel=3&subtype=0"
+        "&starttime=2026_01_02_03_04_05&endtime=2026_01_02_04_00_00"
+    )
+
+
+def test_redact_url() -> None:
+    assert redact_url("rtsp://u:p@h:554/x?y=1") == "rtsp://***:***@h:554/x?y=1"
+    assert redact_url("http://h/x") == "http://h/x"
+    assert redact_url("not a url") == "not a url"
+
+
+def test_clean_jpeg_drops_door_station_trailer() -> None:
+    jpeg = b"\xff\xd8abc\xff\xd9"
+    assert clean_jpeg(jpeg) == jpeg
+    assert clean_jpeg(jpeg + b"dhav\x01\x02\x03\x04") == jpeg
+    long_tail = jpeg + b"x" * 100
+    assert clean_jpeg(long_tail) == long_tail
+    with pytest.raises(MalformedResponseError):
+        clean_jpeg(b"Error\r\n")
