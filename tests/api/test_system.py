@@ -6,7 +6,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from custom_components.amcrest_http.api import AmcrestClient, NotSupportedError
+from custom_components.amcrest_http.api import (
+    AmcrestClient,
+    InvalidParameterError,
+    NotSupportedError,
+)
 from simulator import Simulator
 from tests.conftest import ClientFactory, SimFactory
 
@@ -14,7 +18,7 @@ from tests.conftest import ClientFactory, SimFactory
 async def test_identity_getters(ipc: Simulator, ipc_client: AmcrestClient) -> None:
     system = ipc_client.system
     identity = await system.identify()
-    assert identity.serial == ipc.state.serial
+    assert identity.serial == ipc.state.identity.serial
     assert identity.model == await system.get_device_type()
     assert identity.vendor == await system.get_vendor()
     assert identity.device_class == await system.get_device_class()
@@ -25,9 +29,9 @@ async def test_identity_getters(ipc: Simulator, ipc_client: AmcrestClient) -> No
     assert identity.software_build == software.build
     assert identity.api_version == await system.get_http_api_version()
     assert identity.onvif_version == await system.get_onvif_version()
-    assert identity.as_dict()["serial"] == ipc.state.serial
+    assert identity.as_dict()["serial"] == ipc.state.identity.serial
     info = await system.get_system_info()
-    assert info["serialNumber"] == ipc.state.serial
+    assert info["serialNumber"] == ipc.state.identity.serial
 
 
 @pytest.mark.parametrize(
@@ -46,7 +50,7 @@ async def test_identify_tolerates_missing_optional_answers(
 ) -> None:
     ipc.add_fault(kind="status", status=404, path="/cgi-bin/IntervideoManager.cgi")
     identity = await ipc_client.system.identify()
-    assert identity.serial == ipc.state.serial
+    assert identity.serial == ipc.state.identity.serial
     assert identity.api_version is None
     assert identity.onvif_version is None
 
@@ -83,7 +87,7 @@ async def test_language(ipc_client: AmcrestClient) -> None:
 
 async def test_product_definitions(ipc_client: AmcrestClient) -> None:
     assert await ipc_client.system.get_product_definition("MaxExtraStream") == "2"
-    with pytest.raises(NotSupportedError):
+    with pytest.raises((NotSupportedError, InvalidParameterError)):
         await ipc_client.system.get_product_definition("NoSuchThing")
 
 

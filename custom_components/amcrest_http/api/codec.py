@@ -96,57 +96,47 @@ def join_key(parts: Iterable[str | int]) -> str:
 def unflatten(flat: Mapping[str, str]) -> Nested:
     """Turn flat dotted keys into nested dicts and lists.
 
-    Names become dict keys and indexes list positions; gaps in a list are ``None``. When a key
-    is both a value and a parent (never seen on devices, but possible), the value is kept under
-    the empty-string key of the parent.
+    Names become dict keys and indexes list positions; gaps in a list are ``None``. Devices
+    never mix shapes, but junk must not crash: a node used both as a list and by name stays a
+    dict with integer keys, and a key that is both a value and a parent keeps its value under
+    the empty-string key.
     """
-    root: Nested = {}
+    root: dict[str | int, Any] = {}
     for key, value in flat.items():
         parts = split_key(key)
         if not parts:
             continue
-        node: Any = root
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            nxt = parts[i + 1] if not last else None
-            child_default: Any = value if last else ([] if isinstance(nxt, int) else {})
-            node = _descend(node, part, child_default, last)
-    return root
+        node = root
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                fresh: dict[str | int, Any] = {} if child is None else {"": child}
+                node[part] = fresh
+                child = fresh
+            node = child
+        last = parts[-1]
+        existing = node.get(last)
+        if isinstance(existing, dict):
+            existing[""] = value
+        else:
+            node[last] = value
+    result: Nested = _listify(root)
+    return result
 
 
-def _descend(node: Any, part: str | int, default: Any, last: bool) -> Any:
-    if isinstance(part, int):
-        if not isinstance(node, list):
-            raise ValueError("index applied to a non-list")
-        while len(node) <= part:
-            node.append(None)
-        current = node[part]
-        if last:
-            node[part] = default
-            return default
-        if current is None or isinstance(current, str):
-            node[part] = default
-            return default
-        return current
+def _listify(node: Any) -> Any:
+    """Dicts whose keys are all indexes become lists (gaps ``None``), recursively."""
     if not isinstance(node, dict):
-        raise ValueError("name applied to a list")
-    current = node.get(part)
-    if last:
-        if isinstance(current, (dict, list)):
-            if isinstance(current, dict):
-                current[""] = default
-            return current
-        node[part] = default
-        return default
-    if current is None:
-        node[part] = default
-        return default
-    if isinstance(current, str):
-        node[part] = default
-        if isinstance(default, dict):
-            default[""] = current
-        return default
-    return current
+        return node
+    items = {k: _listify(v) for k, v in node.items()}
+    if items and all(isinstance(k, int) for k in items):
+        size = max(items) + 1
+        if size <= 4 * len(items) + 64:  # keep absurdly sparse indexes as a dict
+            out: list[Any] = [None] * size
+            for index, child in items.items():
+                out[index] = child
+            return out
+    return items
 
 
 def flatten(nested: Mapping[str, Any]) -> dict[str, str]:
