@@ -1,1 +1,76 @@
 """Amcrest / Dahua HTTP API integration for Home Assistant."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+
+from .api import (
+    AmcrestError,
+    AuthenticationError,
+    CannotConnectError,
+    LockedOutError,
+)
+from .const import DOMAIN, PLATFORMS
+from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
+
+_LOGGER = logging.getLogger(__name__)
+
+# Device-announced lock-outs outlive a failed setup attempt, so retries stay quiet until then.
+_LOCKS: dict[tuple[str, int | None], float] = {}
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:
+    """Connect to the device, learn what it has and set up the platforms."""
+    key = (entry.data[CONF_HOST], entry.data.get(CONF_PORT))
+    remaining = _LOCKS.get(key, 0.0) - time.monotonic()
+    if remaining > 0:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="locked_out",
+            translation_placeholders={"minutes": str(max(1, round(remaining / 60)))},
+        )
+    hub = AmcrestHub(hass, entry, client_from_data(hass, dict(entry.data)))
+    try:
+        await hub.async_setup()
+    except AuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except LockedOutError as err:
+        minutes = err.minutes or 5
+        _LOCKS[key] = time.monotonic() + minutes * 60
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="locked_out",
+            translation_placeholders={"minutes": str(minutes)},
+        ) from err
+    except CannotConnectError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"host": entry.data[CONF_HOST]},
+        ) from err
+    except AmcrestError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="device_error",
+            translation_placeholders={"error": type(err).__name__},
+        ) from err
+    _LOCKS.pop(key, None)
+    hub.register_devices()
+    entry.runtime_data = hub
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:
+    """Unload platforms and release the hub."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_shutdown()
+    return unloaded

@@ -1,0 +1,143 @@
+"""Cameras: one per channel and stream (main enabled, extra streams disabled by default)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from homeassistant.components.camera import Camera, CameraEntityDescription
+from homeassistant.components.camera.const import CameraEntityFeature
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_aiohttp_proxy_stream
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import AmcrestError, AuthenticationError
+from .entity import AmcrestEntity, AmcrestEntityDescription
+from .hub import AmcrestConfigEntry, AmcrestHub
+
+_LOGGER = logging.getLogger(__name__)
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestCameraEntityDescription(AmcrestEntityDescription, CameraEntityDescription):
+    """A camera stream: 0 main, 1.. extra streams."""
+
+    subtype: int
+
+
+MAIN_STREAM = AmcrestCameraEntityDescription(
+    key="main_stream", translation_key="main_stream", subtype=0
+)
+
+
+def extra_stream(number: int) -> AmcrestCameraEntityDescription:
+    return AmcrestCameraEntityDescription(
+        key=f"extra_stream_{number}",
+        translation_key="extra_stream",
+        translation_placeholders={"number": str(number)},
+        entity_registry_enabled_default=False,
+        subtype=number,
+    )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    hub = entry.runtime_data
+    descriptions = [MAIN_STREAM] + [
+        extra_stream(n) for n in range(1, hub.capabilities.max_extra_streams + 1)
+    ]
+    async_add_entities(
+        AmcrestCamera(hub, description, channel)
+        for channel in hub.channels
+        for description in descriptions
+    )
+
+
+class AmcrestCamera(AmcrestEntity, Camera):
+    """A live view of one stream of one channel."""
+
+    entity_description: AmcrestCameraEntityDescription
+    _attr_supported_features = CameraEntityFeature.STREAM
+
+    def __init__(
+        self, hub: AmcrestHub, description: AmcrestCameraEntityDescription, channel: int
+    ) -> None:
+        AmcrestEntity.__init__(self, hub, description, channel)
+        Camera.__init__(self)
+        if description.subtype == 0:
+            self._attr_name = None  # the main view carries the device's (or channel's) name
+        else:
+            self._attr_translation_placeholders = description.translation_placeholders or {}
+        identity = hub.identity
+        self._attr_brand = identity.vendor if identity else None
+        self._attr_model = identity.model if identity else None
+        self._error_logged = False
+
+    @property
+    def _stream(self) -> dict[str, str]:
+        assert self.channel is not None
+        return self.hub.stream_format(self.channel, self.entity_description.subtype)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        stream = self._stream
+        attributes: dict[str, Any] = {}
+        for key, name in (
+            ("Video.Compression", "codec"),
+            ("Video.resolution", "resolution"),
+            ("Video.FPS", "fps"),
+            ("Video.BitRate", "bitrate_kbps"),
+        ):
+            if stream.get(key):
+                attributes[name] = stream[key]
+        return attributes
+
+    async def stream_source(self) -> str | None:
+        """The RTSP URL with credentials (never logged)."""
+        assert self.channel is not None
+        return self.hub.client.media.rtsp_url(
+            self.channel + 1,
+            self.entity_description.subtype,
+            port=self.hub.capabilities.rtsp_port,
+        )
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        assert self.channel is not None
+        try:
+            image = await self.hub.async_snapshot(self.channel)
+        except AuthenticationError:
+            return None  # the hub has started reauthentication
+        except AmcrestError as err:
+            if not self._error_logged:
+                _LOGGER.warning("Snapshot of %s failed: %s", self.entity_id, err)
+                self._error_logged = True
+            return None
+        if self._error_logged:
+            _LOGGER.info("Snapshots of %s work again", self.entity_id)
+            self._error_logged = False
+        return image
+
+    async def handle_async_mjpeg_stream(self, request: web.Request) -> web.StreamResponse | None:
+        """Proxy the device's MJPEG stream when this stream is encoded as MJPEG."""
+        if self._stream.get("Video.Compression", "").upper() not in ("MJPG", "MJPEG"):
+            return await super().handle_async_mjpeg_stream(request)
+        assert self.channel is not None
+        try:
+            async with self.hub.client.media.mjpeg_stream(
+                self.channel + 1, self.entity_description.subtype
+            ) as response:
+                return await async_aiohttp_proxy_stream(
+                    self.hass, request, response.content, response.headers["Content-Type"]
+                )
+        except AmcrestError as err:
+            _LOGGER.debug("MJPEG stream of %s unavailable: %s", self.entity_id, err)
+            return await super().handle_async_mjpeg_stream(request)

@@ -1,0 +1,65 @@
+"""Diagnostics: identity, capabilities and polled tables, with secrets redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntry
+
+from .api import redact_url
+from .const import DOMAIN
+from .hub import AmcrestConfigEntry, AmcrestHub
+
+TO_REDACT = {CONF_PASSWORD, CONF_USERNAME, "PhysicalAddress", "mac", "Mac", "MAC"}
+_MAC_SUFFIXES = ("PhysicalAddress", ".Mac", ".MAC", ".mac")
+
+
+def _tables(hub: AmcrestHub, channel: int | None = None) -> dict[str, Any]:
+    encode = hub.encode
+    if channel is not None:
+        encode = {k: v for k, v in encode.items() if k.startswith(f"Encode[{channel}].")}
+    return {
+        "Encode": {k: v for k, v in encode.items() if not k.endswith(_MAC_SUFFIXES)},
+        "ChannelTitle": {str(k): v for k, v in hub.channel_titles.items()},
+    }
+
+
+def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
+    return {
+        "identity": hub.identity.as_dict() if hub.identity else None,
+        "capabilities": hub.capabilities.as_dict(),
+        "base_url": redact_url(hub.client.transport.base_url),
+        "requests_sent": hub.client.transport.requests_sent,
+    }
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: AmcrestConfigEntry
+) -> dict[str, Any]:
+    hub = entry.runtime_data
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
+        },
+        **_hub_data(hub),
+        "tables": _tables(hub),
+    }
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: AmcrestConfigEntry, device: DeviceEntry
+) -> dict[str, Any]:
+    hub = entry.runtime_data
+    channel: int | None = None
+    for domain, identifier in device.identifiers:
+        if domain == DOMAIN and identifier.startswith(f"{hub.serial}_"):
+            channel = int(identifier.rsplit("_", 1)[1])
+    return {
+        "device": {"name": device.name, "model": device.model, "channel": channel},
+        **_hub_data(hub),
+        "tables": _tables(hub, channel),
+    }

@@ -1,0 +1,216 @@
+"""One hub per config entry (= per host): the client, identity, capabilities and shared state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceInfo
+
+from .api import (
+    AmcrestClient,
+    AmcrestError,
+    AuthenticationError,
+    Capabilities,
+    DeviceIdentity,
+    NotSupportedError,
+    probe_capabilities,
+)
+from .api.codec import table_rows
+from .const import (
+    DEFAULT_HTTP_PORT,
+    DEFAULT_HTTPS_PORT,
+    DOMAIN,
+    MANUFACTURER_FALLBACK,
+    SNAPSHOT_CACHE_SECONDS,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+type AmcrestConfigEntry = ConfigEntry[AmcrestHub]
+
+
+def client_from_data(hass: HomeAssistant, data: dict[str, Any]) -> AmcrestClient:
+    """A library client for entry data, on Home Assistant's shared aiohttp session."""
+    use_https = bool(data.get(CONF_SSL, False))
+    verify = bool(data.get(CONF_VERIFY_SSL, False))
+    port = data.get(CONF_PORT) or (DEFAULT_HTTPS_PORT if use_https else DEFAULT_HTTP_PORT)
+    return AmcrestClient(
+        # The shared session; the no-verify variant only where verification is off.
+        async_get_clientsession(hass, verify_ssl=verify or not use_https),
+        data[CONF_HOST],
+        int(port),
+        username=data[CONF_USERNAME],
+        password=data[CONF_PASSWORD],
+        use_https=use_https,
+        verify_ssl=verify,
+    )
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    taken: float
+    data: bytes
+
+
+@dataclass
+class AmcrestHub:
+    """Everything one device needs at run time; lives in ``entry.runtime_data``."""
+
+    hass: HomeAssistant
+    entry: AmcrestConfigEntry
+    client: AmcrestClient
+    identity: DeviceIdentity | None = None
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    channel_titles: dict[int, str] = field(default_factory=dict)
+    encode: dict[str, str] = field(default_factory=dict)
+    snapshot_cache_seconds: float = SNAPSHOT_CACHE_SECONDS
+    #: Device-registry id of the host device, parent of channel devices.
+    host_device_id: str | None = None
+    _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
+    _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
+
+    @property
+    def serial(self) -> str:
+        assert self.identity is not None
+        return self.identity.serial
+
+    @property
+    def channels(self) -> range:
+        """0-based channel indexes."""
+        return range(self.capabilities.video_channels)
+
+    async def async_setup(self) -> None:
+        """Identify and probe the device; errors propagate to entry setup."""
+        self.identity = await self.client.system.identify()
+        self.capabilities = await probe_capabilities(
+            self.client, device_class=self.identity.device_class
+        )
+        self.channel_titles = await self._read_channel_titles()
+        try:
+            self.encode = await self.client.get_config("Encode")
+        except NotSupportedError:
+            self.encode = {}
+
+    def register_devices(self) -> None:
+        """Register the host device first: channel devices point at it."""
+        registry = dr.async_get(self.hass)
+        host = registry.async_get_or_create(
+            config_entry_id=self.entry.entry_id, **self.host_device_info()
+        )
+        self.host_device_id = host.id
+        if self.capabilities.is_multi_channel:
+            for channel in self.channels:
+                registry.async_get_or_create(
+                    config_entry_id=self.entry.entry_id, **self.channel_device_info(channel)
+                )
+
+    async def _read_channel_titles(self) -> dict[int, str]:
+        try:
+            values = await self.client.get_config("ChannelTitle")
+        except NotSupportedError:
+            return {}
+        titles: dict[int, str] = {}
+        for index, row in table_rows(values, "ChannelTitle").items():
+            name = row.get("Name", "").replace("|", " ").strip()
+            if name:
+                titles[index] = name
+        return titles
+
+    # ------------------------------------------------------------------ devices
+
+    @property
+    def device_name(self) -> str:
+        identity = self.identity
+        assert identity is not None
+        return identity.machine_name or identity.model or identity.serial
+
+    def host_device_info(self) -> DeviceInfo:
+        identity = self.identity
+        assert identity is not None
+        software = identity.software_version
+        if software and identity.software_build:
+            software = f"{software} ({identity.software_build})"
+        return DeviceInfo(
+            identifiers={(DOMAIN, identity.serial)},
+            manufacturer=identity.vendor or MANUFACTURER_FALLBACK,
+            model=identity.model,
+            name=self.device_name,
+            serial_number=identity.serial,
+            sw_version=software,
+            hw_version=identity.hardware_version,
+            configuration_url=self.client.transport.base_url,
+        )
+
+    def channel_device_info(self, channel: int) -> DeviceInfo:
+        """The HA device for a channel: the host itself unless the device records several."""
+        if not self.capabilities.is_multi_channel:
+            return self.host_device_info()
+        return DeviceInfo(
+            identifiers={(DOMAIN, f"{self.serial}_{channel}")},
+            name=self.channel_titles.get(channel) or f"{self.device_name} channel {channel + 1}",
+            manufacturer=self.identity.vendor
+            if self.identity and self.identity.vendor
+            else MANUFACTURER_FALLBACK,
+            model="Channel",
+            via_device_id=self.host_device_id or "",
+        )
+
+    # ------------------------------------------------------------------ snapshots
+
+    async def async_snapshot(self, channel: int) -> bytes:
+        """A JPEG of ``channel`` (0-based); concurrent callers share one device request."""
+        cached = self._snapshots.get(channel)
+        if cached and time.monotonic() - cached.taken < self.snapshot_cache_seconds:
+            return cached.data
+        pending = self._inflight.get(channel)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bytes] = self.hass.loop.create_future()
+        self._inflight[channel] = future
+        try:
+            data = await self.client.media.snapshot(channel + 1)
+        except BaseException as err:
+            failure = err if isinstance(err, Exception) else AmcrestError("snapshot cancelled")
+            future.set_exception(failure)
+            future.exception()  # mark retrieved: waiters may be none
+            if isinstance(err, AuthenticationError):
+                self.entry.async_start_reauth(self.hass)
+            raise
+        else:
+            future.set_result(data)
+            self._snapshots[channel] = _Snapshot(time.monotonic(), data)
+            return data
+        finally:
+            del self._inflight[channel]
+
+    # ------------------------------------------------------------------ encode table
+
+    def stream_format(self, channel: int, subtype: int) -> dict[str, str]:
+        """Video settings of one stream from the Encode table (``Video.*`` keys)."""
+        section = "MainFormat[0]" if subtype == 0 else f"ExtraFormat[{subtype - 1}]"
+        prefix = f"Encode[{channel}].{section}."
+        return {k[len(prefix) :]: v for k, v in self.encode.items() if k.startswith(prefix)}
+
+    async def async_shutdown(self) -> None:
+        """Release what the hub holds (nothing long-lived yet beyond pending snapshots)."""
+        for future in self._inflight.values():
+            if not future.done():
+                future.cancel()
+        self._inflight.clear()
+        self._snapshots.clear()

@@ -1,0 +1,92 @@
+"""``python -m simulator``: serve one simulated device on 127.0.0.1 until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from simulator.app import Simulator
+from simulator.profiles import PROFILE_NAMES
+from simulator.quirks import ALL_QUIRKS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="Simulate one Amcrest/Dahua HTTP CGI device on 127.0.0.1.",
+    )
+    parser.add_argument("--profile", choices=PROFILE_NAMES, default="ipc", help="device kind")
+    parser.add_argument("--port", type=int, default=0, help="TCP port (0 = any free port)")
+    parser.add_argument("--channels", type=int, default=None, help="video channels")
+    parser.add_argument("--username", default="admin")
+    parser.add_argument("--password", default="admin123")
+    parser.add_argument(
+        "--basic-only",
+        action="store_true",
+        help='old firmware: challenge Basic realm="Device_CGI" and accept only Basic',
+    )
+    parser.add_argument("--serial", default=None, help="serial number (default per profile)")
+    parser.add_argument("--lockout-attempts", type=int, default=5)
+    parser.add_argument("--lockout-seconds", type=float, default=1800.0)
+    parser.add_argument(
+        "--quirk",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=(
+            "add a quirk (repeatable; prefix '-' to drop a flag). Known: "
+            + ", ".join(sorted(ALL_QUIRKS))
+        ),
+    )
+    return parser
+
+
+def make_simulator(args: argparse.Namespace) -> Simulator:
+    """Build (and so validate) the simulator before any event loop exists."""
+    return Simulator(
+        profile=args.profile,
+        port=args.port,
+        channels=args.channels,
+        username=args.username,
+        password=args.password,
+        auth="basic" if args.basic_only else "digest",
+        lockout_attempts=args.lockout_attempts,
+        lockout_seconds=args.lockout_seconds,
+        quirks=args.quirk,
+        serial=args.serial,
+    )
+
+
+async def serve(sim: Simulator, username: str) -> None:
+    """Run until SIGINT/SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    async with sim:
+        print(
+            f"{sim.profile.name} simulator listening on {sim.url} "
+            f"(user {username!r}, {sim.state.channels} channel(s)); Ctrl-C to stop",
+            flush=True,
+        )
+        await stop.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        sim = make_simulator(args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    asyncio.run(serve(sim, args.username))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""The simulator: an aiohttp server on 127.0.0.1 that impersonates one Amcrest/Dahua device.
+
+Request pipeline for ``/cgi-bin/*``: count it -> apply an injected fault (if one matches) ->
+authenticate (Digest or Basic, lock-out) -> route to the CGI handler -> apply answer quirks.
+The ``/sim/*`` control surface (see :mod:`simulator.control`) needs no authentication.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import socket
+import struct
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from simulator import faults as fk
+from simulator import quirks as q
+from simulator.auth import Authenticator, AuthMode, Decision, LockoutStatus, Outcome, lock_minutes
+from simulator.cgi import CgiContext, QueryParams, find_route
+from simulator.control import add_control_routes
+from simulator.events import Event, EventBus
+from simulator.faults import Fault, FaultRegistry
+from simulator.profiles import ProfileSpec, get_profile
+from simulator.responses import CRLF, ERROR_INVALID_AUTHORITY, text_response
+from simulator.runtime import Runtime
+from simulator.state import ConfigStore, DeviceState, Identity
+from simulator.stats import RequestStats, StatsDict
+from simulator.tables import build_tables, storage_devices, storage_info
+
+HOST = "127.0.0.1"
+"""The only address the simulator ever binds to."""
+
+SHUTDOWN_TIMEOUT = 2.0
+STALL_POLL_SECONDS = 0.05
+
+
+def initial_state(
+    spec: ProfileSpec,
+    *,
+    channels: int,
+    serial: str | None,
+    lockout_attempts: int,
+    lockout_seconds: float,
+) -> DeviceState:
+    """A factory-fresh device of the given profile."""
+    identity = Identity.from_spec(
+        spec.identity,
+        serial=serial,
+        remote_inputs=channels if spec.name == "nvr" else 0,
+    )
+    tables = build_tables(
+        spec,
+        channels,
+        machine_name=spec.identity.machine_name,
+        mac_address=spec.identity.mac_address,
+        lock_attempts=lockout_attempts,
+        lock_seconds=lockout_seconds,
+    )
+    state = DeviceState(
+        profile=spec.name,
+        identity=identity,
+        channels=channels,
+        config=ConfigStore(tables),
+        storage_info=storage_info(spec.storage),
+        storage_devices=storage_devices(spec.storage),
+        doors_open=[False] * spec.doors,
+    )
+    if spec.has_ptz:
+        state.ptz_presets = {n: f"Preset {n}" for n in (1, 2, 3)}
+    return state
+
+
+class Simulator:
+    """One simulated device. Use ``async with Simulator(...) as sim`` or ``start``/``stop``."""
+
+    host = HOST
+
+    def __init__(
+        self,
+        profile: str = "ipc",
+        *,
+        port: int = 0,
+        channels: int | None = None,
+        username: str = "admin",
+        password: str = "admin123",  # noqa: S107 - the documented default of the simulator
+        auth: str = "digest",
+        lockout_attempts: int = 5,
+        lockout_seconds: float = 1800.0,
+        nonce_lifetime: float = 60.0,
+        quirks: Iterable[str] | None = None,
+        serial: str | None = None,
+    ) -> None:
+        self.profile: ProfileSpec = get_profile(profile)
+        if auth not in (AuthMode.DIGEST, AuthMode.BASIC):
+            msg = f"auth must be 'digest' or 'basic', not {auth!r}"
+            raise ValueError(msg)
+        if channels is not None and channels < 1:
+            msg = "channels must be at least 1"
+            raise ValueError(msg)
+        if not 0 <= port <= 65535:
+            msg = "port must be 0..65535"
+            raise ValueError(msg)
+        self.quirks: frozenset[str] = q.resolve_quirks(self.profile.quirks, quirks)
+        self.state: DeviceState = initial_state(
+            self.profile,
+            channels=channels or self.profile.default_channels,
+            serial=serial,
+            lockout_attempts=lockout_attempts,
+            lockout_seconds=lockout_seconds,
+        )
+        self.events = EventBus()
+        self.fault_registry = FaultRegistry()
+        self._stats = RequestStats()
+        self._stopping = asyncio.Event()
+        self.runtime = Runtime(
+            profile=self.profile,
+            quirks=self.quirks,
+            state=self.state,
+            stats=self._stats,
+            events=self.events,
+            stopping=self._stopping,
+        )
+        self.auth = Authenticator(
+            mode=AuthMode(auth),
+            username=username,
+            password=password,
+            realm=lambda: f"Login to {self.state.identity.serial}",
+            quirks=self.quirks,
+            lockout_attempts=lockout_attempts,
+            lockout_seconds=lockout_seconds,
+            nonce_lifetime=nonce_lifetime,
+        )
+        self._requested_port = port
+        self._port: int | None = None
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The bound port (after ``start``), else the requested one."""
+        return self._port if self._port is not None else self._requested_port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def bound_addresses(self) -> list[tuple[str, int]]:
+        """Every (host, port) the server listens on; always loopback only."""
+        if self._runner is None:
+            return []
+        return [(str(addr[0]), int(addr[1])) for addr in self._runner.addresses]
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/cgi-bin/{tail:.+}", self._handle_cgi)
+        add_control_routes(app, self)
+        return app
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            msg = "simulator already started"
+            raise RuntimeError(msg)
+        self._stopping.clear()
+        runner = web.AppRunner(
+            self.build_app(),
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+        )
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, HOST, self._requested_port, reuse_address=True)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Stop serving; open streams and stalled answers end, no task is left behind."""
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        self._stopping.set()
+        self.events.close()
+        await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # --- test helpers ------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> StatsDict:
+        """Request counters (the same data as ``GET /sim/requests``)."""
+        return self._stats.as_dict()
+
+    def reset_stats(self) -> None:
+        self._stats.reset()
+
+    def add_fault(
+        self,
+        kind: str,
+        *,
+        path: str | None = None,
+        seconds: float = 0.0,
+        status: int = 500,
+        count: int | None = None,
+    ) -> int:
+        """Inject a fault (see :mod:`simulator.faults`); returns its id."""
+        fault = self.fault_registry.add(
+            kind, path=path, seconds=seconds, status=status, count=count
+        )
+        if kind == fk.REBOOT:
+            self.state.reboots += 1
+        return fault.id
+
+    def clear_faults(self) -> None:
+        self.fault_registry.clear()
+
+    @property
+    def faults(self) -> list[Fault]:
+        return self.fault_registry.list()
+
+    def unlock(self) -> None:
+        """Clear the lock-out and the failed-login count."""
+        self.auth.unlock()
+
+    def lockout(self) -> LockoutStatus:
+        return self.auth.lockout_status()
+
+    def emit_event(
+        self,
+        code: str,
+        action: str = "Pulse",
+        index: int = 0,
+        data: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Send an event to every open attach stream; returns how many streams got it."""
+        return self.events.publish(Event(code=code, action=action, index=index, data=data))
+
+    def state_snapshot(self) -> dict[str, Any]:
+        """JSON view of the device (``GET /sim/state``)."""
+        view = self.state.snapshot()
+        lock = self.auth.lockout_status()
+        view["lockout"] = {
+            "locked": lock.locked,
+            "remaining_seconds": lock.remaining_seconds,
+            "failed_logins": lock.failed_logins,
+        }
+        view["auth"] = self.auth.mode.value
+        view["quirks"] = sorted(self.quirks)
+        view["event_streams"] = self.events.subscribers
+        return view
+
+    # --- /cgi-bin pipeline -------------------------------------------------------------------
+
+    async def _handle_cgi(self, request: web.Request) -> web.StreamResponse:
+        self._stats.enter()
+        try:
+            response = await self._serve_cgi(request)
+        finally:
+            self._stats.leave()
+        if q.CONNECTION_CLOSE in self.quirks and isinstance(response, web.Response):
+            response.force_close()
+        return response
+
+    async def _serve_cgi(self, request: web.Request) -> web.StreamResponse:
+        fault = self.fault_registry.take(request.path)
+        if fault is not None:
+            faulted = await self._apply_fault(fault, request)
+            if faulted is not None:
+                return faulted
+        decision = self.auth.check(request.method, request.headers.get("Authorization"))
+        if decision.counted:
+            self._stats.failed_logins += 1
+        if decision.outcome is not Outcome.OK:
+            return self._auth_answer(decision)
+        self._stats.authorized += 1
+        cgi = request.match_info["tail"]
+        params = QueryParams(request.rel_url.raw_query_string)
+        action = params.get("action") or ""
+        self._stats.by_action[f"{cgi}:{action}"] += 1
+        ctx = CgiContext(
+            request=request, cgi=cgi, action=action, params=params, runtime=self.runtime
+        )
+        route = find_route(cgi, action)
+        if route is None or not route.available(self.profile):
+            return ctx.unsupported()
+        return await route.handler(ctx)
+
+    def _auth_answer(self, decision: Decision) -> web.Response:
+        if decision.outcome is Outcome.LOCKED:
+            return self._lock_answer(decision.remaining)
+        if decision.outcome is Outcome.FAILED and q.AUTH_ERROR_200 in self.quirks:
+            return text_response(ERROR_INVALID_AUTHORITY)
+        challenge = self.auth.challenge_header(stale=decision.stale)
+        return text_response(b"", status=401, headers={"WWW-Authenticate": challenge})
+
+    def _lock_answer(self, remaining: float) -> web.Response:
+        text = (
+            "Error" + CRLF + f"User Locked! Please try again after {lock_minutes(remaining)} "
+            "minutes." + CRLF
+        )
+        if q.LOCK_403 in self.quirks:
+            return text_response(text, status=403)
+        if q.LOCK_REMAIN_SECONDS in self.quirks:
+            seconds = max(1, math.ceil(remaining))
+            text = f"401 Unauthorized (User Locked) remainLockSecond: {seconds}" + CRLF
+        challenge = self.auth.challenge_header()
+        return text_response(text, status=401, headers={"WWW-Authenticate": challenge})
+
+    async def _apply_fault(self, fault: Fault, request: web.Request) -> web.StreamResponse | None:
+        """Answer according to a fault, or None to carry on normally (latency)."""
+        if fault.kind == fk.LATENCY:
+            await self.runtime.sleep(fault.seconds)
+            return None
+        if fault.kind == fk.STATUS:
+            return text_response(b"", status=fault.status)
+        if fault.kind == fk.MALFORMED:
+            return text_response(fk.MALFORMED_BODY)
+        if fault.kind == fk.STALL:
+            return await self._stall(request, fault.seconds)
+        _reset_connection(request)
+        return web.Response(status=500)  # never reaches the client: the socket is gone
+
+    async def _stall(self, request: web.Request, seconds: float) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/plain;charset=utf-8"})
+        await response.prepare(request)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds if seconds > 0 else None
+        while deadline is None or loop.time() < deadline:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                break
+            step = STALL_POLL_SECONDS
+            if deadline is not None:
+                step = min(step, max(deadline - loop.time(), 0.0))
+            if await self.runtime.sleep(step):
+                break
+        return response
+
+
+def _reset_connection(request: web.Request) -> None:
+    """Abort the TCP connection with an RST (SO_LINGER 0), without any answer."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()

@@ -1,0 +1,129 @@
+"""The ``/sim/*`` control surface: JSON, no authentication, loopback clients only.
+
+=======  ==================  ========================================================
+GET      /sim/requests       request counters (``Simulator.stats``)
+DELETE   /sim/requests       reset the counters
+GET      /sim/faults         active faults
+POST     /sim/faults         add a fault ``{"kind", "path", "seconds", "status", "count"}``
+DELETE   /sim/faults         remove every fault
+GET      /sim/state          profile, identity, lock-out, counters, flat configuration
+POST     /sim/unlock         clear the lock-out
+POST     /sim/events         emit event(s) ``{"code", "action", "index", "data"}`` (or a list)
+POST     /sim/config         set configuration keys ``{"General.MachineName": "Cam"}``
+=======  ==================  ========================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from simulator.events import Event
+
+if TYPE_CHECKING:
+    from simulator.app import Simulator
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+type ControlHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _error(message: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def _json_body(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except json.JSONDecodeError, UnicodeDecodeError:
+        return None
+
+
+def add_control_routes(app: web.Application, sim: Simulator) -> None:
+    def loopback_only(handler: ControlHandler) -> ControlHandler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            if request.remote not in LOOPBACK:
+                return _error("the control surface answers loopback clients only", 403)
+            return await handler(request)
+
+        return guarded
+
+    async def get_requests(request: web.Request) -> web.StreamResponse:
+        return web.json_response(sim.stats)
+
+    async def delete_requests(request: web.Request) -> web.StreamResponse:
+        sim.reset_stats()
+        return web.json_response(sim.stats)
+
+    async def get_faults(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"faults": [fault.as_dict() for fault in sim.faults]})
+
+    async def post_fault(request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or "kind" not in body:
+            return _error('expected a JSON object with at least "kind"')
+        unknown = set(body) - {"kind", "path", "seconds", "status", "count"}
+        if unknown:
+            return _error(f"unknown fields: {', '.join(sorted(unknown))}")
+        seconds = body.get("seconds")
+        status = body.get("status")
+        try:
+            fault_id = sim.add_fault(
+                body["kind"],
+                path=body.get("path"),
+                seconds=0.0 if seconds is None else seconds,
+                status=500 if status is None else status,
+                count=body.get("count"),
+            )
+        except (TypeError, ValueError) as err:
+            return _error(str(err))
+        return web.json_response({"id": fault_id})
+
+    async def delete_faults(request: web.Request) -> web.StreamResponse:
+        sim.clear_faults()
+        return web.json_response({"faults": []})
+
+    async def get_state(request: web.Request) -> web.StreamResponse:
+        return web.json_response(sim.state_snapshot())
+
+    async def post_unlock(request: web.Request) -> web.StreamResponse:
+        sim.unlock()
+        return web.json_response({"locked": False})
+
+    async def post_events(request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        raw_events = body if isinstance(body, list) else [body]
+        try:
+            events = [Event.from_json(raw) for raw in raw_events]
+        except TypeError as err:
+            return _error(str(err))
+        delivered = [sim.events.publish(event) for event in events]
+        return web.json_response({"events": len(events), "delivered": max(delivered, default=0)})
+
+    async def post_config(request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not all(
+            isinstance(k, str) and isinstance(v, str | int | float | bool) for k, v in body.items()
+        ):
+            return _error("expected a JSON object of configuration key -> scalar value")
+        for key, value in body.items():
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            sim.state.config.put(key, text)
+        return web.json_response({"updated": len(body)})
+
+    routes: list[tuple[str, str, ControlHandler]] = [
+        ("GET", "/sim/requests", get_requests),
+        ("DELETE", "/sim/requests", delete_requests),
+        ("GET", "/sim/faults", get_faults),
+        ("POST", "/sim/faults", post_fault),
+        ("DELETE", "/sim/faults", delete_faults),
+        ("GET", "/sim/state", get_state),
+        ("POST", "/sim/unlock", post_unlock),
+        ("POST", "/sim/events", post_events),
+        ("POST", "/sim/config", post_config),
+    ]
+    for method, path, handler in routes:
+        app.router.add_route(method, path, loopback_only(handler))

@@ -1,0 +1,76 @@
+"""Pictures: JPEG snapshots drawn with Pillow, and MJPEG multipart framing."""
+
+from __future__ import annotations
+
+import functools
+import io
+
+from PIL import Image, ImageDraw, ImageFont
+
+FRAME_SIZE = (640, 360)
+MJPEG_BOUNDARY = "myboundary"
+MJPEG_CONTENT_TYPE = f"multipart/x-mixed-replace; boundary={MJPEG_BOUNDARY}"
+
+_PALETTE: tuple[tuple[int, int, int], ...] = (
+    (28, 72, 140),
+    (140, 44, 40),
+    (36, 118, 64),
+    (120, 92, 24),
+    (96, 40, 120),
+    (24, 110, 118),
+    (90, 90, 90),
+    (150, 70, 110),
+)
+
+type Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@functools.cache
+def _font(size: int) -> Font:
+    return ImageFont.load_default(size=size)
+
+
+def channel_colour(channel: int) -> tuple[int, int, int]:
+    """Background colour of a channel (1-based), distinct for the first eight."""
+    return _PALETTE[(channel - 1) % len(_PALETTE)]
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, font: Font) -> None:
+    try:
+        draw.text(xy, text, font=font, fill=(255, 255, 255))
+    except UnicodeEncodeError:  # bitmap fallback font without FreeType: ASCII only
+        draw.text(xy, text.encode("ascii", "replace").decode(), font=font, fill=(255, 255, 255))
+
+
+def render_jpeg(
+    *,
+    title: str,
+    clock: str,
+    channel: int,
+    frame: int = 0,
+    size: tuple[int, int] = FRAME_SIZE,
+    quality: int = 75,
+) -> bytes:
+    """A frame with the channel title (top left) and device clock (bottom left).
+
+    ``frame`` moves a bar across the picture so consecutive MJPEG frames differ.
+    """
+    width, height = size
+    image = Image.new("RGB", size, channel_colour(channel))
+    draw = ImageDraw.Draw(image)
+    bar_x = (frame * 16) % max(width, 1)
+    draw.rectangle((bar_x, height // 2 - 8, bar_x + 40, height // 2 + 8), fill=(230, 230, 230))
+    big = _font(24)
+    small = _font(18)
+    _draw_text(draw, (12, 10), title, big)
+    _draw_text(draw, (width - 70, 10), f"CH{channel}", small)
+    _draw_text(draw, (12, height - 34), clock, small)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+def mjpeg_part(jpeg: bytes) -> bytes:
+    """One part of the ``multipart/x-mixed-replace`` MJPEG stream."""
+    head = f"--{MJPEG_BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
+    return head.encode("ascii") + jpeg + b"\r\n"

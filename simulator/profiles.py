@@ -1,0 +1,267 @@
+"""Device profiles: who the simulated device is and which firmware habits it has.
+
+Identity strings are illustrative values in the shape real devices report (see
+``reference/sample-responses.md`` §1); they are not copies of any one device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator import quirks as q
+
+PROFILE_NAMES: tuple[str, ...] = ("ipc", "ptz", "nvr", "vto", "thermal")
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitySpec:
+    """Static identity of a profile; copied into the mutable device state at start."""
+
+    device_type: str
+    device_class: str
+    vendor: str
+    serial: str
+    hardware_version: str
+    software_version: str
+    software_build: str
+    processor: str
+    update_serial: str
+    machine_name: str
+    cgi_version: str
+    onvif_version: str
+    max_extra_stream: int
+    languages: tuple[str, ...]
+    mac_address: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSpec:
+    """Everything that differs between device kinds."""
+
+    name: str
+    identity: IdentitySpec
+    default_channels: int
+    quirks: frozenset[str]
+    alarm_inputs: int
+    alarm_outputs: int
+    audio_inputs: int
+    audio_outputs: int
+    video_outputs: int
+    exposure_events: tuple[str, ...]
+    storage: str
+    """``"sd"`` (one SD card), ``"hdd"`` (two disks, one failed) or ``"none"``."""
+    has_ptz: bool = False
+    has_thermal: bool = False
+    has_access_control: bool = False
+    has_record: bool = True
+    has_smart_motion: bool = True
+    has_lighting: bool = True
+    has_white_light: bool = False
+    has_privacy_mask: bool = False
+    has_ivs_rules: bool = False
+    motorised_lens: bool = False
+    doors: int = 0
+
+
+_CAMERA_EVENTS: tuple[str, ...] = (
+    "VideoMotion",
+    "SmartMotionHuman",
+    "SmartMotionVehicle",
+    "VideoBlind",
+    "AudioMutation",
+    "CrossLineDetection",
+    "CrossRegionDetection",
+    "StorageNotExist",
+    "StorageFailure",
+    "StorageLowSpace",
+    "NetAbort",
+    "IPConflict",
+)
+
+_LANGUAGES = ("English", "French", "German", "Italian", "Spanish", "Portuguese")
+
+IPC = ProfileSpec(
+    name="ipc",
+    identity=IdentitySpec(
+        device_type="IP4M-1041B",
+        device_class="IPC",
+        vendor="Amcrest",
+        serial="AMC04D1F2A7B9C3",
+        hardware_version="1.00",
+        software_version="2.800.00AC006.0.R",
+        software_build="2021-05-28",
+        processor="SSC327DE",
+        update_serial="IPC-AW46WN-S2",
+        machine_name="FrontDoorCam",
+        cgi_version="2.10",
+        onvif_version="2.4.2",
+        max_extra_stream=2,
+        languages=_LANGUAGES,
+        mac_address="9c:8e:cd:0a:41:c3",
+    ),
+    default_channels=1,
+    quirks=frozenset(
+        {q.UNKNOWN_TABLE_ERROR_BODY, q.UNSUPPORTED_ERROR_BODY, q.LOCK_TEXT, q.STRICT_DIGEST_TOKENS}
+    ),
+    alarm_inputs=1,
+    alarm_outputs=0,
+    audio_inputs=1,
+    audio_outputs=1,
+    video_outputs=0,
+    exposure_events=_CAMERA_EVENTS,
+    storage="sd",
+    has_white_light=True,
+    has_privacy_mask=True,
+    has_ivs_rules=True,
+)
+
+PTZ = ProfileSpec(
+    name="ptz",
+    identity=IdentitySpec(
+        device_type="SD49225XA-HNR",
+        device_class="SD",
+        vendor="Dahua",
+        serial="5J0A7E3PAZ9C1D2",
+        hardware_version="1.00",
+        software_version="2.800.0000006.0.R",
+        software_build="2020-09-14",
+        processor="S2L",
+        update_serial="SD4X2XXA-HNR",
+        machine_name="DrivewayPTZ",
+        cgi_version="2.10",
+        onvif_version="2.4.2",
+        max_extra_stream=2,
+        languages=_LANGUAGES,
+        mac_address="e0:50:8b:2c:91:d2",
+    ),
+    default_channels=1,
+    quirks=frozenset({q.UNKNOWN_TABLE_ERROR_BODY, q.UNSUPPORTED_ERROR_BODY, q.LOCK_TEXT}),
+    alarm_inputs=2,
+    alarm_outputs=1,
+    audio_inputs=1,
+    audio_outputs=0,
+    video_outputs=0,
+    exposure_events=(*_CAMERA_EVENTS, "AlarmLocal"),
+    storage="sd",
+    has_ptz=True,
+    has_ivs_rules=True,
+    motorised_lens=True,
+)
+
+NVR = ProfileSpec(
+    name="nvr",
+    identity=IdentitySpec(
+        device_type="DHI-NVR5208-8P-4KS2E",
+        device_class="NVR",
+        vendor="Dahua",
+        serial="6G0C9B1PAG4E8F3",
+        hardware_version="1.00",
+        software_version="4.001.0000000.3.R",
+        software_build="2021-08-13",
+        processor="Hi3536",
+        update_serial="NVR5XXX-4KS2E",
+        machine_name="NVR",
+        cgi_version="2.10",
+        onvif_version="2.6.1",
+        max_extra_stream=2,
+        languages=_LANGUAGES,
+        mac_address="3c:ef:8c:61:0b:f3",
+    ),
+    default_channels=8,
+    quirks=frozenset({q.UNKNOWN_TABLE_JSON403, q.UNSUPPORTED_400, q.LOCK_TEXT}),
+    alarm_inputs=4,
+    alarm_outputs=2,
+    audio_inputs=1,
+    audio_outputs=0,
+    video_outputs=1,
+    exposure_events=(*_CAMERA_EVENTS, "VideoLoss", "AlarmLocal"),
+    storage="hdd",
+    has_smart_motion=False,
+    has_lighting=False,
+)
+
+VTO = ProfileSpec(
+    name="vto",
+    identity=IdentitySpec(
+        device_type="VTO2000A",
+        device_class="VTO",
+        vendor="Dahua",
+        serial="7F0B2D6PAJ3A5C9",
+        hardware_version="1.00",
+        software_version="4.300.0000000.5.R",
+        software_build="2020-02-10",
+        processor="S3L",
+        update_serial="VTO2000A-2",
+        machine_name="VTO",
+        cgi_version="2.10",
+        onvif_version="2.4.2",
+        max_extra_stream=1,
+        languages=_LANGUAGES,
+        mac_address="a0:bd:1d:7e:22:c9",
+    ),
+    default_channels=1,
+    quirks=frozenset({q.UNKNOWN_TABLE_UNKNOWN_ERROR, q.UNSUPPORTED_ERROR_BODY, q.LOCK_TEXT}),
+    alarm_inputs=2,
+    alarm_outputs=1,
+    audio_inputs=1,
+    audio_outputs=1,
+    video_outputs=0,
+    exposure_events=(
+        "VideoMotion",
+        "_DoTalkAction_",
+        "AccessControl",
+        "DoorStatus",
+        "BackKeyLight",
+        "CallNoAnswered",
+    ),
+    storage="none",
+    has_access_control=True,
+    has_record=False,
+    has_lighting=False,
+    doors=1,
+)
+
+THERMAL = ProfileSpec(
+    name="thermal",
+    identity=IdentitySpec(
+        device_type="TPC-BF5421-T",
+        device_class="TPC",
+        vendor="Dahua",
+        serial="8H0D4F8PAK7B2E6",
+        hardware_version="1.00",
+        software_version="2.800.0000003.0.R",
+        software_build="2020-12-01",
+        processor="Hi3519",
+        update_serial="TPC-BF5XXX-T",
+        machine_name="ThermalCam",
+        cgi_version="2.10",
+        onvif_version="2.4.2",
+        max_extra_stream=1,
+        languages=_LANGUAGES,
+        mac_address="bc:32:5f:4d:e8:a6",
+    ),
+    default_channels=2,
+    quirks=frozenset(
+        {q.UNKNOWN_TABLE_EMPTY, q.UNSUPPORTED_ERROR_BODY, q.LOCK_TEXT, q.AUTH_ERROR_200}
+    ),
+    alarm_inputs=2,
+    alarm_outputs=1,
+    audio_inputs=1,
+    audio_outputs=0,
+    video_outputs=0,
+    exposure_events=("HeatImagingTemper", "FireWarning", "VideoMotion"),
+    storage="none",
+    has_thermal=True,
+    has_record=False,
+)
+
+PROFILES: dict[str, ProfileSpec] = {spec.name: spec for spec in (IPC, PTZ, NVR, VTO, THERMAL)}
+
+
+def get_profile(name: str) -> ProfileSpec:
+    """Look a profile up by name, with a helpful error."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        msg = f"unknown profile {name!r}; choose one of {', '.join(PROFILE_NAMES)}"
+        raise ValueError(msg) from None

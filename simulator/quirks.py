@@ -1,0 +1,155 @@
+"""Firmware quirks the simulator can reproduce, and the answers they select.
+
+A quirk is a plain string. Some quirks form a *family* of alternatives (exactly one member of
+each family is active: the profile's default unless overridden); the others are independent
+on/off flags.
+
+Overrides passed to :class:`simulator.Simulator` (``quirks={...}``) are applied on top of the
+profile's defaults: naming a family member replaces the family's current member, naming a flag
+turns it on, and ``"-<flag>"`` turns a flag off (for example ``"-strict_digest_tokens"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from simulator.responses import (
+    CRLF,
+    ERROR_INVALID_REQUEST,
+)
+
+# --- unknown configuration table (configManager getConfig/setConfig) --------------------------
+UNKNOWN_TABLE_ERROR_BODY = "unknown_table_error_body"
+UNKNOWN_TABLE_BARE_ERROR = "unknown_table_bare_error"
+UNKNOWN_TABLE_EMPTY = "unknown_table_empty"
+UNKNOWN_TABLE_400 = "unknown_table_400"
+UNKNOWN_TABLE_JSON403 = "unknown_table_json403"
+UNKNOWN_TABLE_UNKNOWN_ERROR = "unknown_table_unknown_error"
+
+# --- unsupported CGI / action ----------------------------------------------------------------
+UNSUPPORTED_ERROR_BODY = "unsupported_error_body"
+UNSUPPORTED_400 = "unsupported_400"
+NOT_IMPLEMENTED_501 = "not_implemented_501"
+
+# --- answer while the account is locked -------------------------------------------------------
+LOCK_TEXT = "lock_text"
+LOCK_REMAIN_SECONDS = "lock_remain_seconds"
+LOCK_403 = "lock_403"
+
+# --- independent flags -------------------------------------------------------------------------
+STRICT_DIGEST_TOKENS = "strict_digest_tokens"
+"""Quoted ``qop``/``nc``/``algorithm`` in the Authorization header count as a bad password."""
+SINGLE_USE_NONCE = "single_use_nonce"
+"""A nonce is only good for ``nc=00000001``; any reuse gets a stale challenge."""
+AUTH_ERROR_200 = "auth_error_200"
+"""A wrong password is answered 200 + ``ErrorID=0, Detail=Invalid Authority!``."""
+LOWERCASE_OK = "lowercase_ok"
+"""Successful set/control actions answer ``ok`` instead of ``OK``."""
+CONNECTION_CLOSE = "connection_close"
+"""Every text answer carries ``Connection: close`` and the socket is closed afterwards."""
+INDEXED_SUBPATH_EMPTY = "indexed_subpath_empty"
+"""``getConfig&name=Table[0]...`` answers an empty 200 (seen on some NVR/VTO firmware)."""
+
+FAMILIES: dict[str, frozenset[str]] = {
+    "unknown_table": frozenset(
+        {
+            UNKNOWN_TABLE_ERROR_BODY,
+            UNKNOWN_TABLE_BARE_ERROR,
+            UNKNOWN_TABLE_EMPTY,
+            UNKNOWN_TABLE_400,
+            UNKNOWN_TABLE_JSON403,
+            UNKNOWN_TABLE_UNKNOWN_ERROR,
+        }
+    ),
+    "unsupported": frozenset({UNSUPPORTED_ERROR_BODY, UNSUPPORTED_400, NOT_IMPLEMENTED_501}),
+    "lock": frozenset({LOCK_TEXT, LOCK_REMAIN_SECONDS, LOCK_403}),
+}
+
+FLAGS: frozenset[str] = frozenset(
+    {
+        STRICT_DIGEST_TOKENS,
+        SINGLE_USE_NONCE,
+        AUTH_ERROR_200,
+        LOWERCASE_OK,
+        CONNECTION_CLOSE,
+        INDEXED_SUBPATH_EMPTY,
+    }
+)
+
+ALL_QUIRKS: frozenset[str] = FLAGS.union(*FAMILIES.values())
+
+JSON_AUTHORITY_FAILURE = (
+    '{"error":{"code":403,"message":"Authority:check failure."},"result":false}'
+)
+
+
+def _family_of(quirk: str) -> str | None:
+    for family, members in FAMILIES.items():
+        if quirk in members:
+            return family
+    return None
+
+
+def resolve_quirks(defaults: Iterable[str], overrides: Iterable[str] | None) -> frozenset[str]:
+    """Apply ``overrides`` to a profile's default quirks (see the module docstring)."""
+    active = set(defaults)
+    for raw in overrides or ():
+        remove = raw.startswith("-")
+        name = raw[1:] if remove else raw
+        if name not in ALL_QUIRKS:
+            known = ", ".join(sorted(ALL_QUIRKS))
+            msg = f"unknown quirk {name!r}; known quirks: {known}"
+            raise ValueError(msg)
+        family = _family_of(name)
+        if remove:
+            if family is not None:
+                msg = f"quirk {name!r} belongs to a family; select another member instead"
+                raise ValueError(msg)
+            active.discard(name)
+            continue
+        if family is not None:
+            active -= FAMILIES[family]
+        active.add(name)
+    for family, members in FAMILIES.items():
+        if len(active & members) != 1:
+            msg = f"exactly one {family} quirk must be active, got {sorted(active & members)}"
+            raise ValueError(msg)
+    return frozenset(active)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A status and a text body, before it becomes an HTTP response."""
+
+    status: int
+    body: str
+
+
+def unknown_table_answer(quirks: frozenset[str]) -> Answer:
+    """What the device says for a configuration table it does not have."""
+    if UNKNOWN_TABLE_BARE_ERROR in quirks:
+        return Answer(200, "Error" + CRLF)
+    if UNKNOWN_TABLE_EMPTY in quirks:
+        return Answer(200, "")
+    if UNKNOWN_TABLE_400 in quirks:
+        return Answer(400, "")
+    if UNKNOWN_TABLE_JSON403 in quirks:
+        return Answer(403, JSON_AUTHORITY_FAILURE)
+    if UNKNOWN_TABLE_UNKNOWN_ERROR in quirks:
+        return Answer(200, "Unknown error" + CRLF)
+    return Answer(200, ERROR_INVALID_REQUEST)
+
+
+def unsupported_answer(quirks: frozenset[str]) -> Answer:
+    """What the device says for a CGI or action it does not implement."""
+    if UNSUPPORTED_400 in quirks:
+        return Answer(400, "Error" + CRLF + "Bad Request!" + CRLF)
+    if NOT_IMPLEMENTED_501 in quirks:
+        return Answer(501, "Error" + CRLF + "Not Implemented!" + CRLF)
+    return Answer(200, ERROR_INVALID_REQUEST)
+
+
+def ok_body(quirks: frozenset[str]) -> str:
+    """The success body of a set/control action."""
+    return ("ok" if LOWERCASE_OK in quirks else "OK") + CRLF

@@ -1,0 +1,32 @@
+"""What a running simulator shares with its request handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+
+from simulator.events import EventBus
+from simulator.profiles import ProfileSpec
+from simulator.state import DeviceState
+from simulator.stats import RequestStats
+
+
+@dataclass(slots=True)
+class Runtime:
+    profile: ProfileSpec
+    quirks: frozenset[str]
+    state: DeviceState
+    stats: RequestStats
+    events: EventBus
+    stopping: asyncio.Event
+    frame_interval: float = 0.2
+    """Seconds between MJPEG frames (5 fps)."""
+
+    async def sleep(self, seconds: float) -> bool:
+        """Sleep ``seconds``, waking early if the simulator stops; True when it is stopping."""
+        if self.stopping.is_set():
+            return True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+        return self.stopping.is_set()

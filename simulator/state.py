@@ -1,0 +1,234 @@
+"""The in-memory device state: identity, configuration tables and a few live values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from simulator.profiles import IdentitySpec
+
+_TABLE_NAME = re.compile(r"[^.\[]+")
+_DIGITS = re.compile(r"(\d+)")
+_TOP_INDEX = re.compile(r"^[^.\[]+\[(\d+)\]")
+
+CLOCK_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def table_of(key: str) -> str:
+    """The table a configuration key belongs to (``Encode[0].MainFormat`` -> ``Encode``)."""
+    match = _TABLE_NAME.match(key)
+    return match.group(0) if match else key
+
+
+def natural_key(key: str) -> tuple[tuple[str, int], ...]:
+    """Sort key that orders ``[2]`` before ``[10]`` while staying alphabetical otherwise."""
+    parts = _DIGITS.split(key)
+    return tuple(
+        (part, 0) if index % 2 == 0 else ("", int(part)) for index, part in enumerate(parts)
+    )
+
+
+class ConfigStore:
+    """Configuration tables, each a mapping of full key (``Table[i].Field``) to string value.
+
+    A table may exist with no keys at all (an IPC's ``AlarmOut``), which answers an empty body
+    instead of the unknown-table answer.
+    """
+
+    def __init__(self, tables: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        self._tables: dict[str, dict[str, str]] = {}
+        for name, entries in (tables or {}).items():
+            self.add_table(name, entries)
+
+    def table_names(self) -> list[str]:
+        return sorted(self._tables)
+
+    def has_table(self, name: str) -> bool:
+        return name in self._tables
+
+    def add_table(self, name: str, entries: Mapping[str, str] | None = None) -> None:
+        """Create (or replace) a table."""
+        table: dict[str, str] = {}
+        for key, value in (entries or {}).items():
+            if table_of(key) != name:
+                msg = f"key {key!r} does not belong to table {name!r}"
+                raise ValueError(msg)
+            table[key] = value
+        self._tables[name] = table
+
+    def remove_table(self, name: str) -> None:
+        self._tables.pop(name, None)
+
+    def read(self, name: str) -> list[tuple[str, str]] | None:
+        """Keys of a table or of a sub-path (``General.MachineName``, ``Encode[0]``).
+
+        Returns ``None`` when the table is unknown or the sub-path matches nothing.
+        """
+        table = self._tables.get(table_of(name))
+        if table is None:
+            return None
+        if name == table_of(name):
+            selected = list(table.items())
+        else:
+            selected = [
+                (key, value)
+                for key, value in table.items()
+                if key == name or key.startswith((name + ".", name + "["))
+            ]
+            if not selected:
+                return None
+        return sorted(selected, key=lambda item: natural_key(item[0]))
+
+    def get(self, key: str) -> str | None:
+        table = self._tables.get(table_of(key))
+        return None if table is None else table.get(key)
+
+    def set(self, key: str, value: str) -> bool:
+        """Change an existing key; unknown keys are ignored like firmware does. True if applied."""
+        table = self._tables.get(table_of(key))
+        if table is None or key not in table:
+            return False
+        table[key] = value
+        return True
+
+    def put(self, key: str, value: str) -> None:
+        """Create or change a key (test helper); the table is created if needed."""
+        self._tables.setdefault(table_of(key), {})[key] = value
+
+    def indexes(self, name: str) -> list[int]:
+        """Distinct top-level indexes present in a table (``Alarm[0]``, ``Alarm[1]`` -> [0, 1])."""
+        found: set[int] = set()
+        for key in self._tables.get(name, {}):
+            match = _TOP_INDEX.match(key)
+            if match:
+                found.add(int(match.group(1)))
+        return sorted(found)
+
+    def flat(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for name in self.table_names():
+            for key, value in sorted(self._tables[name].items(), key=lambda i: natural_key(i[0])):
+                merged[key] = value
+        return merged
+
+    def all_entries(self) -> list[tuple[str, str]]:
+        return list(self.flat().items())
+
+
+@dataclass(slots=True)
+class Identity:
+    """Mutable identity of the simulated device (tests may change it)."""
+
+    device_type: str
+    device_class: str
+    vendor: str
+    serial: str
+    hardware_version: str
+    software_version: str
+    software_build: str
+    processor: str
+    update_serial: str
+    cgi_version: str
+    onvif_version: str
+    max_extra_stream: int
+    max_remote_inputs: int
+    languages: list[str]
+    mac_address: str
+
+    @classmethod
+    def from_spec(cls, spec: IdentitySpec, *, serial: str | None, remote_inputs: int) -> Identity:
+        return cls(
+            device_type=spec.device_type,
+            device_class=spec.device_class,
+            vendor=spec.vendor,
+            serial=serial or spec.serial,
+            hardware_version=spec.hardware_version,
+            software_version=spec.software_version,
+            software_build=spec.software_build,
+            processor=spec.processor,
+            update_serial=spec.update_serial,
+            cgi_version=spec.cgi_version,
+            onvif_version=spec.onvif_version,
+            max_extra_stream=spec.max_extra_stream,
+            max_remote_inputs=remote_inputs,
+            languages=list(spec.languages),
+            mac_address=spec.mac_address,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class DeviceState:
+    """Everything the simulated device remembers; mutable by tests through ``sim.state``."""
+
+    profile: str
+    identity: Identity
+    channels: int
+    config: ConfigStore
+    storage_info: list[tuple[str, str]] = field(default_factory=list)
+    """``storageDevice.cgi?action=getDeviceAllInfo`` lines (without CRLF), in answer order."""
+    storage_devices: list[str] = field(default_factory=list)
+    clock_offset: float = 0.0
+    """Seconds added to the host's local time to give the device clock."""
+    reboots: int = 0
+    snapshots: int = 0
+    alarm_input_state: int = 0
+    """Bitmask of active alarm inputs (``alarm.cgi?action=getInState``)."""
+    doors_open: list[bool] = field(default_factory=list)
+    ptz_commands: list[str] = field(default_factory=list)
+    """``start:<code>`` / ``stop:<code>`` as received by ``ptz.cgi``, newest last."""
+    ptz_presets: dict[int, str] = field(default_factory=dict)
+    ptz_moving: str | None = None
+    """The movement code started and not yet stopped."""
+    ptz_preset_id: int = 0
+
+    def now(self) -> datetime:
+        """The device's wall clock (local time, no zone, like the CGI reports it)."""
+        return datetime.now() + timedelta(seconds=self.clock_offset)
+
+    def set_clock(self, wall: datetime) -> None:
+        self.clock_offset = (wall - datetime.now()).total_seconds()
+
+    def clock_text(self) -> str:
+        return self.now().strftime(CLOCK_FORMAT)
+
+    @property
+    def machine_name(self) -> str:
+        return self.config.get("General.MachineName") or ""
+
+    def channel_title(self, channel_index: int) -> str:
+        """Title of a channel (0-based table index)."""
+        title = self.config.get(f"ChannelTitle[{channel_index}].Name")
+        return title if title is not None else f"Channel {channel_index + 1}"
+
+    def alarm_output_state(self) -> int:
+        """Bitmask of outputs forced on (``AlarmOut[i].Mode == 1``)."""
+        mask = 0
+        for index in self.config.indexes("AlarmOut"):
+            if self.config.get(f"AlarmOut[{index}].Mode") == "1":
+                mask |= 1 << index
+        return mask
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-friendly view (used by ``GET /sim/state``)."""
+        return {
+            "profile": self.profile,
+            "identity": self.identity.as_dict(),
+            "channels": self.channels,
+            "clock": self.clock_text(),
+            "clock_offset_seconds": self.clock_offset,
+            "reboots": self.reboots,
+            "snapshots": self.snapshots,
+            "alarm_input_state": self.alarm_input_state,
+            "alarm_output_state": self.alarm_output_state(),
+            "doors_open": list(self.doors_open),
+            "ptz_commands": list(self.ptz_commands),
+            "ptz_presets": {str(k): v for k, v in sorted(self.ptz_presets.items())},
+            "tables": self.config.table_names(),
+            "config": self.config.flat(),
+        }

@@ -1,0 +1,69 @@
+"""Home Assistant test harness: custom integrations enabled, entries for simulated devices."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.amcrest_http.const import DOMAIN
+from simulator import Simulator
+from tests.conftest import PASSWORD, USERNAME
+
+type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/ (required by the test plugin)."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+def entry_data(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: sim.port,
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: PASSWORD,
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: False,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def add_entry(hass: HomeAssistant) -> EntryFactory:
+    """Add (and by default set up) a config entry for a simulator."""
+
+    async def add(sim: Simulator, *, setup: bool = True, **overrides: Any) -> MockConfigEntry:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=sim.state.identity.device_type,
+            data=entry_data(sim, **overrides),
+            unique_id=sim.state.identity.serial,
+        )
+        entry.add_to_hass(hass)
+        if setup:
+            await hass.config_entries.async_setup(entry.entry_id)
+            await hass.async_block_till_done()
+        return entry
+
+    return add

@@ -1,0 +1,58 @@
+"""Diagnostics carry identity, capabilities and tables, and never a secret."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.amcrest_http.const import DOMAIN
+from tests.conftest import PASSWORD, SimFactory
+from tests.ha.conftest import EntryFactory
+
+
+async def test_entry_diagnostics(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"]["username"] == "**REDACTED**"
+    assert diagnostics["identity"]["serial"] == sim.state.identity.serial
+    assert diagnostics["capabilities"]["video_channels"] == 2
+    assert diagnostics["tables"]["Encode"]
+    text = json.dumps(diagnostics)
+    assert PASSWORD not in text
+    assert "rtsp://" not in text
+
+
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    serial = sim.state.identity.serial
+    device = device_registry.async_get_device_by_identifier((DOMAIN, f"{serial}_1"), entry.entry_id)
+    assert device is not None
+    diagnostics = await get_diagnostics_for_device(hass, hass_client, entry, device)
+    assert diagnostics["device"]["channel"] == 1
+    assert all(key.startswith("Encode[1].") for key in diagnostics["tables"]["Encode"])
+    assert PASSWORD not in json.dumps(diagnostics)
+    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    assert host is not None
+    host_diag = await get_diagnostics_for_device(hass, hass_client, entry, host)
+    assert host_diag["device"]["channel"] is None

@@ -1,0 +1,144 @@
+"""The /sim control surface and the request statistics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+
+from simulator import Simulator
+from tests.simulator.digest import DigestClient
+
+
+async def _json(session: aiohttp.ClientSession, method: str, url: str, **kw: Any) -> Any:
+    async with session.request(method, url, **kw) as resp:
+        assert resp.status == 200, await resp.text()
+        return await resp.json()
+
+
+async def test_requests_counters(sim: Simulator, client: DigestClient) -> None:
+    await client.get("/cgi-bin/magicBox.cgi?action=getSerialNo")
+    await client.get("/cgi-bin/magicBox.cgi?action=getSerialNo")
+    await client.get("/cgi-bin/configManager.cgi?action=getConfig&name=General.MachineName")
+    await client.get("/cgi-bin/configManager.cgi?action=getConfig&name=Encode")
+    await client.get("/cgi-bin/configManager.cgi?action=getConfig&name=All")
+    await client.get("/cgi-bin/snapshot.cgi")
+    await client.get("/cgi-bin/nothing.cgi?action=nope")
+
+    stats = await _json(client.session, "GET", f"{sim.url}/sim/requests")
+    assert stats == sim.stats
+    assert stats["total"] == 8  # one 401 challenge + seven answered
+    assert stats["authorized"] == 7
+    assert stats["failed_logins"] == 0
+    assert stats["max_in_flight"] == 1
+    assert stats["by_action"] == {
+        "configManager.cgi:getConfig": 3,
+        "magicBox.cgi:getSerialNo": 2,
+        "nothing.cgi:nope": 1,
+        "snapshot.cgi:": 1,
+    }
+    assert stats["by_config"] == {"All": 1, "Encode": 1, "General": 1}
+
+    reset = await _json(client.session, "DELETE", f"{sim.url}/sim/requests")
+    assert reset["total"] == 0
+    assert reset["by_action"] == {}
+    assert sim.stats["total"] == 0
+
+
+async def test_reset_stats_api(sim: Simulator, client: DigestClient) -> None:
+    await client.get("/cgi-bin/magicBox.cgi?action=getVendor")
+    sim.reset_stats()
+    assert sim.stats["total"] == 0
+    assert sim.stats["max_in_flight"] == 0
+
+
+async def test_max_in_flight(sim: Simulator, make_client: Any) -> None:
+    clients = [make_client(sim) for _ in range(4)]
+    for c in clients:  # obtain nonces first so the concurrent requests are all authorized
+        await c.get("/cgi-bin/magicBox.cgi?action=getVendor")
+    sim.reset_stats()
+    sim.add_fault("latency", path="/cgi-bin/global.cgi", seconds=0.2)
+    replies = await asyncio.gather(
+        *(c.get("/cgi-bin/global.cgi?action=getCurrentTime") for c in clients)
+    )
+    assert all(r.status == 200 for r in replies)
+    assert sim.stats["max_in_flight"] == 4
+    assert sim.stats["in_flight"] == 0
+
+
+async def test_state_view(sim: Simulator, session: aiohttp.ClientSession) -> None:
+    state = await _json(session, "GET", f"{sim.url}/sim/state")
+    assert state["profile"] == "ipc"
+    assert state["channels"] == 1
+    assert state["identity"]["serial"] == sim.state.identity.serial
+    assert state["lockout"] == {"locked": False, "remaining_seconds": 0.0, "failed_logins": 0}
+    assert state["reboots"] == 0
+    assert state["config"]["General.MachineName"] == "FrontDoorCam"
+    assert state["config"]["RTSP.Port"] == "554"
+    assert "strict_digest_tokens" in state["quirks"]
+    assert "AlarmOut" in state["tables"]
+
+
+async def test_faults_endpoints(sim: Simulator, session: aiohttp.ClientSession) -> None:
+    url = f"{sim.url}/sim/faults"
+    first = await _json(session, "POST", url, json={"kind": "status", "status": 503, "count": 2})
+    second = await _json(
+        session,
+        "POST",
+        url,
+        json={"kind": "latency", "path": "/cgi-bin/snapshot.cgi", "seconds": 0.5},
+    )
+    assert second["id"] == first["id"] + 1
+    listed = (await _json(session, "GET", url))["faults"]
+    assert [f["kind"] for f in listed] == ["status", "latency"]
+    assert listed[0]["count"] == 2
+    assert listed[1]["path"] == "/cgi-bin/snapshot.cgi"
+
+    for bad in (
+        {"kind": "explode"},
+        {"kind": "latency", "seconds": -1},
+        {"kind": "status", "status": 42},
+        {"kind": "reset", "count": 0},
+        {"kind": "reset", "path": "snapshot.cgi"},
+        {"kind": "reset", "colour": "red"},
+        {"nokind": True},
+    ):
+        async with session.post(url, json=bad) as resp:
+            assert resp.status == 400, bad
+            assert "error" in await resp.json()
+    async with session.post(url, data=b"not json") as resp:
+        assert resp.status == 400
+
+    assert (await _json(session, "DELETE", url)) == {"faults": []}
+    assert sim.faults == []
+
+
+async def test_events_endpoint_validation(sim: Simulator, session: aiohttp.ClientSession) -> None:
+    url = f"{sim.url}/sim/events"
+    ok = await _json(session, "POST", url, json={"code": "VideoMotion", "action": "Start"})
+    assert ok == {"events": 1, "delivered": 0}
+    many = await _json(session, "POST", url, json=[{"code": "A"}, {"code": "B", "index": 1}])
+    assert many["events"] == 2
+    for bad in ({"action": "Start"}, {"code": "X", "index": "1"}, {"code": "X", "data": [1]}, 5):
+        async with session.post(url, json=bad) as resp:
+            assert resp.status == 400
+
+
+async def test_config_endpoint(
+    sim: Simulator, session: aiohttp.ClientSession, client: DigestClient
+) -> None:
+    url = f"{sim.url}/sim/config"
+    result = await _json(session, "POST", url, json={"General.MachineName": "Porch", "X.Y": 1})
+    assert result == {"updated": 2}
+    assert sim.state.machine_name == "Porch"
+    reply = await client.get("/cgi-bin/configManager.cgi?action=getConfig&name=X")
+    assert reply.text == "table.X.Y=1\r\n"
+    async with session.post(url, json={"General.MachineName": ["no"]}) as resp:
+        assert resp.status == 400
+
+
+async def test_cgi_not_counted_for_control(sim: Simulator, session: aiohttp.ClientSession) -> None:
+    for path in ("/sim/requests", "/sim/state", "/sim/faults"):
+        await _json(session, "GET", f"{sim.url}{path}")
+    assert sim.stats["total"] == 0
