@@ -551,3 +551,10 @@ async def test_event_indexes(sim: Simulator, client: DigestClient) -> None:
     assert await _get(client, path) == "channels[0]=0\r\n"
     sim.emit_event("VideoMotion", "Stop", 0)
     assert await _get(client, path) == "Error: No Events\r\n"
+
+
+async def test_connection_close_quirk(make_sim: SimFactory, make_client: ClientFactory) -> None:
+    client = make_client(await make_sim(profile="ptz", quirks={"connection_close"}))
+    reply = await client.get("/cgi-bin/magicBox.cgi?action=getSerialNo")
+    assert reply.status == 200
+    assert reply.headers["Connection"] == "close"
