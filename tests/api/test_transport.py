@@ -305,3 +305,31 @@ async def test_https_url_and_default_ports(session: aiohttp.ClientSession) -> No
     assert plain.url("/cgi-bin/x.cgi", {"a": "b c"}) == "http://10.0.0.5:8080/cgi-bin/x.cgi?a=b%20c"
     v6 = Transport(session, "fe80::2", username="u", password="p")
     assert v6.base_url == "http://[fe80::2]"
+
+
+async def test_refusal_in_a_long_body_is_remembered(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    """An auth error found only by parsing the body still stops further attempts."""
+    sim = await start_sim("ipc")
+    client = make_client(sim)
+    await client.system.get_serial_number()
+    with pytest.raises(AuthenticationError):
+        client.transport.check_body(200, "Error\r\nErrorID=0, Detail=Invalid Authority!\r\n")
+    sent = sim.stats["total"]
+    with pytest.raises(AuthenticationError):
+        await client.system.get_vendor()
+    assert sim.stats["total"] == sent
+
+
+async def test_lock_found_in_a_body_is_remembered(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("ipc")
+    client = make_client(sim)
+    with pytest.raises(LockedOutError) as info:
+        client.transport.check_body(200, "Error\r\nUser Locked! Please try again after 3 minutes.")
+    assert info.value.minutes == 3
+    with pytest.raises(LockedOutError):
+        await client.system.get_vendor()
+    assert sim.stats["total"] == 0

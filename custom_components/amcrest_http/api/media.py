@@ -12,7 +12,6 @@ import aiohttp
 
 from .codec import decode_body, to_int
 from .errors import MalformedResponseError, NotSupportedError
-from .transport import raise_for_body
 
 if TYPE_CHECKING:
     from .client import AmcrestClient
@@ -124,7 +123,7 @@ class Media:
             "/cgi-bin/snapshot.cgi", params, timeout=timeout or SNAPSHOT_TIMEOUT
         )
         if response.status != 200 or not response.body.startswith(_JPEG_START):
-            raise_for_body(response.status, decode_body(response.body[:512]))
+            self._client.transport.check_body(response.status, decode_body(response.body[:512]))
             if not response.body:
                 raise NotSupportedError("empty snapshot")
         return clean_jpeg(response.body)

@@ -262,8 +262,20 @@ class Transport:
         """GET and return the text body; raise the typed error for any error answer."""
         response = await self.request(path, params, timeout=timeout)
         text = response.text
-        raise_for_body(response.status, text)
+        self.check_body(response.status, text)
         return text
+
+    def check_body(self, status: int, text: str) -> None:
+        """:func:`raise_for_body`, remembering refusals so they are never retried."""
+        try:
+            raise_for_body(status, text)
+        except AuthenticationError as err:
+            self._auth_failure = err
+            self._challenge = None
+            self._digest = None
+            raise
+        except LockedOutError as err:
+            self._register_lock(err.minutes)
 
     @asynccontextmanager
     async def stream(
@@ -292,10 +304,7 @@ class Transport:
                 and resp.content_length < 512
             )
             if resp.status >= 300 or small_text:
-                text = decode_body(await resp.read())
-                if is_lock_answer(text):
-                    self._register_lock(lock_minutes(text))
-                raise_for_body(resp.status, text)
+                self.check_body(resp.status, decode_body(await resp.read()))
             yield resp
         finally:
             resp.release()
