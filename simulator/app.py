@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import socket
-import struct
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -25,7 +23,7 @@ from simulator.control import add_control_routes
 from simulator.events import Event, EventBus
 from simulator.faults import Fault, FaultRegistry
 from simulator.profiles import ProfileSpec, get_profile
-from simulator.responses import CRLF, ERROR_INVALID_AUTHORITY, text_response
+from simulator.responses import CRLF, ERROR_INVALID_AUTHORITY, reset_connection, text_response
 from simulator.runtime import Runtime
 from simulator.state import ConfigStore, DeviceState, Identity
 from simulator.stats import RequestStats, StatsDict
@@ -123,6 +121,7 @@ class Simulator:
             stats=self._stats,
             events=self.events,
             stopping=self._stopping,
+            faults=self.fault_registry,
         )
         self.auth = Authenticator(
             mode=AuthMode(auth),
@@ -233,6 +232,8 @@ class Simulator:
         )
         if kind == fk.REBOOT:
             self.state.reboots += 1
+        if kind in fk.STREAM_KINDS:
+            self.events.wake()  # open streams look at the new fault now
         return fault.id
 
     def clear_faults(self) -> None:
@@ -341,7 +342,7 @@ class Simulator:
             return text_response(fk.MALFORMED_BODY)
         if fault.kind == fk.STALL:
             return await self._stall(request, fault.seconds)
-        _reset_connection(request)
+        reset_connection(request)
         return web.Response(status=500)  # never reaches the client: the socket is gone
 
     async def _stall(self, request: web.Request, seconds: float) -> web.StreamResponse:
@@ -359,14 +360,3 @@ class Simulator:
             if await self.runtime.sleep(step):
                 break
         return response
-
-
-def _reset_connection(request: web.Request) -> None:
-    """Abort the TCP connection with an RST (SO_LINGER 0), without any answer."""
-    transport = request.transport
-    if transport is None:
-        return
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,15 @@ from typing import Any
 EVENT_BOUNDARY = "myboundary"
 EVENT_CONTENT_TYPE = f"multipart/x-mixed-replace; boundary={EVENT_BOUNDARY}"
 HEARTBEAT = "Heartbeat"
+
+
+class Signal(enum.Enum):
+    WAKE = "wake"
+    """Not an event: a stream fault was added, open streams should look at the faults."""
+
+
+type StreamItem = Event | Signal | None
+"""What an attach stream's queue carries; None means the simulator is stopping."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,19 +78,19 @@ class EventBus:
     """Fan-out of events to every open attach stream; also remembers active Start/Stop states."""
 
     def __init__(self) -> None:
-        self._queues: set[asyncio.Queue[Event | None]] = set()
+        self._queues: set[asyncio.Queue[StreamItem]] = set()
         self.active: dict[str, set[int]] = {}
 
     @property
     def subscribers(self) -> int:
         return len(self._queues)
 
-    def subscribe(self) -> asyncio.Queue[Event | None]:
-        queue: asyncio.Queue[Event | None] = asyncio.Queue()
+    def subscribe(self) -> asyncio.Queue[StreamItem]:
+        queue: asyncio.Queue[StreamItem] = asyncio.Queue()
         self._queues.add(queue)
         return queue
 
-    def unsubscribe(self, queue: asyncio.Queue[Event | None]) -> None:
+    def unsubscribe(self, queue: asyncio.Queue[StreamItem]) -> None:
         self._queues.discard(queue)
 
     def publish(self, event: Event) -> int:
@@ -92,6 +102,11 @@ class EventBus:
         for queue in self._queues:
             queue.put_nowait(event)
         return len(self._queues)
+
+    def wake(self) -> None:
+        """Make every open stream look at the stream faults."""
+        for queue in self._queues:
+            queue.put_nowait(Signal.WAKE)
 
     def close(self) -> None:
         """Wake every stream so it can end (the simulator is stopping)."""

@@ -19,10 +19,24 @@ STALL = "stall"
 """Send the headers, then nothing until ``seconds`` pass (0 = until the client or sim gives up)."""
 REBOOT = "reboot"
 """The device is rebooting for ``seconds``: every request's connection is reset meanwhile."""
+STREAM_DROP = "stream_drop"
+"""An open event stream (``eventManager.cgi?action=attach``) is cut with a TCP reset."""
+STREAM_STALL = "stream_stall"
+"""An open event stream goes silent, heartbeats included, for ``seconds`` (0 = until the client
+or the simulator gives up); events published meanwhile follow once it ends."""
+STREAM_CORRUPT = "stream_corrupt"
+"""Garbage (a broken part, then bytes that are not text) is written into an open event stream,
+which then carries on normally."""
 
-KINDS: tuple[str, ...] = (LATENCY, STATUS, RESET, MALFORMED, STALL, REBOOT)
+STREAM_KINDS: tuple[str, ...] = (STREAM_DROP, STREAM_STALL, STREAM_CORRUPT)
+"""Faults that hit event streams already open (and ones opened later), one stream per count."""
+KINDS: tuple[str, ...] = (LATENCY, STATUS, RESET, MALFORMED, STALL, REBOOT, *STREAM_KINDS)
 
 MALFORMED_BODY = b"\xff\xfe\x00\x9c\x81garbage\xc3\x28\xa0\xa1<<\x00\xf0\x28\x8c\xbc>>\r\n"
+# A part that claims far more bytes than it has, cut short by the next real part.
+STREAM_GARBAGE = (
+    b"--myboundary\r\nContent-Type: text/plain\r\nContent-Length:4096\r\n\r\n" + MALFORMED_BODY
+)
 
 
 @dataclass(slots=True)
@@ -115,9 +129,16 @@ class FaultRegistry:
 
     def take(self, path: str) -> Fault | None:
         """The fault to apply to a request for ``path`` (using up one of its ``count``)."""
+        return self._take(path, stream=False)
+
+    def take_stream(self, path: str) -> Fault | None:
+        """The stream fault to apply to an open event stream of ``path`` (one ``count``)."""
+        return self._take(path, stream=True)
+
+    def _take(self, path: str, *, stream: bool) -> Fault | None:
         self._expire()
         for fault in self._faults:
-            if not fault.matches(path):
+            if (fault.kind in STREAM_KINDS) != stream or not fault.matches(path):
                 continue
             if fault.count is not None:
                 fault.count -= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 from collections.abc import Iterable, Mapping
 
 from aiohttp import web
@@ -42,3 +44,14 @@ def text_response(
     if headers:
         merged.update(headers)
     return web.Response(body=data, status=status, headers=merged)
+
+
+def reset_connection(request: web.Request) -> None:
+    """Abort the TCP connection with an RST (SO_LINGER 0), without any (further) answer."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from simulator.events import EventBus
+from simulator.faults import FaultRegistry
 from simulator.profiles import ProfileSpec
 from simulator.state import DeviceState
 from simulator.stats import RequestStats
@@ -22,6 +23,8 @@ class Runtime:
     stopping: asyncio.Event
     frame_interval: float = 0.2
     """Seconds between MJPEG frames (5 fps)."""
+    faults: FaultRegistry = field(default_factory=FaultRegistry)
+    """Injected faults; handlers of long-lived streams apply the stream kinds themselves."""
 
     async def sleep(self, seconds: float) -> bool:
         """Sleep ``seconds``, waking early if the simulator stops; True when it is stopping."""

@@ -65,6 +65,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     hub.register_devices()
     entry.runtime_data = hub
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    hub.async_start_events()
     return True
 
 

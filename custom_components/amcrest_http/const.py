@@ -16,4 +16,27 @@ DEFAULT_HTTPS_PORT: Final = 443
 #: Seconds a snapshot is reused for further image requests of the same channel.
 SNAPSHOT_CACHE_SECONDS: Final = 1.0
 
-PLATFORMS: Final = [Platform.CAMERA]
+#: Event codes that concern the whole device rather than one channel.
+DEVICE_EVENT_CODES: Final = frozenset(
+    {
+        "StorageNotExist",
+        "StorageFailure",
+        "StorageLowSpace",
+        "NetAbort",
+        "IPConflict",
+        "_DoTalkAction_",
+        "PhoneCallDetect",
+        "DoorStatus",
+        "AccessControl",
+        "BackKeyLight",
+    }
+)
+
+#: Home Assistant bus event fired for every device event.
+EVENT_BUS: Final = f"{DOMAIN}_event"
+#: Heartbeat interval asked of the device's event stream (seconds).
+EVENT_HEARTBEAT: Final = 5
+#: Seconds a pulse-type event keeps its binary sensor on.
+PULSE_HOLD_SECONDS: Final = 5.0
+
+PLATFORMS: Final = [Platform.BINARY_SENSOR, Platform.CAMERA, Platform.EVENT]

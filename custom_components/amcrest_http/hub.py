@@ -27,18 +27,23 @@ from .api import (
     AmcrestError,
     AuthenticationError,
     Capabilities,
+    DeviceError,
     DeviceIdentity,
+    LockedOutError,
     NotSupportedError,
     probe_capabilities,
 )
-from .api.codec import table_rows
+from .api.codec import table_rows, to_int
+from .api.events import EventStream
 from .const import (
     DEFAULT_HTTP_PORT,
     DEFAULT_HTTPS_PORT,
     DOMAIN,
+    EVENT_HEARTBEAT,
     MANUFACTURER_FALLBACK,
     SNAPSHOT_CACHE_SECONDS,
 )
+from .dispatch import EventDispatcher
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -82,8 +87,16 @@ class AmcrestHub:
     snapshot_cache_seconds: float = SNAPSHOT_CACHE_SECONDS
     #: Device-registry id of the host device, parent of channel devices.
     host_device_id: str | None = None
+    #: Bitmask of active alarm inputs read at setup (``alarm.cgi?action=getInState``).
+    alarm_input_state: int = 0
+    channel_device_ids: dict[int, str] = field(default_factory=dict)
+    dispatcher: EventDispatcher = field(init=False)
+    event_stream: EventStream | None = None
     _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
     _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.dispatcher = EventDispatcher(self.hass, self)
 
     @property
     def serial(self) -> str:
@@ -106,6 +119,12 @@ class AmcrestHub:
             self.encode = await self.client.get_config("Encode")
         except NotSupportedError:
             self.encode = {}
+        if self.capabilities.alarm_inputs:
+            try:
+                state = await self.client.cgi_value("alarm.cgi", "getInState", "result")
+            except NotSupportedError, DeviceError:
+                state = "0"
+            self.alarm_input_state = to_int(state, 0) or 0
 
     def register_devices(self) -> None:
         """Register the host device first: channel devices point at it."""
@@ -116,9 +135,16 @@ class AmcrestHub:
         self.host_device_id = host.id
         if self.capabilities.is_multi_channel:
             for channel in self.channels:
-                registry.async_get_or_create(
+                device = registry.async_get_or_create(
                     config_entry_id=self.entry.entry_id, **self.channel_device_info(channel)
                 )
+                self.channel_device_ids[channel] = device.id
+
+    def device_id_for(self, channel: int | None) -> str | None:
+        """Registry id of the device an event of ``channel`` belongs to."""
+        if channel is not None and channel in self.channel_device_ids:
+            return self.channel_device_ids[channel]
+        return self.host_device_id
 
     async def _read_channel_titles(self) -> dict[int, str]:
         try:
@@ -206,6 +232,31 @@ class AmcrestHub:
         section = "MainFormat[0]" if subtype == 0 else f"ExtraFormat[{subtype - 1}]"
         prefix = f"Encode[{channel}].{section}."
         return {k[len(prefix) :]: v for k, v in self.encode.items() if k.startswith(prefix)}
+
+    # ------------------------------------------------------------------ events
+
+    def async_start_events(self) -> None:
+        """Start the one attach stream of this host; it lives as long as the entry."""
+        self.event_stream = EventStream(
+            self.client, heartbeat=EVENT_HEARTBEAT, on_connection=self.dispatcher.set_connected
+        )
+        self.entry.async_create_background_task(
+            self.hass, self._async_run_events(), name=f"{DOMAIN} events {self.device_name}"
+        )
+
+    async def _async_run_events(self) -> None:
+        assert self.event_stream is not None
+        try:
+            await self.event_stream.run(self.dispatcher.handle)
+        except AuthenticationError:
+            _LOGGER.warning("%s refused the credentials on the event stream", self.device_name)
+            self.entry.async_start_reauth(self.hass)
+        except LockedOutError as err:
+            _LOGGER.warning(
+                "%s locked the account; events stop until the entry is reloaded (%s min)",
+                self.device_name,
+                err.minutes if err.minutes is not None else "?",
+            )
 
     async def async_shutdown(self) -> None:
         """Release what the hub holds (nothing long-lived yet beyond pending snapshots)."""

@@ -6,12 +6,14 @@ import asyncio
 
 from aiohttp import web
 
+from simulator import faults as fk
 from simulator.cgi.registry import CgiContext, route
 from simulator.events import EVENT_CONTENT_TYPE, Event, event_part, heartbeat_part
 from simulator.media import MJPEG_CONTENT_TYPE, mjpeg_part, render_jpeg
-from simulator.responses import ERROR_INVALID_PARAM
+from simulator.responses import ERROR_INVALID_PARAM, reset_connection
 
 MAX_HEARTBEAT = 60
+SILENCE_POLL_SECONDS = 0.05
 
 
 def _bad_request(ctx: CgiContext) -> web.Response:
@@ -82,17 +84,48 @@ async def attach(ctx: CgiContext) -> web.StreamResponse:
     try:
         await response.prepare(ctx.request)
         while not ctx.runtime.stopping.is_set():
+            if not await _stream_faults(ctx, response):
+                break
             try:
-                event: Event | None = await asyncio.wait_for(queue.get(), timeout=heartbeat)
+                item = await asyncio.wait_for(queue.get(), timeout=heartbeat)
             except TimeoutError:
                 await response.write(heartbeat_part())
                 continue
-            if event is None:
+            if item is None:
                 break
-            if codes is None or event.code in codes:
-                await response.write(event_part(event.body()))
+            if isinstance(item, Event) and (codes is None or item.code in codes):
+                await response.write(event_part(item.body()))
     except ConnectionError:
         pass  # the client went away
     finally:
         bus.unsubscribe(queue)
     return response
+
+
+async def _stream_faults(ctx: CgiContext, response: web.StreamResponse) -> bool:
+    """Apply pending stream faults to this stream; False when the stream must end."""
+    while (fault := ctx.runtime.faults.take_stream(ctx.request.path)) is not None:
+        if fault.kind == fk.STREAM_DROP:
+            reset_connection(ctx.request)
+            return False
+        if fault.kind == fk.STREAM_CORRUPT:
+            await response.write(fk.STREAM_GARBAGE)
+        elif await _silence(ctx, fault.seconds):
+            return False
+    return True
+
+
+async def _silence(ctx: CgiContext, seconds: float) -> bool:
+    """Send nothing for ``seconds`` (0 = for ever); True when the client or simulator gave up."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds if seconds > 0 else None
+    while deadline is None or loop.time() < deadline:
+        transport = ctx.request.transport
+        if transport is None or transport.is_closing():
+            return True
+        step = SILENCE_POLL_SECONDS
+        if deadline is not None:
+            step = min(step, max(deadline - loop.time(), 0.0))
+        if await ctx.runtime.sleep(step):
+            return True
+    return False

@@ -17,6 +17,7 @@ from .errors import (
     MalformedResponseError,
     NotSupportedError,
 )
+from .events import DeviceEvent, EventParser, EventStream, parse_event_body
 from .media import redact_url, rtsp_playback_url, rtsp_url
 from .storage import StorageDevice, StoragePartition, parse_storage_devices
 from .system import DeviceIdentity, SoftwareVersion
@@ -29,8 +30,11 @@ __all__ = [
     "Capabilities",
     "ChannelEncodeCaps",
     "DeviceError",
+    "DeviceEvent",
     "DeviceIdentity",
     "DeviceTimeoutError",
+    "EventParser",
+    "EventStream",
     "InvalidCertificateError",
     "InvalidParameterError",
     "LockedOutError",
@@ -40,6 +44,7 @@ __all__ = [
     "StorageDevice",
     "StoragePartition",
     "StreamCaps",
+    "parse_event_body",
     "parse_storage_devices",
     "probe_capabilities",
     "redact_url",

@@ -349,7 +349,10 @@ class Transport:
         """Open a response, authenticating as needed. Never returns an auth refusal."""
         self._check_refusals()
         send = _Sender(self, method, target, timeout, data, headers, stream, read_timeout)
-        if self._can_preempt():
+        # Streams open rarely; they start from a fresh digest challenge so that a refusal is
+        # definite at once (a changed password costs one failed login, not two).
+        fresh = stream and self._challenge is not None and self._challenge.scheme == "digest"
+        if self._can_preempt() and not fresh:
             reused = self._digest is not None and self._digest.used
             resp = await send(self._header(method, target))
             if not await self._refused(resp, stream):
@@ -357,11 +360,15 @@ class Transport:
                     self._nonce_reuse = True
                 return resp
             async with self._login_lock:
+                if self._auth_failure is not None or self._locked_until > time.monotonic():
+                    # Another request established the refusal while this one was in flight.
+                    resp.release()
+                    self._check_refusals()
                 return await self._login(send, resp, sent=True, reused=reused)
         async with self._login_lock:
             # Another request may have logged in while this one waited for the lock.
             self._check_refusals()
-            if self._can_preempt():
+            if self._can_preempt() and not fresh:
                 reused = self._digest is not None and self._digest.used
                 resp = await send(self._header(method, target))
                 return await self._login(send, resp, sent=True, reused=reused)

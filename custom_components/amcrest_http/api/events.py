@@ -1,0 +1,645 @@
+"""Device events (spec 4.9.17): the ``eventManager.cgi?action=attach`` multipart stream.
+
+Three layers:
+
+* :func:`parse_event_body` turns one part body (``Code=...;action=...;index=...[;data={json}]``,
+  possibly several events on NVRs) into :class:`DeviceEvent` objects.
+* :class:`EventParser` is the incremental framing parser: bytes in, events out, in any chunking.
+  It copes with every framing variant seen on Dahua/Amcrest firmware and never raises.
+* :class:`EventStream` keeps one attach stream open: heartbeat watchdog, reconnects with
+  exponential back-off and jitter, and a hard stop on authentication or lock-out failures.
+
+How a part ends, in stream order (all decisions depend only on bytes already received, so the
+result does not depend on how the stream is split into chunks):
+
+1. a boundary line (``--myboundary`` or the old ``-- myboundary``) at a line start;
+2. with ``Content-Length``: once that many body bytes are in. A trailing partial boundary line
+   is cut off (the length was too large). If the JSON ``data`` is still unterminated there
+   (the length was too small, e.g. counted with LF line ends while CRLF was sent), whole lines
+   are read on until the JSON is complete;
+3. a size cap (:data:`MAX_PART`), so garbage never grows memory without bound.
+
+Whatever lies between the end of a part and the next boundary (the trailing CRLF, extra blank
+lines, junk, a stray ``HTTP/1.1 200 OK`` header block) is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
+
+import aiohttp
+
+from .errors import AmcrestError, AuthenticationError, LockedOutError
+
+if TYPE_CHECKING:
+    from .client import AmcrestClient
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_BOUNDARY: Final = "myboundary"
+#: Largest part body kept in memory; longer parts are cut (ANPR/IVS payloads stay far below).
+MAX_PART: Final = 256 * 1024
+#: Longest part header line; a longer line is taken as the start of the body.
+MAX_LINE: Final = 1024
+MAX_HEADER_LINES: Final = 32
+#: Attempts to complete JSON cut short by a too small Content-Length, per part.
+_MAX_COMPLETION_ATTEMPTS: Final = 64
+_MAX_INDEX_DIGITS: Final = 18
+
+_HEARTBEAT: Final = b"Heartbeat"
+_LF: Final = 0x0A
+_CR: Final = 0x0D
+_DASH: Final = 0x2D
+_SPACE: Final = 0x20
+_JSON = json.JSONDecoder()
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+_SEEK: Final = 0
+_HEADERS: Final = 1
+_BODY: Final = 2
+
+ATTACH_PATH: Final = "/cgi-bin/eventManager.cgi"
+MIN_HEARTBEAT: Final = 1
+MAX_HEARTBEAT: Final = 60
+BACKOFF_JITTER: Final = 0.2
+# Failures a stream recovers from by reconnecting (anything else is logged as a bug).
+_EXPECTED: Final = (AmcrestError, aiohttp.ClientError, OSError)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceEvent:
+    """One event from the attach stream."""
+
+    code: str
+    """Event code as sent, e.g. ``VideoMotion``."""
+    action: str
+    """``Start``, ``Stop``, ``Pulse``, ``State``, ``Invite``, ``Hangup``... as sent (or "")."""
+    index: int | None
+    """0-based channel / input index from ``index=``; None when absent or not an integer."""
+    data: dict[str, Any] | None
+    """Parsed ``data=`` JSON; None when absent; ``{"_raw": text}`` when it is not a JSON object."""
+    raw: str
+    """The event text as received (surrounding whitespace removed)."""
+
+
+# --------------------------------------------------------------------------- event bodies
+
+
+def parse_event_body(text: str) -> list[DeviceEvent]:
+    """Parse one part body; NVRs may put several events in one part, one per ``Code=`` line."""
+    return _parse_body(text)[0]
+
+
+def _parse_body(text: str) -> tuple[list[DeviceEvent], bool]:
+    """Events of a body, and whether some ``data`` JSON looks cut short (more may follow)."""
+    text = text.strip()
+    # Each event starts a line with "Code="; text before the first such line is tried as well
+    # (fields in another order, or a lower-case "code=").
+    starts = [0]
+    found = text.find("\nCode=")
+    while found >= 0:
+        starts.append(found + 1)
+        found = text.find("\nCode=", found + 6)
+    events: list[DeviceEvent] = []
+    truncated = False
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(text)
+        event, cut = _parse_event(text[start:end])
+        if event is not None:
+            events.append(event)
+        truncated = truncated or cut
+    return events, truncated
+
+
+def _parse_event(segment: str) -> tuple[DeviceEvent | None, bool]:
+    raw = segment.strip()
+    code = action = ""
+    index: int | None = None
+    data: dict[str, Any] | None = None
+    truncated = False
+    pos = 0
+    size = len(raw)
+    while pos <= size:
+        end = raw.find(";", pos)
+        if end < 0:
+            end = size
+        key, sep, value = raw[pos:end].partition("=")
+        if sep:
+            name = key.strip().lower()
+            if name == "data":
+                # JSON may hold ';' and '=': everything after "data=" belongs to it.
+                data, truncated = _parse_data(raw[pos + len(key) + 1 :])
+                break
+            if name == "code":
+                code = value.strip()
+            elif name == "action":
+                action = value.strip()
+            elif name == "index":
+                index = _parse_index(value)
+        pos = end + 1
+    if not code:
+        return None, False
+    return DeviceEvent(code=code, action=action, index=index, data=data, raw=raw), truncated
+
+
+def _parse_index(value: str) -> int | None:
+    text = value.strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isdigit() or not digits.isascii() or len(digits) > _MAX_INDEX_DIGITS:
+        return None
+    return int(text)
+
+
+def _parse_data(text: str) -> tuple[dict[str, Any] | None, bool]:
+    stripped = text.strip()
+    if not stripped:
+        return None, False
+    try:
+        # raw_decode ignores junk some firmware leaves after the JSON.
+        value, _ = _JSON.raw_decode(stripped)
+    except ValueError, RecursionError:
+        return {"_raw": stripped}, _looks_truncated(stripped)
+    if isinstance(value, dict):
+        return value, False
+    return {"_raw": stripped}, False
+
+
+def _looks_truncated(text: str) -> bool:
+    """Whether JSON that failed to parse merely stops early (open string, object or list)."""
+    bare = _JSON_STRING.sub("", text)
+    return '"' in bare or bare.count("{") + bare.count("[") > bare.count("}") + bare.count("]")
+
+
+# --------------------------------------------------------------------------- framing
+
+
+def boundary_from_content_type(content_type: str) -> str | None:
+    """The ``boundary`` parameter of a ``multipart/...`` Content-Type header, if any."""
+    for param in content_type.split(";")[1:]:
+        name, sep, value = param.partition("=")
+        if sep and name.strip().lower() == "boundary":
+            boundary = value.strip().strip('"').strip()
+            return boundary or None
+    return None
+
+
+class EventParser:
+    """Incremental parser of the attach stream: feed bytes, get events; never raises.
+
+    ``boundary`` is the multipart boundary (read it from the Content-Type header); leading
+    dashes are ignored, so ``--myboundary`` declared or written with extra dashes still works.
+    """
+
+    def __init__(self, boundary: str = DEFAULT_BOUNDARY, *, max_part: int = MAX_PART) -> None:
+        token = boundary.strip().strip('"').lstrip("-").strip() or DEFAULT_BOUNDARY
+        self._token = token.encode("utf-8", "replace")
+        self._max_part = max(max_part, MAX_LINE)
+        self._buf = bytearray()
+        self._pos = 0
+        self._state = _SEEK
+        self._reset_part()
+        #: Heartbeat parts seen.
+        self.heartbeats = 0
+        #: Parts completed (heartbeats, events and empty or unreadable parts).
+        self.parts = 0
+        #: Unexpected internal failures (the parser then starts over at the next boundary).
+        self.internal_errors = 0
+
+    @property
+    def buffered(self) -> int:
+        """Bytes held while waiting for the rest of a part (bounded by ``max_part``)."""
+        return len(self._buf) - self._pos
+
+    def feed(self, chunk: bytes) -> list[DeviceEvent]:
+        """Add received bytes; return the events of every part they complete, in order."""
+        events: list[DeviceEvent] = []
+        if not chunk:
+            return events
+        self._buf += chunk
+        try:
+            while self._step(events):
+                pass
+        except Exception:  # last line of defence: a stream must never die in the parser
+            _LOGGER.debug("event parser failed; resynchronising", exc_info=True)
+            self.internal_errors += 1
+            self._buf.clear()
+            self._pos = 0
+            self._state = _SEEK
+            self._reset_part()
+        if self._pos:
+            del self._buf[: self._pos]
+            self._pos = 0
+        return events
+
+    # ------------------------------------------------------------------ states
+
+    def _reset_part(self) -> None:
+        self._skip_line = False  # the rest of the boundary line is still to come
+        self._header_lines = 0
+        self._length: int | None = None
+        self._skip_blank = False  # blank lines before the body are dropped
+        self._completing = False  # Content-Length was too small; reading on line by line
+        # Offsets from the body start: next boundary search, next line-end search, start of
+        # the current line, used while completing.
+        self._scan = 0
+        self._line_scan = 0
+        self._line_start = 0
+        self._attempts = 0
+
+    def _step(self, events: list[DeviceEvent]) -> bool:
+        if self._state == _SEEK:
+            return self._seek()
+        if self._state == _HEADERS:
+            return self._headers()
+        return self._body(events)
+
+    def _marker_start(self, index: int, low: int) -> int:
+        """Start of the ``--`` / ``-- `` before the boundary token at ``index``, or -1."""
+        buf = self._buf
+        end = index
+        if end > low and buf[end - 1] == _SPACE:
+            end -= 1
+        start = end
+        while start > low and buf[start - 1] == _DASH:
+            start -= 1
+        return start if end - start >= 2 else -1
+
+    def _seek(self) -> bool:
+        buf, token = self._buf, self._token
+        search = self._pos
+        while True:
+            found = buf.find(token, search)
+            if found < 0:
+                # Keep just enough to recognise a boundary that is still arriving.
+                self._pos = max(self._pos, len(buf) - len(token) - 3)
+                return False
+            if self._marker_start(found, self._pos) >= 0:
+                self._pos = found + len(token)
+                self._state = _HEADERS
+                self._reset_part()
+                self._skip_line = True
+                return True
+            search = found + 1  # e.g. "boundary=myboundary" in a stray header block
+
+    def _is_marker_line(self, line: bytes | bytearray) -> bool:
+        rest = line.lstrip(b"-")
+        if len(line) - len(rest) < 2:
+            return False
+        return rest.startswith((self._token, b" " + self._token))
+
+    def _headers(self) -> bool:
+        buf, pos = self._buf, self._pos
+        newline = buf.find(b"\n", pos, pos + MAX_LINE)
+        if newline < 0:
+            if len(buf) - pos < MAX_LINE:
+                return False
+            if self._skip_line:  # not a boundary line after all
+                self._state = _SEEK
+            else:  # far too long for a header: the body started without a blank line
+                self._begin_body(blank=False)
+            return True
+        if self._skip_line:
+            self._pos = newline + 1
+            self._skip_line = False
+            return True
+        line = buf[pos:newline]
+        if not line.strip():
+            self._pos = newline + 1
+            if self._header_lines:
+                self._begin_body(blank=True)
+            return True  # blank lines before the first header are skipped
+        if self._is_marker_line(line):
+            self._state = _SEEK  # an empty part; the boundary starts the next one
+            return True
+        if line.startswith(b"HTTP/"):
+            # A stray response header block inside the stream: skip to the next boundary.
+            self._pos = newline + 1
+            self._state = _SEEK
+            return True
+        name, sep, value = line.partition(b":")
+        name = name.strip()
+        if sep and name and name.replace(b"-", b"").isalnum():
+            self._pos = newline + 1
+            self._header_lines += 1
+            if name.lower() == b"content-length":
+                digits = value.strip()
+                length = int(digits) if digits.isdigit() and len(digits) <= 9 else 0
+                self._length = length if 0 < length <= self._max_part else None
+            if self._header_lines > MAX_HEADER_LINES:
+                self._state = _SEEK
+            return True
+        # Not a header: the body started without the blank line (2016 Amcrest firmware).
+        self._begin_body(blank=False)
+        return True
+
+    def _begin_body(self, *, blank: bool) -> None:
+        self._state = _BODY
+        self._skip_blank = blank
+        self._scan = self._line_scan = self._line_start = 0
+
+    def _body(self, events: list[DeviceEvent]) -> bool:
+        buf = self._buf
+        start = self._pos
+        if self._skip_blank:
+            pos = start
+            while pos < len(buf):
+                if buf[pos] == _LF:
+                    pos += 1
+                elif buf[pos] == _CR and pos + 1 < len(buf) and buf[pos + 1] == _LF:
+                    pos += 2
+                else:
+                    break
+            self._pos = pos
+            if pos == len(buf) or (buf[pos] == _CR and pos + 1 == len(buf)):
+                return False  # cannot tell yet whether more blank lines follow
+            self._skip_blank = False
+            return True
+        cap = start + self._max_part
+        length = self._length
+        marker, marker_end = self._next_marker(start)
+        if length is not None and not self._completing:
+            window = start + length
+            if 0 <= marker < window:
+                return self._finish(events, start, marker, marker)
+            if len(buf) < window:
+                return False
+            cut = self._trim_partial_marker(start, window)
+            if cut < window:
+                return self._finish(events, start, cut, cut)
+            if self._is_heartbeat(start, window):
+                return self._finish(events, start, window, window)
+            found, truncated = _parse_body(buf[start:window].decode("utf-8", "replace"))
+            if not truncated:
+                return self._done(events, found, window)
+            self._completing = True
+            self._line_scan = self._line_start = length
+        if self._completing:
+            limit = min(marker if marker >= 0 else len(buf), cap)
+            newline = buf.find(b"\n", start + self._line_scan, limit)
+            while newline >= 0:
+                end = newline + 1
+                if (
+                    self._attempts < _MAX_COMPLETION_ATTEMPTS
+                    and buf.find(b"}", start + self._line_start, end) >= 0
+                ):
+                    self._attempts += 1
+                    found, truncated = _parse_body(buf[start:end].decode("utf-8", "replace"))
+                    if not truncated:
+                        return self._done(events, found, end)
+                self._line_start = end - start
+                newline = buf.find(b"\n", end, limit)
+            self._line_scan = max(self._line_scan, limit - start)
+        if marker >= 0 and marker_end <= cap:
+            return self._finish(events, start, marker, marker)
+        if len(buf) >= cap:
+            cut = self._trim_partial_marker(start, cap)
+            return self._finish(events, start, cut, cut)
+        return False
+
+    def _next_marker(self, start: int) -> tuple[int, int]:
+        """First boundary line (token fully received) in the body: (start, token end), or -1."""
+        buf, token = self._buf, self._token
+        search = start + self._scan
+        while True:
+            found = buf.find(token, search)
+            if found < 0:
+                self._scan = max(self._scan, len(buf) - len(token) + 1 - start)
+                return -1, -1
+            marker = self._marker_start(found, start)
+            if marker >= 0 and (marker == start or buf[marker - 1] == _LF):
+                return marker, found + len(token)
+            search = found + 1
+            self._scan = search - start
+
+    def _trim_partial_marker(self, start: int, end: int) -> int:
+        """``end``, or the start of a last line in ``[start, end)`` that begins a boundary."""
+        buf = self._buf
+        line = max(start, buf.rfind(b"\n", start, end) + 1)
+        tail = buf[line:end]
+        rest = tail.lstrip(b"-")
+        dashes = len(tail) - len(rest)
+        if dashes == 0:
+            return end
+        if not rest:
+            return line
+        if dashes < 2:
+            return end
+        if rest.startswith(b" "):
+            rest = rest[1:]
+        return line if self._token.startswith(rest) else end
+
+    def _is_heartbeat(self, start: int, end: int) -> bool:
+        return end - start < 64 and self._buf[start:end].strip() == _HEARTBEAT
+
+    def _finish(self, events: list[DeviceEvent], start: int, end: int, resume: int) -> bool:
+        if self._is_heartbeat(start, end):
+            self.heartbeats += 1
+            return self._done(events, [], resume)
+        found, _ = _parse_body(self._buf[start:end].decode("utf-8", "replace"))
+        return self._done(events, found, resume)
+
+    def _done(self, events: list[DeviceEvent], found: list[DeviceEvent], resume: int) -> bool:
+        events.extend(found)
+        self.parts += 1
+        self._pos = resume
+        self._state = _SEEK
+        self._reset_part()
+        return True
+
+
+# --------------------------------------------------------------------------- the stream
+
+
+def attach_target(codes: Sequence[str] = ("All",), heartbeat: int | None = 5) -> str:
+    """Request target of the attach stream; brackets and commas stay literal (devices want that)."""
+    if isinstance(codes, str):
+        codes = (codes,)
+    names = [quote(code.strip(), safe="-_.~") for code in codes if code.strip()] or ["All"]
+    target = f"{ATTACH_PATH}?action=attach&codes=[{','.join(names)}]"
+    if heartbeat:
+        target += f"&heartbeat={heartbeat}"
+    return target
+
+
+def backoff_delay(
+    failures: int,
+    minimum: float,
+    maximum: float,
+    *,
+    jitter: float = BACKOFF_JITTER,
+    rand: Callable[[], float] = random.random,
+) -> float:
+    """Seconds to wait after ``failures`` consecutive failed or short-lived connections.
+
+    ``minimum * 2**failures`` capped at ``maximum``, spread by +-``jitter`` (so streams of many
+    devices do not reconnect in step), and always within ``[minimum, maximum]``.
+    """
+    base = min(maximum, minimum * 2.0 ** min(max(failures, 0), 64))
+    delay = base * (1.0 - jitter + 2.0 * jitter * rand())
+    return max(minimum, min(maximum, delay))
+
+
+class EventStream:
+    """Keeps the attach stream of one device open and hands its events to a callback."""
+
+    def __init__(
+        self,
+        client: AmcrestClient,
+        *,
+        codes: Sequence[str] = ("All",),
+        heartbeat: int = 5,
+        backoff_min: float = 1.0,
+        backoff_max: float = 60.0,
+        healthy_after: float = 60.0,
+        on_connection: Callable[[bool], None] | None = None,
+    ) -> None:
+        if isinstance(heartbeat, bool) or not MIN_HEARTBEAT <= heartbeat <= MAX_HEARTBEAT:
+            msg = f"heartbeat must be {MIN_HEARTBEAT}..{MAX_HEARTBEAT} seconds"
+            raise ValueError(msg)
+        if not 0 < backoff_min <= backoff_max:
+            msg = "need 0 < backoff_min <= backoff_max"
+            raise ValueError(msg)
+        self._client = client
+        self._heartbeat = heartbeat
+        self._backoff_min = backoff_min
+        self._backoff_max = backoff_max
+        self._healthy_after = healthy_after
+        self._on_connection = on_connection
+        self.target = attach_target(codes, heartbeat)
+        #: True while an event stream is open.
+        self.connected = False
+        #: Connection attempts after the first one.
+        self.reconnects = 0
+        self.events_received = 0
+        self.heartbeats = 0
+        self.last_event_monotonic: float | None = None
+        #: Seconds waited before the latest reconnection attempt.
+        self.last_backoff: float | None = None
+        #: Why the latest connection ended (for diagnostics), None while none has ended.
+        self.last_error: str | None = None
+        self._opened_at: float | None = None
+
+    @property
+    def watchdog_seconds(self) -> float:
+        """A stream silent this long (no heartbeat, no event) is dropped and reopened."""
+        return 2.0 * self._heartbeat
+
+    async def run(self, callback: Callable[[DeviceEvent], None]) -> None:
+        """Deliver events until cancelled; raise on authentication or lock-out failures."""
+        failures = 0
+        try:
+            while True:
+                try:
+                    await self._connect_once(callback)
+                    self.last_error = "stream closed by the device"
+                except (AuthenticationError, LockedOutError) as err:
+                    self.last_error = type(err).__name__
+                    self._set_connected(False)
+                    raise
+                except Exception as err:
+                    self.last_error = _describe(err)
+                    if not isinstance(err, _EXPECTED):
+                        _LOGGER.warning("event stream of %s failed", self._host, exc_info=True)
+                self._set_connected(False)
+                opened_at = self._opened_at
+                if opened_at is not None and time.monotonic() - opened_at >= self._healthy_after:
+                    failures = 0
+                delay = backoff_delay(failures, self._backoff_min, self._backoff_max)
+                failures += 1
+                self.last_backoff = delay
+                _LOGGER.debug(
+                    "event stream of %s ended (%s); reconnecting in %.1f s",
+                    self._host,
+                    self.last_error,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                self.reconnects += 1
+        finally:
+            self._set_connected(False)
+
+    @property
+    def _host(self) -> str:
+        return self._client.host
+
+    async def _connect_once(self, callback: Callable[[DeviceEvent], None]) -> None:
+        self._opened_at = None
+        transport = self._client.transport
+        loop = asyncio.get_running_loop()
+        watchdog = self.watchdog_seconds
+        # One deadline covers opening (the stream request has no total timeout) and then
+        # every read; each received chunk pushes it back.
+        async with asyncio.timeout(transport.timeout + watchdog) as deadline:
+            async with transport.stream(self.target) as resp:
+                try:
+                    content_type = resp.headers.get("Content-Type", "")
+                    parser = EventParser(
+                        boundary_from_content_type(content_type) or DEFAULT_BOUNDARY
+                    )
+                    if resp.content_type.startswith("multipart/"):
+                        self._opened()
+                    deadline.reschedule(loop.time() + watchdog)
+                    heartbeats = 0
+                    while chunk := await resp.content.readany():
+                        deadline.reschedule(loop.time() + watchdog)
+                        events = parser.feed(chunk)
+                        if parser.heartbeats != heartbeats:
+                            self.heartbeats += parser.heartbeats - heartbeats
+                            heartbeats = parser.heartbeats
+                        if not self.connected and parser.parts:
+                            self._opened()  # mislabelled, but it does speak the format
+                        if events:
+                            self._deliver(events, callback)
+                finally:
+                    resp.close()
+
+    def _opened(self) -> None:
+        self._opened_at = time.monotonic()
+        self._set_connected(True)
+
+    def _deliver(self, events: list[DeviceEvent], callback: Callable[[DeviceEvent], None]) -> None:
+        self.events_received += len(events)
+        self.last_event_monotonic = time.monotonic()
+        for event in events:
+            try:
+                callback(event)
+            except Exception:
+                _LOGGER.exception("event callback failed for %s", event.code)
+
+    def _set_connected(self, connected: bool) -> None:
+        if self.connected == connected:
+            return
+        self.connected = connected
+        if self._on_connection is not None:
+            try:
+                self._on_connection(connected)
+            except Exception:
+                _LOGGER.exception("connection callback failed")
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, TimeoutError):
+        return "watchdog: nothing received in time"
+    text = str(err)
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+__all__ = [
+    "DEFAULT_BOUNDARY",
+    "DeviceEvent",
+    "EventParser",
+    "EventStream",
+    "attach_target",
+    "backoff_delay",
+    "boundary_from_content_type",
+    "parse_event_body",
+]

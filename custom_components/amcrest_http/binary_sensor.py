@@ -1,0 +1,375 @@
+"""Binary sensors driven by the event stream, plus the stream's own connectivity sensor.
+
+Each description names the event codes that drive it and its scope (channel, device or alarm
+input). Sensors exist for the codes the device says it supports, and appear on the fly when a
+code or channel first shows up on the stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_call_later
+
+from .api.events import DeviceEvent
+from .const import PULSE_HOLD_SECONDS
+from .entity import AmcrestEntity, AmcrestEntityDescription
+from .hub import AmcrestConfigEntry, AmcrestHub
+
+PARALLEL_UPDATES = 0
+
+
+class Scope(StrEnum):
+    CHANNEL = "channel"
+    DEVICE = "device"
+    ALARM_INPUT = "alarm_input"
+
+
+def start_stop(event: DeviceEvent) -> bool | None:
+    """Start/Stop events; Pulse turns on (and resets after the hold time)."""
+    action = event.action.lower()
+    if action in ("start", "pulse", "invite"):
+        return True
+    if action in ("stop", "hangup"):
+        return False
+    return None
+
+
+def door_state(event: DeviceEvent) -> bool | None:
+    status = str((event.data or {}).get("Status", "")).lower()
+    if status == "open":
+        return True
+    if status in ("close", "closed"):
+        return False
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestEventBinarySensorDescription(AmcrestEntityDescription, BinarySensorEntityDescription):
+    """A binary sensor fed by one or more event codes."""
+
+    codes: tuple[str, ...]
+    scope: Scope = Scope.CHANNEL
+    state_fn: Callable[[DeviceEvent], bool | None] = start_stop
+    #: Pulse-type events switch on, then off after the hold time.
+    pulse_resets: bool = True
+
+
+EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
+    AmcrestEventBinarySensorDescription(
+        key="motion",
+        translation_key="motion",
+        device_class=BinarySensorDeviceClass.MOTION,
+        codes=("VideoMotion",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="human",
+        translation_key="human",
+        device_class=BinarySensorDeviceClass.MOTION,
+        codes=("SmartMotionHuman",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="vehicle",
+        translation_key="vehicle",
+        device_class=BinarySensorDeviceClass.MOTION,
+        codes=("SmartMotionVehicle", "Vehicle"),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="line_crossing",
+        translation_key="line_crossing",
+        device_class=BinarySensorDeviceClass.MOTION,
+        codes=("CrossLineDetection",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="intrusion",
+        translation_key="intrusion",
+        device_class=BinarySensorDeviceClass.MOTION,
+        codes=("CrossRegionDetection",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="face",
+        translation_key="face",
+        device_class=BinarySensorDeviceClass.OCCUPANCY,
+        codes=("FaceDetection",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="tamper",
+        translation_key="tamper",
+        device_class=BinarySensorDeviceClass.TAMPER,
+        codes=("VideoBlind",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="video_loss",
+        translation_key="video_loss",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        codes=("VideoLoss",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="sound",
+        translation_key="sound",
+        device_class=BinarySensorDeviceClass.SOUND,
+        codes=("AudioMutation",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="audio_anomaly",
+        translation_key="audio_anomaly",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        codes=("AudioAnomaly",),
+        entity_registry_enabled_default=False,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="alarm_input",
+        translation_key="alarm_input",
+        device_class=BinarySensorDeviceClass.SAFETY,
+        codes=("AlarmLocal",),
+        scope=Scope.ALARM_INPUT,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="call",
+        translation_key="call",
+        device_class=BinarySensorDeviceClass.OCCUPANCY,
+        codes=("_DoTalkAction_", "PhoneCallDetect"),
+        scope=Scope.DEVICE,
+        pulse_resets=False,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="door",
+        translation_key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        codes=("DoorStatus",),
+        scope=Scope.DEVICE,
+        state_fn=door_state,
+        pulse_resets=False,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="fire",
+        translation_key="fire",
+        device_class=BinarySensorDeviceClass.HEAT,
+        codes=("FireWarning",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="temperature_alarm",
+        translation_key="temperature_alarm",
+        device_class=BinarySensorDeviceClass.HEAT,
+        codes=("HeatImagingTemper",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="storage_missing",
+        translation_key="storage_missing",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        codes=("StorageNotExist",),
+        scope=Scope.DEVICE,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="storage_failure",
+        translation_key="storage_failure",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        codes=("StorageFailure",),
+        scope=Scope.DEVICE,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="storage_low_space",
+        translation_key="storage_low_space",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        codes=("StorageLowSpace",),
+        scope=Scope.DEVICE,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="network_down",
+        translation_key="network_down",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        codes=("NetAbort",),
+        scope=Scope.DEVICE,
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="ip_conflict",
+        translation_key="ip_conflict",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        codes=("IPConflict",),
+        scope=Scope.DEVICE,
+        entity_registry_enabled_default=False,
+    ),
+)
+
+CODE_TO_SENSOR = {code: d for d in EVENT_SENSORS for code in d.codes}
+
+STREAM_CONNECTED = AmcrestEntityDescription(key="event_stream", translation_key="event_stream")
+
+
+def _slot(
+    hub: AmcrestHub, description: AmcrestEventBinarySensorDescription, index: int | None
+) -> int | None:
+    """The channel (or alarm input) an event index stands for; None for device scope."""
+    if description.scope is Scope.DEVICE:
+        return None
+    if index is None or index < 0:
+        return 0
+    return index
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    hub = entry.runtime_data
+    created: set[tuple[str, int | None]] = set()
+
+    def build(
+        description: AmcrestEventBinarySensorDescription,
+        slot: int | None,
+        initial_event: DeviceEvent | None = None,
+    ) -> list[AmcrestEventBinarySensor]:
+        if (description.key, slot) in created:
+            return []
+        created.add((description.key, slot))
+        return [AmcrestEventBinarySensor(hub, description, slot, initial_event)]
+
+    entities: list[BinarySensorEntity] = [AmcrestStreamSensor(hub)]
+    supported = set(hub.capabilities.event_codes)
+    for description in EVENT_SENSORS:
+        if not supported.intersection(description.codes):
+            continue
+        if description.scope is Scope.DEVICE:
+            slots: list[int | None] = [None]
+        elif description.scope is Scope.ALARM_INPUT:
+            slots = list(range(hub.capabilities.alarm_inputs))
+        else:
+            slots = list(hub.channels)
+        for slot in slots:
+            entities += build(description, slot)
+    async_add_entities(entities)
+
+    @callback
+    def on_new(event: DeviceEvent) -> None:
+        description = CODE_TO_SENSOR.get(event.code)
+        if description is None:
+            return
+        # The new sensor starts from the event that revealed it.
+        async_add_entities(build(description, _slot(hub, description, event.index), event))
+
+    entry.async_on_unload(hub.dispatcher.subscribe_new(on_new))
+
+
+class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
+    """On while the device reports the event, off when it stops."""
+
+    entity_description: AmcrestEventBinarySensorDescription
+    _attr_is_on = False
+
+    def __init__(
+        self,
+        hub: AmcrestHub,
+        description: AmcrestEventBinarySensorDescription,
+        slot: int | None,
+        initial_event: DeviceEvent | None = None,
+    ) -> None:
+        channel = slot if description.scope is Scope.CHANNEL else None
+        suffix = description.key
+        if description.scope is Scope.ALARM_INPUT:
+            suffix = f"{description.key}_{slot}"
+        super().__init__(hub, description, channel, unique_suffix=suffix)
+        self.slot = slot
+        if description.scope is Scope.ALARM_INPUT:
+            self._attr_translation_placeholders = {"number": str((slot or 0) + 1)}
+        self._cancel_reset: CALLBACK_TYPE | None = None
+        self._attributes: dict[str, Any] = {}
+        self._initial_event = initial_event
+        if description.scope is Scope.ALARM_INPUT and slot is not None:
+            self._attr_is_on = bool(hub.alarm_input_state >> slot & 1)
+
+    @property
+    def available(self) -> bool:
+        return self.hub.dispatcher.connected
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        return self._attributes
+
+    async def async_added_to_hass(self) -> None:
+        dispatcher = self.hub.dispatcher
+        index = None if self.entity_description.scope is Scope.DEVICE else self.slot
+        for code in self.entity_description.codes:
+            self.async_on_remove(dispatcher.subscribe(code, index, self.handle_event))
+            if index == 0 and not self.hub.capabilities.is_multi_channel:
+                # single-channel devices may omit the index or send -1
+                self.async_on_remove(dispatcher.subscribe(code, -1, self.handle_event))
+        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
+        self.async_on_remove(self._cancel_pending_reset)
+        if self._initial_event is not None:
+            self.handle_event(self._initial_event)
+            self._initial_event = None
+
+    @callback
+    def _cancel_pending_reset(self) -> None:
+        if self._cancel_reset is not None:
+            self._cancel_reset()
+            self._cancel_reset = None
+
+    @callback
+    def handle_event(self, event: DeviceEvent) -> None:
+        state = self.entity_description.state_fn(event)
+        if state is None:
+            return
+        self._cancel_pending_reset()
+        self._attr_is_on = state
+        self._attributes = _event_attributes(event)
+        if state and event.action.lower() == "pulse" and self.entity_description.pulse_resets:
+            self._cancel_reset = async_call_later(self.hass, PULSE_HOLD_SECONDS, self._reset)
+        self.async_write_ha_state()
+
+    @callback
+    def _reset(self, _now: Any) -> None:
+        self._cancel_reset = None
+        self._attr_is_on = False
+        self.async_write_ha_state()
+
+
+def _event_attributes(event: DeviceEvent) -> dict[str, Any]:
+    """A few useful fields of the event data (rule name, object type, region)."""
+    data = event.data or {}
+    attributes: dict[str, Any] = {}
+    if isinstance(data.get("Name"), str):
+        attributes["rule"] = data["Name"]
+    obj = data.get("Object")
+    if isinstance(obj, dict) and isinstance(obj.get("ObjectType"), str):
+        attributes["object_type"] = obj["ObjectType"]
+    regions = data.get("RegionName")
+    if isinstance(regions, list) and regions:
+        attributes["region"] = ", ".join(str(r) for r in regions)
+    if isinstance(data.get("Direction"), str):
+        attributes["direction"] = data["Direction"]
+    return attributes
+
+
+class AmcrestStreamSensor(AmcrestEntity, BinarySensorEntity):
+    """Whether the event stream of the device is connected."""
+
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, hub: AmcrestHub) -> None:
+        super().__init__(hub, STREAM_CONNECTED)
+
+    @property
+    def is_on(self) -> bool:
+        return self.hub.dispatcher.connected
+
+    async def async_added_to_hass(self) -> None:
+        self.async_on_remove(self.hub.dispatcher.subscribe_connection(self.async_write_ha_state))

@@ -1,0 +1,108 @@
+"""Fan-out of device events inside Home Assistant.
+
+One attach stream per host feeds this dispatcher. Each event is fired on the bus as
+``amcrest_http_event``, handed to the entities subscribed to its (code, index), and — the first
+time a (code, index) pair shows up — offered to the platforms so they can create entities lazily.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+
+from .api.events import DeviceEvent
+from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS
+
+if TYPE_CHECKING:
+    from .hub import AmcrestHub
+
+_LOGGER = logging.getLogger(__name__)
+
+type EventCallback = Callable[[DeviceEvent], None]
+type Key = tuple[str, int | None]
+
+
+class EventDispatcher:
+    """Routes events of one device to the bus and to entities."""
+
+    def __init__(self, hass: HomeAssistant, hub: AmcrestHub) -> None:
+        self._hass = hass
+        self._hub = hub
+        self._listeners: dict[Key, list[EventCallback]] = {}
+        self._new_listeners: list[EventCallback] = []
+        self._connection_listeners: list[Callable[[], None]] = []
+        self.seen: set[Key] = set()
+        self.connected = False
+        self._ever_connected = False
+
+    @callback
+    def subscribe(self, code: str, index: int | None, handler: EventCallback) -> CALLBACK_TYPE:
+        """Call ``handler`` for events of ``code`` on ``index`` (None: any index)."""
+        key = (code, index)
+        self._listeners.setdefault(key, []).append(handler)
+
+        @callback
+        def remove() -> None:
+            self._listeners[key].remove(handler)
+
+        return remove
+
+    @callback
+    def subscribe_new(self, handler: EventCallback) -> CALLBACK_TYPE:
+        """Call ``handler`` when a (code, index) pair is seen for the first time."""
+        self._new_listeners.append(handler)
+        return lambda: self._new_listeners.remove(handler)
+
+    @callback
+    def subscribe_connection(self, handler: Callable[[], None]) -> CALLBACK_TYPE:
+        self._connection_listeners.append(handler)
+        return lambda: self._connection_listeners.remove(handler)
+
+    @callback
+    def handle(self, event: DeviceEvent) -> None:
+        """One event from the stream (runs in the event loop)."""
+        self._hass.bus.async_fire(EVENT_BUS, self.bus_data(event))
+        key = (event.code, event.index)
+        if key not in self.seen:
+            self.seen.add(key)
+            for new_handler in list(self._new_listeners):
+                new_handler(event)
+        for handler in self._listeners.get(key, ()):
+            handler(event)
+        if event.index is not None:
+            for handler in self._listeners.get((event.code, None), ()):
+                handler(event)
+
+    def bus_data(self, event: DeviceEvent) -> dict[str, Any]:
+        channel = (
+            event.index
+            if self._hub.capabilities.is_multi_channel and event.code not in DEVICE_EVENT_CODES
+            else None
+        )
+        return {
+            "device_id": self._hub.device_id_for(channel),
+            "entry_id": self._hub.entry.entry_id,
+            "channel": event.index + 1 if event.index is not None else None,
+            "code": event.code,
+            "action": event.action,
+            "data": event.data,
+        }
+
+    @callback
+    def set_connected(self, connected: bool) -> None:
+        """The stream opened or dropped: log once each way and refresh availability."""
+        if connected == self.connected:
+            return
+        self.connected = connected
+        name = self._hub.device_name if self._hub.identity else DOMAIN
+        if connected:
+            if self._ever_connected:
+                _LOGGER.info("Event stream of %s is back", name)
+            self._ever_connected = True
+        else:
+            _LOGGER.warning("Event stream of %s was lost; reconnecting", name)
+        for handler in list(self._connection_listeners):
+            handler()

@@ -1,0 +1,194 @@
+"""Event entities for momentary things: doorbell presses, access results, smart-rule triggers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.event import (
+    EventDeviceClass,
+    EventEntity,
+    EventEntityDescription,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.events import DeviceEvent
+from .entity import AmcrestEntity, AmcrestEntityDescription
+from .hub import AmcrestConfigEntry, AmcrestHub
+
+PARALLEL_UPDATES = 0
+
+type Translate = Callable[[DeviceEvent], tuple[str, dict[str, Any]] | None]
+
+
+def _doorbell(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
+    action = event.action.lower()
+    if (event.code == "_DoTalkAction_" and action == "invite") or (
+        event.code == "PhoneCallDetect" and action == "start"
+    ):
+        data = event.data or {}
+        attributes: dict[str, Any] = {}
+        for key in ("CallNumber", "Button", "ButtonIndex", "CallID"):
+            if key in data:
+                attributes["button"] = data[key]
+                break
+        return "ring", attributes
+    return None
+
+
+def _access(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
+    data = event.data or {}
+    status = data.get("Status")
+    granted = status in (1, "1", True, "true")
+    attributes = {
+        name: data[key]
+        for key, name in (
+            ("CardNo", "card_number"),
+            ("UserID", "user"),
+            ("Method", "method"),
+            ("Type", "direction"),
+            ("ErrorCode", "error_code"),
+        )
+        if key in data
+    }
+    if event.index is not None:
+        attributes["door"] = event.index + 1
+    return ("granted" if granted else "denied"), attributes
+
+
+_RULE_TYPES = {
+    "CrossLineDetection": "line_crossed",
+    "CrossRegionDetection": "region_entered",
+    "LeftDetection": "object_left",
+    "TakenAwayDetection": "object_taken",
+    "WanderDetection": "loitering",
+    "ParkingDetection": "parking",
+    "FaceDetection": "face_detected",
+}
+
+
+def _rule(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
+    if event.action.lower() not in ("start", "pulse"):
+        return None
+    data = event.data or {}
+    attributes: dict[str, Any] = {}
+    if isinstance(data.get("Name"), str):
+        attributes["rule"] = data["Name"]
+    obj = data.get("Object")
+    if isinstance(obj, dict) and isinstance(obj.get("ObjectType"), str):
+        attributes["object_type"] = obj["ObjectType"]
+    if isinstance(data.get("Direction"), str):
+        attributes["direction"] = data["Direction"]
+    return _RULE_TYPES[event.code], attributes
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestEventDescription(AmcrestEntityDescription, EventEntityDescription):
+    codes: tuple[str, ...]
+    per_channel: bool
+    translate: Translate
+
+
+EVENTS: tuple[AmcrestEventDescription, ...] = (
+    AmcrestEventDescription(
+        key="doorbell",
+        translation_key="doorbell",
+        device_class=EventDeviceClass.DOORBELL,
+        event_types=["ring"],
+        codes=("_DoTalkAction_", "PhoneCallDetect"),
+        per_channel=False,
+        translate=_doorbell,
+    ),
+    AmcrestEventDescription(
+        key="access",
+        translation_key="access",
+        event_types=["granted", "denied"],
+        codes=("AccessControl",),
+        per_channel=False,
+        translate=_access,
+    ),
+    AmcrestEventDescription(
+        key="smart_detection",
+        translation_key="smart_detection",
+        device_class=EventDeviceClass.MOTION,
+        event_types=sorted(set(_RULE_TYPES.values())),
+        codes=tuple(_RULE_TYPES),
+        per_channel=True,
+        translate=_rule,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    hub = entry.runtime_data
+    created: set[tuple[str, int | None]] = set()
+
+    def build(description: AmcrestEventDescription, channel: int | None) -> list[AmcrestEvent]:
+        if (description.key, channel) in created:
+            return []
+        created.add((description.key, channel))
+        return [AmcrestEvent(hub, description, channel)]
+
+    entities: list[AmcrestEvent] = []
+    supported = set(hub.capabilities.event_codes)
+    for description in EVENTS:
+        if supported.intersection(description.codes):
+            channels: list[int | None] = list(hub.channels) if description.per_channel else [None]
+            for channel in channels:
+                entities += build(description, channel)
+    async_add_entities(entities)
+
+    @callback
+    def on_new(event: DeviceEvent) -> None:
+        for description in EVENTS:
+            if event.code in description.codes:
+                channel = max(event.index or 0, 0) if description.per_channel else None
+                new = build(description, channel)
+                if new:
+                    async_add_entities(new)
+                    new[0].pending = event
+
+    entry.async_on_unload(hub.dispatcher.subscribe_new(on_new))
+
+
+class AmcrestEvent(AmcrestEntity, EventEntity):
+    """Fires an event type for each matching device event."""
+
+    entity_description: AmcrestEventDescription
+
+    def __init__(
+        self, hub: AmcrestHub, description: AmcrestEventDescription, channel: int | None
+    ) -> None:
+        super().__init__(hub, description, channel)
+        #: An event that revealed this entity before it was added.
+        self.pending: DeviceEvent | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.hub.dispatcher.connected
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        dispatcher = self.hub.dispatcher
+        index = self.channel if self.entity_description.per_channel else None
+        for code in self.entity_description.codes:
+            self.async_on_remove(dispatcher.subscribe(code, index, self.handle_event))
+        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
+        if self.pending is not None:
+            self.handle_event(self.pending)
+            self.pending = None
+
+    @callback
+    def handle_event(self, event: DeviceEvent) -> None:
+        result = self.entity_description.translate(event)
+        if result is None:
+            return
+        event_type, attributes = result
+        self._trigger_event(event_type, attributes)
+        self.async_write_ha_state()

@@ -1,0 +1,255 @@
+"""Events end to end: simulator emits -> attach stream -> HA states, bus events, triggers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+from homeassistant.components import automation
+from homeassistant.components.device_automation import DeviceAutomationType
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+    async_get_device_automations,
+)
+
+from custom_components.amcrest_http.const import DOMAIN, EVENT_BUS
+from simulator import Simulator
+from tests.conftest import SimFactory
+from tests.ha.conftest import EntryFactory
+
+
+async def wait_until(hass: HomeAssistant, check: Callable[[], bool], timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+async def connected(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await wait_until(hass, lambda: entry.runtime_data.dispatcher.connected)
+
+
+def entity_id(registry: er.EntityRegistry, entry: MockConfigEntry, suffix: str) -> str:
+    for item in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if item.unique_id.endswith(suffix):
+            return item.entity_id
+    raise AssertionError(f"no entity ending in {suffix}")
+
+
+async def test_motion_sensor_follows_start_and_stop(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+) -> None:
+    entry = await add_entry(ipc)
+    motion = entity_id(entity_registry, entry, "_ch0_motion")
+    await connected(hass, entry)
+    assert hass.states.get(motion).state == STATE_OFF
+    ipc.emit_event("VideoMotion", "Start", index=0, data={"RegionName": ["Region1"]})
+    await wait_until(hass, lambda: hass.states.get(motion).state == STATE_ON)
+    assert hass.states.get(motion).attributes["region"] == "Region1"
+    ipc.emit_event("VideoMotion", "Stop", index=0)
+    await wait_until(hass, lambda: hass.states.get(motion).state == STATE_OFF)
+
+
+async def test_recorder_channels_and_lazy_sensors(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sim = await start_sim("nvr", channels=4)
+    entry = await add_entry(sim)
+    await connected(hass, entry)
+    third = entity_id(entity_registry, entry, "_ch2_motion")
+    first = entity_id(entity_registry, entry, "_ch0_motion")
+    sim.emit_event("VideoMotion", "Start", index=2)
+    await wait_until(hass, lambda: hass.states.get(third).state == STATE_ON)
+    assert hass.states.get(first).state == STATE_OFF
+    # A code the recorder did not list appears on channel 3: a sensor is created for it.
+    assert not any(
+        e.unique_id.endswith("_ch3_face")
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    )
+    sim.emit_event("FaceDetection", "Start", index=3)
+    await wait_until(
+        hass,
+        lambda: any(
+            e.unique_id.endswith("_ch3_face")
+            for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        ),
+    )
+    face = entity_id(entity_registry, entry, "_ch3_face")
+    await wait_until(hass, lambda: hass.states.get(face) is not None)
+    assert hass.states.get(face).state == STATE_ON  # it starts from the revealing event
+
+
+async def test_pulse_event_resets_after_hold_time(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+) -> None:
+    entry = await add_entry(ipc)
+    await connected(hass, entry)
+    line = entity_id(entity_registry, entry, "_ch0_line_crossing")
+    ipc.emit_event(
+        "CrossLineDetection",
+        "Pulse",
+        index=0,
+        data={"Name": "Gate", "Object": {"ObjectType": "Human"}},
+    )
+    await wait_until(hass, lambda: hass.states.get(line).state == STATE_ON)
+    assert hass.states.get(line).attributes["rule"] == "Gate"
+    assert hass.states.get(line).attributes["object_type"] == "Human"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    assert hass.states.get(line).state == STATE_OFF
+
+
+async def test_bus_event_for_every_device_event(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    await connected(hass, entry)
+    events = async_capture_events(hass, EVENT_BUS)
+    sim.emit_event("SomethingNew", "Pulse", index=1, data={"Answer": 42})
+    sim.emit_event("StorageFailure", "Start", index=0)
+    await wait_until(hass, lambda: len(events) == 2)
+    serial = sim.state.identity.serial
+    channel_device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{serial}_1"), entry.entry_id
+    )
+    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    assert channel_device is not None
+    assert host is not None
+    assert events[0].data == {
+        "device_id": channel_device.id,
+        "entry_id": entry.entry_id,
+        "channel": 2,
+        "code": "SomethingNew",
+        "action": "Pulse",
+        "data": {"Answer": 42},
+    }
+    assert events[1].data["device_id"] == host.id  # storage concerns the whole recorder
+
+
+async def test_connectivity_and_availability_follow_the_stream(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+) -> None:
+    entry = await add_entry(ipc)
+    await connected(hass, entry)
+    stream = entity_id(entity_registry, entry, "_device_event_stream")
+    motion = entity_id(entity_registry, entry, "_ch0_motion")
+    assert hass.states.get(stream).state == STATE_ON
+    ipc.add_fault(kind="status", status=503, path="/cgi-bin/eventManager.cgi")
+    ipc.add_fault(kind="stream_drop", count=1)
+    await wait_until(hass, lambda: hass.states.get(stream).state == STATE_OFF)
+    assert hass.states.get(motion).state == STATE_UNAVAILABLE
+    ipc.clear_faults()
+    await wait_until(hass, lambda: hass.states.get(stream).state == STATE_ON, timeout=10)
+    assert hass.states.get(motion).state == STATE_OFF
+
+
+async def test_doorbell_and_access_events(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sim = await start_sim("vto")
+    entry = await add_entry(sim)
+    await connected(hass, entry)
+    doorbell = entity_id(entity_registry, entry, "_device_doorbell")
+    access = entity_id(entity_registry, entry, "_device_access")
+    sim.emit_event("_DoTalkAction_", "Invite", index=0, data={"CallNumber": "8001"})
+    await wait_until(hass, lambda: hass.states.get(doorbell).attributes.get("event_type") == "ring")
+    assert hass.states.get(doorbell).attributes["button"] == "8001"
+    sim.emit_event(
+        "AccessControl",
+        "Pulse",
+        index=0,
+        data={"CardNo": "7A08", "UserID": "01", "Status": 1, "Method": 1},
+    )
+    await wait_until(
+        hass, lambda: hass.states.get(access).attributes.get("event_type") == "granted"
+    )
+    attributes = hass.states.get(access).attributes
+    assert attributes["card_number"] == "7A08"
+    assert attributes["door"] == 1
+    sim.emit_event("AccessControl", "Pulse", index=0, data={"CardNo": "BAD", "Status": 0})
+    await wait_until(hass, lambda: hass.states.get(access).attributes.get("event_type") == "denied")
+
+
+async def test_device_triggers_are_listed_and_fire(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, device_registry: dr.DeviceRegistry
+) -> None:
+    entry = await add_entry(ipc)
+    await connected(hass, entry)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, ipc.state.identity.serial), entry.entry_id
+    )
+    assert device is not None
+    triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, device.id)
+    types = {t["type"] for t in triggers if t["domain"] == DOMAIN}
+    assert {"motion_started", "motion_stopped", "human_detected", "tamper_detected"} <= types
+    assert "doorbell_pressed" not in types  # not a door station
+    calls: list[ServiceCall] = []
+
+    @callback
+    def record(call: ServiceCall) -> None:
+        calls.append(call)
+
+    hass.services.async_register("test", "automation", record)
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: [
+                {
+                    "trigger": {
+                        "platform": "device",
+                        "domain": DOMAIN,
+                        "device_id": device.id,
+                        "type": "motion_started",
+                    },
+                    "action": {"service": "test.automation", "data": {"what": "motion"}},
+                }
+            ]
+        },
+    )
+    ipc.emit_event("VideoMotion", "Stop", index=0)
+    ipc.emit_event("VideoMotion", "Start", index=0)
+    await wait_until(hass, lambda: len(calls) == 1)
+    assert calls[0].data == {"what": "motion"}
+
+
+async def test_auth_failure_on_the_stream_starts_reauth_without_retrying(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    await connected(hass, entry)
+    ipc.auth.password = "changed-on-the-device"
+    ipc.add_fault(kind="stream_drop", count=1)
+    await wait_until(
+        hass,
+        lambda: any(
+            flow["context"]["source"] == SOURCE_REAUTH
+            for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        ),
+        timeout=10,
+    )
+    assert ipc.stats["failed_logins"] == 1
+    total = ipc.stats["total"]
+    await asyncio.sleep(1.5)
+    await hass.async_block_till_done()
+    assert ipc.stats["total"] == total
