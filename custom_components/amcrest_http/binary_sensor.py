@@ -21,6 +21,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util import slugify
 
 from .api.events import DeviceEvent
 from .const import PULSE_HOLD_SECONDS
@@ -64,6 +65,8 @@ class AmcrestEventBinarySensorDescription(AmcrestEntityDescription, BinarySensor
     state_fn: Callable[[DeviceEvent], bool | None] = start_stop
     #: Pulse-type events switch on, then off after the hold time.
     pulse_resets: bool = True
+    #: Also one sensor per smart rule, named from the rule in the event data.
+    per_rule: bool = False
 
 
 EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
@@ -89,12 +92,14 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         key="line_crossing",
         translation_key="line_crossing",
         device_class=BinarySensorDeviceClass.MOTION,
+        per_rule=True,
         codes=("CrossLineDetection",),
     ),
     AmcrestEventBinarySensorDescription(
         key="intrusion",
         translation_key="intrusion",
         device_class=BinarySensorDeviceClass.MOTION,
+        per_rule=True,
         codes=("CrossRegionDetection",),
     ),
     AmcrestEventBinarySensorDescription(
@@ -266,6 +271,26 @@ async def async_setup_entry(
 
     entry.async_on_unload(hub.dispatcher.subscribe_new(on_new))
 
+    rules_seen: set[tuple[str, int | None, str]] = set()
+
+    @callback
+    def on_rule_event(event: DeviceEvent) -> None:
+        """A smart-rule event naming a rule not seen yet on its channel gets its own sensor."""
+        rule = rule_name(event)
+        description = CODE_TO_SENSOR.get(event.code)
+        if rule is None or description is None:
+            return
+        slot = _slot(hub, description, event.index)
+        if (description.key, slot, rule) in rules_seen:
+            return
+        rules_seen.add((description.key, slot, rule))
+        async_add_entities([AmcrestEventBinarySensor(hub, description, slot, event, rule=rule)])
+
+    for description in EVENT_SENSORS:
+        if description.per_rule:
+            for code in description.codes:
+                entry.async_on_unload(hub.dispatcher.subscribe(code, None, on_rule_event))
+
 
 class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
     """On while the device reports the event, off when it stops."""
@@ -279,15 +304,23 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
         description: AmcrestEventBinarySensorDescription,
         slot: int | None,
         initial_event: DeviceEvent | None = None,
+        *,
+        rule: str | None = None,
     ) -> None:
         channel = slot if description.scope is Scope.CHANNEL else None
         suffix = description.key
         if description.scope is Scope.ALARM_INPUT:
             suffix = f"{description.key}_{slot}"
+        if rule is not None:
+            suffix = f"{description.key}_rule_{slugify(rule)}"
         super().__init__(hub, description, channel, unique_suffix=suffix)
         self.slot = slot
+        self.rule = rule
         if description.scope is Scope.ALARM_INPUT:
             self._attr_translation_placeholders = {"number": str((slot or 0) + 1)}
+        if rule is not None:
+            self._attr_translation_key = f"{description.key}_rule"
+            self._attr_translation_placeholders = {"rule": rule}
         self._cancel_reset: CALLBACK_TYPE | None = None
         self._attributes: dict[str, Any] = {}
         self._initial_event = initial_event
@@ -324,6 +357,8 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
 
     @callback
     def handle_event(self, event: DeviceEvent) -> None:
+        if self.rule is not None and rule_name(event) != self.rule:
+            return
         state = self.entity_description.state_fn(event)
         if state is None:
             return
@@ -339,6 +374,12 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
         self._cancel_reset = None
         self._attr_is_on = False
         self.async_write_ha_state()
+
+
+def rule_name(event: DeviceEvent) -> str | None:
+    """The smart (IVS) rule an event names, if any."""
+    name = (event.data or {}).get("Name")
+    return name if isinstance(name, str) and name else None
 
 
 def _event_attributes(event: DeviceEvent) -> dict[str, Any]:

@@ -253,3 +253,28 @@ async def test_auth_failure_on_the_stream_starts_reauth_without_retrying(
     await asyncio.sleep(1.5)
     await hass.async_block_till_done()
     assert ipc.stats["total"] == total
+
+
+async def test_one_sensor_per_named_smart_rule(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+) -> None:
+    entry = await add_entry(ipc)
+    await connected(hass, entry)
+    ipc.emit_event("CrossLineDetection", "Start", index=0, data={"Name": "Gate"})
+    await wait_until(
+        hass,
+        lambda: any(
+            e.unique_id.endswith("_ch0_line_crossing_rule_gate")
+            for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        ),
+    )
+    gate = entity_id(entity_registry, entry, "_ch0_line_crossing_rule_gate")
+    await wait_until(hass, lambda: (s := hass.states.get(gate)) is not None and s.state == STATE_ON)
+    assert "gate" in gate
+    # Another rule's event leaves this sensor alone; the channel-wide sensor follows both.
+    ipc.emit_event("CrossLineDetection", "Stop", index=0, data={"Name": "Fence"})
+    any_rule = entity_id(entity_registry, entry, "_ch0_line_crossing")
+    await wait_until(hass, lambda: hass.states.get(any_rule).state == STATE_OFF)
+    assert hass.states.get(gate).state == STATE_ON
+    ipc.emit_event("CrossLineDetection", "Stop", index=0, data={"Name": "Gate"})
+    await wait_until(hass, lambda: hass.states.get(gate).state == STATE_OFF)
