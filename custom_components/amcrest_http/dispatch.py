@@ -37,6 +37,8 @@ class EventDispatcher:
         self.seen: set[Key] = set()
         self.connected = False
         self._ever_connected = False
+        #: Set when the entry unloads: the stream then ends on purpose, nothing to report.
+        self.closing = False
 
     @callback
     def subscribe(self, code: str, index: int | None, handler: EventCallback) -> CALLBACK_TYPE:
@@ -102,7 +104,7 @@ class EventDispatcher:
             if self._ever_connected:
                 _LOGGER.info("Event stream of %s is back", name)
             self._ever_connected = True
-        else:
+        elif not self.closing:
             _LOGGER.warning("Event stream of %s was lost; reconnecting", name)
         for handler in list(self._connection_listeners):
             handler()

@@ -259,7 +259,8 @@ class AmcrestHub:
             )
 
     async def async_shutdown(self) -> None:
-        """Release what the hub holds (nothing long-lived yet beyond pending snapshots)."""
+        """Release what the hub holds; the entry cancels the event stream task itself."""
+        self.dispatcher.closing = True
         for future in self._inflight.values():
             if not future.done():
                 future.cancel()

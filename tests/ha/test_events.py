@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from homeassistant.components import automation
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -278,3 +279,16 @@ async def test_one_sensor_per_named_smart_rule(
     assert hass.states.get(gate).state == STATE_ON
     ipc.emit_event("CrossLineDetection", "Stop", index=0, data={"Name": "Gate"})
     await wait_until(hass, lambda: hass.states.get(gate).state == STATE_OFF)
+
+
+async def test_unload_does_not_report_a_lost_stream(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await add_entry(ipc)
+    await connected(hass, entry)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert "was lost" not in caplog.text
