@@ -25,6 +25,7 @@ from homeassistant.util import slugify
 
 from .api.events import DeviceEvent
 from .const import PULSE_HOLD_SECONDS
+from .dispatch import event_attributes, rule_name
 from .entity import AmcrestEntity, AmcrestEntityDescription
 from .hub import AmcrestConfigEntry, AmcrestHub
 
@@ -364,7 +365,7 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
             return
         self._cancel_pending_reset()
         self._attr_is_on = state
-        self._attributes = _event_attributes(event)
+        self._attributes = event_attributes(event)
         if state and event.action.lower() == "pulse" and self.entity_description.pulse_resets:
             self._cancel_reset = async_call_later(self.hass, PULSE_HOLD_SECONDS, self._reset)
         self.async_write_ha_state()
@@ -374,29 +375,6 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
         self._cancel_reset = None
         self._attr_is_on = False
         self.async_write_ha_state()
-
-
-def rule_name(event: DeviceEvent) -> str | None:
-    """The smart (IVS) rule an event names, if any."""
-    name = (event.data or {}).get("Name")
-    return name if isinstance(name, str) and name else None
-
-
-def _event_attributes(event: DeviceEvent) -> dict[str, Any]:
-    """A few useful fields of the event data (rule name, object type, region)."""
-    data = event.data or {}
-    attributes: dict[str, Any] = {}
-    if isinstance(data.get("Name"), str):
-        attributes["rule"] = data["Name"]
-    obj = data.get("Object")
-    if isinstance(obj, dict) and isinstance(obj.get("ObjectType"), str):
-        attributes["object_type"] = obj["ObjectType"]
-    regions = data.get("RegionName")
-    if isinstance(regions, list) and regions:
-        attributes["region"] = ", ".join(str(r) for r in regions)
-    if isinstance(data.get("Direction"), str):
-        attributes["direction"] = data["Direction"]
-    return attributes
 
 
 class AmcrestStreamSensor(AmcrestEntity, BinarySensorEntity):

@@ -108,3 +108,26 @@ class EventDispatcher:
             _LOGGER.warning("Event stream of %s was lost; reconnecting", name)
         for handler in list(self._connection_listeners):
             handler()
+
+
+def rule_name(event: DeviceEvent) -> str | None:
+    """The smart (IVS) rule an event names, if any."""
+    name = (event.data or {}).get("Name")
+    return name if isinstance(name, str) and name else None
+
+
+def event_attributes(event: DeviceEvent) -> dict[str, Any]:
+    """Useful fields of an event's data for entity attributes: rule, object, region, direction."""
+    data = event.data or {}
+    attributes: dict[str, Any] = {}
+    if (rule := rule_name(event)) is not None:
+        attributes["rule"] = rule
+    obj = data.get("Object")
+    if isinstance(obj, dict) and isinstance(obj.get("ObjectType"), str):
+        attributes["object_type"] = obj["ObjectType"]
+    regions = data.get("RegionName")
+    if isinstance(regions, list) and regions:
+        attributes["region"] = ", ".join(str(r) for r in regions)
+    if isinstance(data.get("Direction"), str):
+        attributes["direction"] = data["Direction"]
+    return attributes

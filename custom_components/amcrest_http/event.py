@@ -15,6 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.events import DeviceEvent
+from .dispatch import event_attributes
 from .entity import AmcrestEntity, AmcrestEntityDescription
 from .hub import AmcrestConfigEntry, AmcrestHub
 
@@ -72,16 +73,7 @@ _RULE_TYPES = {
 def _rule(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
     if event.action.lower() not in ("start", "pulse"):
         return None
-    data = event.data or {}
-    attributes: dict[str, Any] = {}
-    if isinstance(data.get("Name"), str):
-        attributes["rule"] = data["Name"]
-    obj = data.get("Object")
-    if isinstance(obj, dict) and isinstance(obj.get("ObjectType"), str):
-        attributes["object_type"] = obj["ObjectType"]
-    if isinstance(data.get("Direction"), str):
-        attributes["direction"] = data["Direction"]
-    return _RULE_TYPES[event.code], attributes
+    return _RULE_TYPES[event.code], event_attributes(event)
 
 
 @dataclass(frozen=True, kw_only=True)
