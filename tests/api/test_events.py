@@ -407,3 +407,40 @@ async def test_callback_errors_do_not_stop_the_stream(
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert "event callback failed" in caplog.text
+
+
+async def test_async_iterator(ipc: Simulator, ipc_client: AmcrestClient) -> None:
+    """``async for`` over the stream yields the simulator's events in order."""
+    stream = EventStream(ipc_client, heartbeat=1, backoff_min=0.05, backoff_max=0.2)
+    received: list[DeviceEvent] = []
+
+    async def consume() -> None:
+        async with contextlib.aclosing(stream.events()) as events:
+            async for event in events:
+                received.append(event)
+                if len(received) == 3:
+                    break
+
+    consumer = asyncio.create_task(consume())
+    await wait_until(lambda: stream.connected)
+    for i in range(3):
+        ipc.emit_event("VideoMotion", "Start" if i % 2 == 0 else "Stop", index=0)
+    async with asyncio.timeout(5):
+        await consumer
+    assert [e.action for e in received] == ["Start", "Stop", "Start"]
+    assert not stream.connected  # closing the iterator stopped the stream
+
+
+async def test_async_iterator_raises_auth_failure(
+    ipc: Simulator, make_client: ClientFactory
+) -> None:
+    stream = EventStream(make_client(ipc, password="wrong"), backoff_min=0.05, backoff_max=0.2)
+
+    async def drain() -> None:
+        async with asyncio.timeout(5):
+            async for _event in stream.events():
+                pass
+
+    with pytest.raises(AuthenticationError):
+        await drain()
+    assert ipc.stats["failed_logins"] == 1

@@ -292,3 +292,69 @@ async def test_unload_does_not_report_a_lost_stream(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert "was lost" not in caplog.text
+
+
+async def test_alarm_inputs_start_from_the_device_state(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    sim.state.alarm_input_state = 0b10  # input 2 active before Home Assistant connects
+    entry = await add_entry(sim)
+    await connected(hass, entry)
+    first = entity_id(entity_registry, entry, "_device_alarm_input_0")
+    second = entity_id(entity_registry, entry, "_device_alarm_input_1")
+    assert hass.states.get(first).state == STATE_OFF
+    assert hass.states.get(second).state == STATE_ON
+    sim.emit_event("AlarmLocal", "Start", index=0)
+    await wait_until(hass, lambda: hass.states.get(first).state == STATE_ON)
+
+
+async def test_door_sensor_follows_door_status(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sim = await start_sim("vto")
+    entry = await add_entry(sim)
+    await connected(hass, entry)
+    door = entity_id(entity_registry, entry, "_device_door")
+    sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Open"})
+    await wait_until(hass, lambda: hass.states.get(door).state == STATE_ON)
+    sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Unknown"})  # ignored
+    sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Close"})
+    await wait_until(hass, lambda: hass.states.get(door).state == STATE_OFF)
+
+
+async def test_recorder_triggers_split_between_host_and_channels(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    serial = sim.state.identity.serial
+    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    channel = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"{serial}_0"), entry.entry_id
+    )
+    assert host is not None
+    assert channel is not None
+    host_types = {
+        t["type"]
+        for t in await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, host.id)
+        if t["domain"] == DOMAIN
+    }
+    channel_types = {
+        t["type"]
+        for t in await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, channel.id)
+        if t["domain"] == DOMAIN
+    }
+    assert "storage_failure" in host_types
+    assert "motion_started" not in host_types
+    assert "motion_started" in channel_types
+    assert "storage_failure" not in channel_types

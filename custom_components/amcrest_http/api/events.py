@@ -26,12 +26,13 @@ lines, junk, a stray ``HTTP/1.1 200 OK`` header block) is skipped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
@@ -527,6 +528,35 @@ class EventStream:
         #: Why the latest connection ended (for diagnostics), None while none has ended.
         self.last_error: str | None = None
         self._opened_at: float | None = None
+
+    async def events(self) -> AsyncIterator[DeviceEvent]:
+        """The stream as an async iterator.
+
+        Same reconnection rules as :meth:`run`; authentication and lock-out errors end the
+        iteration by raising. Close the iterator to stop the stream, e.g.
+        ``async with contextlib.aclosing(stream.events()) as events: async for event in events``.
+        """
+        queue: asyncio.Queue[DeviceEvent] = asyncio.Queue()
+        runner = asyncio.create_task(self.run(queue.put_nowait))
+        getter: asyncio.Future[DeviceEvent] | None = None
+        try:
+            while True:
+                getter = asyncio.ensure_future(queue.get())
+                await asyncio.wait({getter, runner}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    yield getter.result()
+                    continue
+                getter.cancel()
+                while not queue.empty():
+                    yield queue.get_nowait()
+                runner.result()  # raises the error that ended the stream
+                return
+        finally:
+            for task in (getter, runner):
+                if task is not None and not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     @property
     def watchdog_seconds(self) -> float:
