@@ -166,6 +166,10 @@ class AmcrestHub:
         assert identity is not None
         return identity.machine_name or identity.model or identity.serial
 
+    @property
+    def manufacturer(self) -> str:
+        return (self.identity.vendor if self.identity else None) or MANUFACTURER_FALLBACK
+
     def host_device_info(self) -> DeviceInfo:
         identity = self.identity
         assert identity is not None
@@ -174,7 +178,7 @@ class AmcrestHub:
             software = f"{software} ({identity.software_build})"
         return DeviceInfo(
             identifiers={(DOMAIN, identity.serial)},
-            manufacturer=identity.vendor or MANUFACTURER_FALLBACK,
+            manufacturer=self.manufacturer,
             model=identity.model,
             name=self.device_name,
             serial_number=identity.serial,
@@ -190,9 +194,7 @@ class AmcrestHub:
         return DeviceInfo(
             identifiers={(DOMAIN, f"{self.serial}_{channel}")},
             name=self.channel_titles.get(channel) or f"{self.device_name} channel {channel + 1}",
-            manufacturer=self.identity.vendor
-            if self.identity and self.identity.vendor
-            else MANUFACTURER_FALLBACK,
+            manufacturer=self.manufacturer,
             model="Channel",
             via_device_id=self.host_device_id or "",
         )

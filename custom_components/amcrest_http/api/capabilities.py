@@ -205,8 +205,6 @@ def _prefixed(values: dict[str, str], prefix: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------------- probe
 
-_SOFT_ERRORS = (NotSupportedError, InvalidParameterError, DeviceError)
-
 
 async def probe_capabilities(
     client: AmcrestClient, *, device_class: str | None = None

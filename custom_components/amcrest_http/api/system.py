@@ -14,7 +14,7 @@ from .errors import DeviceError, InvalidParameterError, NotSupportedError
 if TYPE_CHECKING:
     from .client import AmcrestClient
 
-_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S",)
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _BUILD = re.compile(r"build\s*:\s*(\S+)", re.IGNORECASE)
 
 
@@ -48,7 +48,7 @@ def parse_device_time(text: str) -> datetime:
 
 
 def format_device_time(value: datetime) -> str:
-    return value.strftime(_TIME_FORMATS[0])
+    return value.strftime(_TIME_FORMAT)
 
 
 @dataclass(slots=True, frozen=True)

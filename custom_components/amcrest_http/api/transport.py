@@ -29,7 +29,6 @@ from yarl import URL
 from .auth import Challenge, DigestState, basic_header, parse_challenges, pick_challenge
 from .codec import Scalar, decode_body, encode_query
 from .errors import (
-    AmcrestError,
     AuthenticationError,
     CannotConnectError,
     DeviceError,
@@ -517,7 +516,6 @@ class _Sender:
 
 
 __all__ = [
-    "AmcrestError",
     "Response",
     "Transport",
     "is_lock_answer",
