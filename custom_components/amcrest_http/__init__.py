@@ -9,6 +9,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 
+from . import button, light, number, select, sensor, siren, switch, update
 from .api import (
     AmcrestError,
     AuthenticationError,
@@ -16,9 +17,25 @@ from .api import (
     LockedOutError,
 )
 from .const import DOMAIN, PLATFORMS
+from .entity import AmcrestPolledDescription
 from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
 
 _LOGGER = logging.getLogger(__name__)
+
+#: Every polled entity kind; the sources they name are read once at setup.
+POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
+    *button.BUTTONS,
+    *light.LIGHTS,
+    *number.NUMBERS,
+    *select.SELECTS,
+    *sensor.SENSORS,
+    *siren.SIRENS,
+    *switch.SWITCHES,
+    *update.UPDATES,
+)
+SETUP_SOURCES: frozenset[str] = frozenset(
+    name for description in POLLED_DESCRIPTIONS for name in description.all_sources()
+)
 
 # Device-announced lock-outs outlive a failed setup attempt, so retries stay quiet until then.
 _LOCKS: dict[tuple[str, int | None], float] = {}
@@ -36,7 +53,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
         )
     hub = AmcrestHub(hass, entry, client_from_data(hass, dict(entry.data)))
     try:
-        await hub.async_setup()
+        await hub.async_setup(SETUP_SOURCES)
     except AuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -66,7 +83,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     entry.runtime_data = hub
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     hub.async_start_events()
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: AmcrestConfigEntry) -> None:
+    """A new poll interval applies at once, without reloading."""
+    entry.runtime_data.apply_options()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:

@@ -1,4 +1,4 @@
-"""Config flow: add a device from the UI, reauthenticate, reconfigure."""
+"""Config flow: add a device from the UI, reauthenticate, reconfigure; options."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
+    CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
 )
+from homeassistant.core import callback
 from homeassistant.helpers import selector
 
 from .api import (
@@ -25,13 +27,30 @@ from .api import (
     DeviceIdentity,
     LockedOutError,
 )
-from .const import DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_USERNAME, DOMAIN
+from .const import (
+    DEFAULT_HTTP_PORT,
+    DEFAULT_HTTPS_PORT,
+    DEFAULT_SCAN_INTERVAL,
+    DEFAULT_USERNAME,
+    DOMAIN,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+)
 from .hub import client_from_data
 
 _LOGGER = logging.getLogger(__name__)
 
 _PORT_SELECTOR = selector.NumberSelector(
     selector.NumberSelectorConfig(min=1, max=65535, mode=selector.NumberSelectorMode.BOX)
+)
+_INTERVAL_SELECTOR = selector.NumberSelector(
+    selector.NumberSelectorConfig(
+        min=MIN_SCAN_INTERVAL,
+        max=MAX_SCAN_INTERVAL,
+        step=1,
+        unit_of_measurement="s",
+        mode=selector.NumberSelectorMode.BOX,
+    )
 )
 _PASSWORD_SELECTOR = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
@@ -73,6 +92,11 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> AmcrestOptionsFlow:
+        return AmcrestOptionsFlow()
 
     async def _try_connect(
         self, data: dict[str, Any]
@@ -177,3 +201,15 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+
+class AmcrestOptionsFlow(OptionsFlow):
+    """How often control and status entities are polled."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            seconds = int(user_input[CONF_SCAN_INTERVAL])
+            return self.async_create_entry(data={CONF_SCAN_INTERVAL: seconds})
+        current = self.config_entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        schema = vol.Schema({vol.Required(CONF_SCAN_INTERVAL, default=current): _INTERVAL_SELECTOR})
+        return self.async_show_form(step_id="init", data_schema=schema)

@@ -39,4 +39,24 @@ EVENT_HEARTBEAT: Final = 5
 #: Seconds a pulse-type event keeps its binary sensor on.
 PULSE_HOLD_SECONDS: Final = 5.0
 
-PLATFORMS: Final = [Platform.BINARY_SENSOR, Platform.CAMERA, Platform.EVENT]
+#: Seconds between polls of the control and status entities (changeable in the options).
+DEFAULT_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 10
+MAX_SCAN_INTERVAL: Final = 3600
+#: Storage devices are read about every five minutes, identity and firmware about daily.
+STORAGE_PERIOD_SECONDS: Final = 300.0
+IDENTITY_PERIOD_SECONDS: Final = 86400.0
+
+PLATFORMS: Final = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CAMERA,
+    Platform.EVENT,
+    Platform.LIGHT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SIREN,
+    Platform.SWITCH,
+    Platform.UPDATE,
+]

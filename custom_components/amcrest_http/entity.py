@@ -1,11 +1,26 @@
-"""Base entity and entity-description base classes."""
+"""Base entities and entity-description base classes.
+
+Event-driven entities derive from :class:`AmcrestEntity`. Control and status entities derive
+from :class:`AmcrestPolledEntity`: their description names the config field (or sources) it
+reads, the *slots* it exists for (the device, each channel, each alarm output, IVS rule, disk
+...) and, where needed, how to read and write values. Platform modules are mostly a tuple of
+such descriptions.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import slugify
 
+from .api.codec import table_rows, to_int
+from .coordinator import STORAGE, AmcrestCoordinator, PollData, table_of
 from .hub import AmcrestHub
 
 
@@ -37,3 +52,232 @@ class AmcrestEntity(Entity):
         self._attr_device_info = (
             hub.host_device_info() if channel is None else hub.channel_device_info(channel)
         )
+
+
+# ---------------------------------------------------------------------- slots
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One instance of an entity kind: the device, a channel, an output, a rule, a disk."""
+
+    channel: int | None = None
+    #: Second index where the kind repeats (alarm output, IVS rule, light, disk).
+    index: int | None = None
+    #: Appended to the description key in the unique id.
+    key: str = ""
+    #: Fills the ``{name}`` placeholder of the translated entity name.
+    label: str | None = None
+
+
+type SlotsFn = Callable[[AmcrestHub, PollData], list[Slot]]
+
+
+def device_slot(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    return [Slot()]
+
+
+def channel_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    return [Slot(channel=channel) for channel in hub.channels]
+
+
+def alarm_output_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    rows = table_rows(data.get("AlarmOut") or {}, "AlarmOut")
+    return [
+        Slot(index=i, key=f"_{i}", label=rows[i].get("Name") or str(i + 1)) for i in sorted(rows)
+    ]
+
+
+_RULE_NAME = re.compile(r"^VideoAnalyseRule\[(\d+)\]\[(\d+)\]\.Name$")
+
+
+def ivs_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    slots = []
+    for key, name in (data.get("VideoAnalyseRule") or {}).items():
+        match = _RULE_NAME.match(key)
+        if match and name.strip():
+            channel, rule = int(match.group(1)), int(match.group(2))
+            if channel in hub.channels:
+                slots.append(Slot(channel=channel, index=rule, key=f"_{rule}", label=name.strip()))
+    return sorted(slots, key=lambda s: (s.channel or 0, s.index or 0))
+
+
+_V2_LIGHT_TYPE = re.compile(r"^Lighting_V2\[(\d+)\]\[0\]\[(\d+)\]\.LightType$")
+
+
+def white_light_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    slots = []
+    for key, kind in (data.get("Lighting_V2") or {}).items():
+        match = _V2_LIGHT_TYPE.match(key)
+        if match and kind == "WhiteLight":
+            channel, light = int(match.group(1)), int(match.group(2))
+            if channel in hub.channels:
+                slots.append(Slot(channel=channel, index=light, key=f"_{light}" if light else ""))
+    return sorted(slots, key=lambda s: (s.channel or 0, s.index or 0))
+
+
+def disk_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    return [
+        Slot(index=disk.index, key=f"_{slugify(disk.name)}", label=disk.name)
+        for disk in data.get(STORAGE) or []
+    ]
+
+
+# ---------------------------------------------------------------------- view
+
+
+class View:
+    """Read access to the polled data for one slot.
+
+    Field templates use ``{ch}`` (0-based channel), ``{i}`` (the slot's second index) and
+    ``{cfg}`` (the channel's active video profile, 0 day / 1 night / 2 normal, from
+    ``VideoInMode``).
+    """
+
+    def __init__(self, hub: AmcrestHub, slot: Slot) -> None:
+        self.hub = hub
+        self.slot = slot
+
+    @property
+    def data(self) -> PollData:
+        return self.hub.coordinator.data or {}
+
+    @property
+    def channel(self) -> int:
+        return self.slot.channel or 0
+
+    @property
+    def profile(self) -> int:
+        mode = self.data.get("VideoInMode") or {}
+        value = to_int(mode.get(f"VideoInMode[{self.channel}].Config[0]"), 0) or 0
+        return value if value in (0, 1, 2) else 0
+
+    def key(self, template: str) -> str:
+        if "{cfg}" in template:
+            return template.format(ch=self.channel, i=self.slot.index, cfg=self.profile)
+        return template.format(ch=self.channel, i=self.slot.index)
+
+    def get(self, template: str) -> str | None:
+        key = self.key(template)
+        table = self.data.get(table_of(key))
+        if not isinstance(table, Mapping):
+            return None
+        value = table.get(key)
+        return value if isinstance(value, str) else None
+
+    def source(self, name: str) -> Any:
+        return self.data.get(name)
+
+    def video_caps(self, name: str) -> str | None:
+        """A ``devVideoInput.cgi?action=getCaps`` value of this channel."""
+        return self.hub.capabilities.video_input.get(self.channel, {}).get(name)
+
+    def video_caps_allow(self, name: str) -> bool:
+        """False only when the channel's caps say the feature is absent (0/false)."""
+        return self.video_caps(name) is None or self.video_caps_say(name)
+
+    def video_caps_say(self, name: str) -> bool:
+        """True only when the channel's caps name the feature (true or a count above 0)."""
+        value = (self.video_caps(name) or "").strip().lower()
+        return value not in ("false", "0", "")
+
+
+# ---------------------------------------------------------------------- polled entities
+
+
+def _always(view: View) -> bool:
+    return True
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestPolledDescription(AmcrestEntityDescription):
+    """An entity fed by the polling coordinator."""
+
+    #: The config field it reads (a template, see :class:`View`); its table is polled.
+    field: str | None = None
+    #: Further sources it needs; without them it does not exist.
+    sources: tuple[str, ...] = ()
+    #: Sources read when the device has them (never required).
+    optional_sources: tuple[str, ...] = ()
+    slots_fn: SlotsFn = channel_slots
+    #: Extra existence test on top of "the field has a value" (capabilities, caps flags).
+    supported_fn: Callable[[View], bool] = _always
+
+    def required_sources(self) -> set[str]:
+        required = set(self.sources)
+        if self.field is not None:
+            required.add(table_of(self.field))
+        return required
+
+    def all_sources(self) -> set[str]:
+        names = self.required_sources() | set(self.optional_sources)
+        if self.field is not None and "{cfg}" in self.field:
+            names.add("VideoInMode")
+        return names
+
+    def exists(self, view: View) -> bool:
+        if not self.required_sources() <= view.hub.coordinator.supported:
+            return False
+        if self.field is not None and view.get(self.field) is None:
+            return False
+        return self.supported_fn(view)
+
+
+class AmcrestPolledEntity(CoordinatorEntity[AmcrestCoordinator], AmcrestEntity):
+    """A control or status entity; it registers its sources while it is in Home Assistant."""
+
+    entity_description: AmcrestPolledDescription
+
+    def __init__(self, hub: AmcrestHub, description: AmcrestPolledDescription, slot: Slot) -> None:
+        CoordinatorEntity.__init__(self, hub.coordinator)
+        AmcrestEntity.__init__(
+            self, hub, description, slot.channel, unique_suffix=description.key + slot.key
+        )
+        self.slot = slot
+        self.view = View(hub, slot)
+        if slot.label is not None:
+            self._attr_translation_placeholders = {"name": slot.label}
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.register(self.entity_description.all_sources(), self))
+
+    @property
+    def available(self) -> bool:
+        if not super().available:
+            return False
+        description = self.entity_description
+        if any(self.view.source(name) is None for name in description.required_sources()):
+            return False
+        return description.field is None or self.raw_value is not None
+
+    @property
+    def raw_value(self) -> str | None:
+        """The raw value of the description's field."""
+        field = self.entity_description.field
+        return None if field is None else self.view.get(field)
+
+    def field_key(self, template: str | None = None) -> str:
+        """The concrete config key of a template (default: the description's field)."""
+        chosen = template or self.entity_description.field
+        assert chosen is not None
+        return self.view.key(chosen)
+
+    async def async_write(self, values: Mapping[str, str]) -> None:
+        await self.coordinator.async_write(values)
+
+
+def add_polled_entities(
+    hub: AmcrestHub,
+    descriptions: Iterable[AmcrestPolledDescription],
+    factory: Callable[[AmcrestHub, Any, Slot], AmcrestPolledEntity],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Create one entity per description and slot where the device has it."""
+    data = hub.coordinator.data or {}
+    entities = []
+    for description in descriptions:
+        for slot in description.slots_fn(hub, data):
+            if description.exists(View(hub, slot)):
+                entities.append(factory(hub, description, slot))
+    async_add_entities(entities)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -13,6 +15,7 @@ from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
     CONF_PORT,
+    CONF_SCAN_INTERVAL,
     CONF_SSL,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
@@ -38,11 +41,13 @@ from .api.events import EventStream
 from .const import (
     DEFAULT_HTTP_PORT,
     DEFAULT_HTTPS_PORT,
+    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     EVENT_HEARTBEAT,
     MANUFACTURER_FALLBACK,
     SNAPSHOT_CACHE_SECONDS,
 )
+from .coordinator import AmcrestCoordinator
 from .dispatch import EventDispatcher
 
 _LOGGER = logging.getLogger(__name__)
@@ -83,7 +88,6 @@ class AmcrestHub:
     identity: DeviceIdentity | None = None
     capabilities: Capabilities = field(default_factory=Capabilities)
     channel_titles: dict[int, str] = field(default_factory=dict)
-    encode: dict[str, str] = field(default_factory=dict)
     snapshot_cache_seconds: float = SNAPSHOT_CACHE_SECONDS
     #: Device-registry id of the host device, parent of channel devices.
     host_device_id: str | None = None
@@ -91,12 +95,20 @@ class AmcrestHub:
     alarm_input_state: int = 0
     channel_device_ids: dict[int, str] = field(default_factory=dict)
     dispatcher: EventDispatcher = field(init=False)
+    coordinator: AmcrestCoordinator = field(init=False)
     event_stream: EventStream | None = None
     _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
     _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dispatcher = EventDispatcher(self.hass, self)
+        self.coordinator = AmcrestCoordinator(self.hass, self.entry, self)
+        self.apply_options()
+
+    def apply_options(self) -> None:
+        """Take the poll interval from the entry options."""
+        seconds = self.entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        self.coordinator.update_interval = timedelta(seconds=int(seconds))
 
     @property
     def serial(self) -> str:
@@ -108,23 +120,29 @@ class AmcrestHub:
         """0-based channel indexes."""
         return range(self.capabilities.video_channels)
 
-    async def async_setup(self) -> None:
-        """Identify and probe the device; errors propagate to entry setup."""
+    @property
+    def encode(self) -> dict[str, str]:
+        """The Encode table as last read (empty when the device has none)."""
+        table = (self.coordinator.data or {}).get("Encode")
+        return table if isinstance(table, dict) else {}
+
+    async def async_setup(self, sources: Iterable[str] = ()) -> None:
+        """Identify and probe the device, then read ``sources`` once.
+
+        Errors propagate to entry setup.
+        """
         self.identity = await self.client.system.identify()
         self.capabilities = await probe_capabilities(
             self.client, device_class=self.identity.device_class
         )
         self.channel_titles = await self._read_channel_titles()
-        try:
-            self.encode = await self.client.get_config("Encode")
-        except NotSupportedError:
-            self.encode = {}
         if self.capabilities.alarm_inputs:
             try:
                 state = await self.client.cgi_value("alarm.cgi", "getInState", "result")
             except NotSupportedError, DeviceError:
                 state = "0"
             self.alarm_input_state = to_int(state, 0) or 0
+        await self.coordinator.async_setup_sources({"Encode", *sources})
 
     def register_devices(self) -> None:
         """Register the host device first: channel devices point at it."""

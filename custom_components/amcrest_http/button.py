@@ -1,0 +1,70 @@
+"""Buttons: reboot the device, auto-focus a motorised lens."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button.const import ButtonDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    View,
+    add_polled_entities,
+    device_slot,
+)
+from .hub import AmcrestConfigEntry
+
+PARALLEL_UPDATES = 1
+
+
+def _focus_capable(view: View) -> bool:
+    return view.video_caps_say("ElectricFocus") or view.video_caps_say("SyncFocus")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestButtonDescription(AmcrestPolledDescription, ButtonEntityDescription):
+    """A device action; ``press_fn`` gets the slot's view."""
+
+    press_fn: Callable[[View], Awaitable[object]]
+
+
+BUTTONS: tuple[AmcrestButtonDescription, ...] = (
+    AmcrestButtonDescription(
+        key="reboot",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        slots_fn=device_slot,
+        press_fn=lambda view: view.hub.client.system.reboot(),
+    ),
+    AmcrestButtonDescription(
+        key="auto_focus",
+        translation_key="auto_focus",
+        entity_category=EntityCategory.CONFIG,
+        supported_fn=_focus_capable,
+        press_fn=lambda view: view.hub.client.cgi_ok(
+            "devVideoInput.cgi", "autoFocus", {"channel": view.channel + 1}
+        ),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, BUTTONS, AmcrestButton, async_add_entities)
+
+
+class AmcrestButton(AmcrestPolledEntity, ButtonEntity):
+    entity_description: AmcrestButtonDescription
+
+    async def async_press(self) -> None:
+        view = self.view
+        await self.coordinator.async_action(lambda: self.entity_description.press_fn(view))

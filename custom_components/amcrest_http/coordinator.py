@@ -1,0 +1,338 @@
+"""The polling registry: one coordinator per host that reads only what enabled entities use.
+
+A *source* is one thing the device is asked for: a config table by name (``"MotionDetect"``,
+``"Encode"``: one request answers for every channel) or a special endpoint whose name starts
+with ``@`` (storage devices, identity, coaxial siren state). Entity descriptions name their
+sources; an entity registers them while it is in Home Assistant, and each poll fetches the
+union of registered sources that are due. A disabled entity is never added, so its sources are
+not polled. Storage and identity sources have slower schedules of their own.
+
+Writes are setConfig followed by a read-back of the tables written, so entities show what the
+device really holds afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    AmcrestError,
+    AuthenticationError,
+    CannotConnectError,
+    DeviceError,
+    DeviceTimeoutError,
+    InvalidParameterError,
+    LockedOutError,
+    MalformedResponseError,
+    NotSupportedError,
+    parse_storage_devices,
+)
+from .const import (
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    IDENTITY_PERIOD_SECONDS,
+    STORAGE_PERIOD_SECONDS,
+)
+
+if TYPE_CHECKING:
+    from .hub import AmcrestConfigEntry, AmcrestHub
+
+_LOGGER = logging.getLogger(__name__)
+
+type PollData = dict[str, Any]
+
+#: Special sources (not config tables).
+STORAGE = "@storage"
+IDENTITY = "@identity"
+COAXIAL = "@coaxial"
+#: The device's own record of its last cloud firmware check (a config table).
+FIRMWARE_RECORD = "_DHCloudUpgrade_"
+
+#: Seconds between reads of slow sources; the rest are read at every poll.
+SOURCE_PERIODS: dict[str, float] = {
+    STORAGE: STORAGE_PERIOD_SECONDS,
+    IDENTITY: IDENTITY_PERIOD_SECONDS,
+    FIRMWARE_RECORD: IDENTITY_PERIOD_SECONDS,
+}
+
+#: Errors meaning "the device answered, but not with this": the source is unsupported.
+_ANSWERED_ERRORS = (NotSupportedError, InvalidParameterError, DeviceError, MalformedResponseError)
+
+
+def table_of(key: str) -> str:
+    """The config table a key belongs to: ``VideoColor[0][1].Gamma`` -> ``VideoColor``."""
+    end = len(key)
+    for mark in ("[", "."):
+        position = key.find(mark)
+        if position > 0:
+            end = min(end, position)
+    return key[:end]
+
+
+def write_error(err: AmcrestError, host: str) -> HomeAssistantError:
+    """A translated Home Assistant error for a rejected write or action."""
+    if isinstance(err, LockedOutError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="locked_out",
+            translation_placeholders={"minutes": str(err.minutes or "?")},
+        )
+    if isinstance(err, AuthenticationError):
+        return HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth")
+    if isinstance(err, CannotConnectError | DeviceTimeoutError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"host": host},
+        )
+    if isinstance(err, InvalidParameterError):
+        return HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_value")
+    if isinstance(err, NotSupportedError):
+        return HomeAssistantError(translation_domain=DOMAIN, translation_key="not_supported")
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="device_error",
+        translation_placeholders={"error": type(err).__name__},
+    )
+
+
+class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
+    """Polls the sources registered by entities of one host."""
+
+    config_entry: AmcrestConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: AmcrestConfigEntry, hub: AmcrestHub) -> None:
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=timedelta(seconds=DEFAULT_SCAN_INTERVAL),
+            always_update=False,
+        )
+        self.hub = hub
+        #: Sources the device answered at setup; nothing else is ever polled.
+        self.supported: set[str] = set()
+        #: Channels (0-based) whose coaxial I/O status answered at setup.
+        self.coaxial_channels: list[int] = []
+        self._needs: dict[str, set[object]] = {}
+        self._fetched_at: dict[str, float] = {}
+        self._failing: set[str] = set()
+        self._fetchers: dict[str, Callable[[], Awaitable[Any]]] = {
+            STORAGE: self._fetch_storage,
+            IDENTITY: hub.client.system.identify,
+            COAXIAL: self._fetch_coaxial,
+        }
+
+    # ------------------------------------------------------------------ registry
+
+    @callback
+    def register(self, sources: Iterable[str], owner: object) -> CALLBACK_TYPE:
+        """Record that ``owner`` reads ``sources``; returns the function that forgets it."""
+        names = [s for s in sources if s in self.supported]
+        for name in names:
+            self._needs.setdefault(name, set()).add(owner)
+
+        @callback
+        def unregister() -> None:
+            for name in names:
+                owners = self._needs.get(name)
+                if owners is not None:
+                    owners.discard(owner)
+                    if not owners:
+                        del self._needs[name]
+
+        return unregister
+
+    @property
+    def needed(self) -> set[str]:
+        """Sources some entity in Home Assistant reads."""
+        return set(self._needs)
+
+    # ------------------------------------------------------------------ reading
+
+    async def async_setup_sources(self, sources: Iterable[str]) -> None:
+        """Read every candidate source once; those that answer become :attr:`supported`.
+
+        Connection, authentication and lock-out errors propagate (setup cannot continue).
+        """
+        data: PollData = {}
+        for name in sorted(set(sources)):
+            try:
+                value = await self._fetch(name, setup=True)
+            except _ANSWERED_ERRORS as err:
+                _LOGGER.debug("%s: %s is not available: %s", self.hub.client.host, name, err)
+                continue
+            if value is None:
+                continue
+            data[name] = value
+            self.supported.add(name)
+            self._fetched_at[name] = time.monotonic()
+        self.async_set_updated_data(data)
+
+    async def _fetch(self, name: str, *, setup: bool = False) -> Any:
+        if setup and name == COAXIAL:
+            return await self._probe_coaxial()
+        if setup and name == IDENTITY and self.hub.identity is not None:
+            return self.hub.identity
+        fetcher = self._fetchers.get(name)
+        if fetcher is not None:
+            return await fetcher()
+        return await self.hub.client.get_config(name)
+
+    async def _fetch_storage(self) -> Any:
+        text = await self.hub.client.cgi("storageDevice.cgi", "getDeviceAllInfo")
+        devices = parse_storage_devices(text)
+        if not devices and text.strip():
+            raise MalformedResponseError("storage answer has no devices")
+        return devices
+
+    async def _coaxial_status(self, channel: int) -> dict[str, str]:
+        values = await self.hub.client.cgi_kv(
+            "coaxialControlIO.cgi", "getStatus", {"channel": channel + 1}
+        )
+        # Real firmware nests one level deeper than the documents show; accept both.
+        status = {
+            key.rsplit(".", 1)[-1].lower(): value
+            for key, value in values.items()
+            if key.lower().startswith("status.")
+        }
+        if not status:
+            raise NotSupportedError("no coaxial status in the answer")
+        return status
+
+    async def _probe_coaxial(self) -> dict[int, dict[str, str]] | None:
+        # A device without coaxial I/O refuses channel 1; only then are the others skipped.
+        found: dict[int, dict[str, str]] = {}
+        for channel in self.hub.channels:
+            try:
+                found[channel] = await self._coaxial_status(channel)
+            except _ANSWERED_ERRORS:
+                if channel == 0:
+                    return None
+        self.coaxial_channels = sorted(found)
+        return found or None
+
+    async def _fetch_coaxial(self) -> dict[int, dict[str, str]]:
+        return {ch: await self._coaxial_status(ch) for ch in self.coaxial_channels}
+
+    def _due(self, now: float) -> list[str]:
+        due = []
+        for name in sorted(self._needs):
+            period = SOURCE_PERIODS.get(name)
+            fetched = self._fetched_at.get(name)
+            if period is None or fetched is None or now - fetched >= period:
+                due.append(name)
+        return due
+
+    async def _async_update_data(self) -> PollData:
+        now = time.monotonic()
+        due = self._due(now)
+        data: PollData = dict(self.data or {})
+        if not due:
+            return data
+        results = await asyncio.gather(*(self._fetch(n) for n in due), return_exceptions=True)
+        for result in results:
+            if isinstance(result, AuthenticationError):
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN, translation_key="invalid_auth"
+                ) from result
+            if isinstance(result, LockedOutError):
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="locked_out",
+                    translation_placeholders={"minutes": str(result.minutes or "?")},
+                ) from result
+            if isinstance(result, CannotConnectError | DeviceTimeoutError):
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="cannot_connect",
+                    translation_placeholders={"host": self.hub.client.host},
+                ) from result
+        for name, result in zip(due, results, strict=True):
+            if isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result
+                self._source_failed(name, result)
+                data[name] = None
+                continue
+            if name in self._failing:
+                self._failing.discard(name)
+                _LOGGER.info("%s: %s answers again", self.hub.device_name, name)
+            data[name] = result
+            self._fetched_at[name] = now
+        return data
+
+    def _source_failed(self, name: str, err: Exception) -> None:
+        if name not in self._failing:
+            self._failing.add(name)
+            _LOGGER.warning(
+                "%s: reading %s failed (%s); its entities are unavailable until it answers",
+                self.hub.device_name,
+                name,
+                type(err).__name__,
+            )
+
+    # ------------------------------------------------------------------ writing
+
+    async def async_write(self, values: Mapping[str, str]) -> None:
+        """setConfig, then read the written tables back; errors become translated errors."""
+        tables = sorted({table_of(key) for key in values})
+        try:
+            await self.hub.client.set_config(values)
+        except AmcrestError as err:
+            await self._after_failure(err, tables)
+            raise write_error(err, self.hub.client.host) from err
+        await self.async_read_back(tables)
+
+    async def async_action(
+        self, call: Callable[[], Awaitable[object]], read_back: Iterable[str] = ()
+    ) -> None:
+        """Run a device action (not a config write), then re-read ``read_back`` sources."""
+        sources = list(read_back)
+        try:
+            await call()
+        except AmcrestError as err:
+            await self._after_failure(err, sources)
+            raise write_error(err, self.hub.client.host) from err
+        await self.async_read_back(sources)
+
+    async def _after_failure(self, err: AmcrestError, sources: list[str]) -> None:
+        if isinstance(err, AuthenticationError):
+            self.config_entry.async_start_reauth(self.hass)
+        elif isinstance(err, _ANSWERED_ERRORS):
+            # The device answered: show what it really holds now.
+            await self.async_read_back(sources, quiet=True)
+
+    async def async_read_back(self, sources: Iterable[str], *, quiet: bool = False) -> None:
+        """Re-read some sources now and push the result to entities."""
+        data: PollData = dict(self.data or {})
+        changed = False
+        for name in sources:
+            if name not in self.supported:
+                continue
+            try:
+                data[name] = await self._fetch(name)
+            except AmcrestError as err:
+                if not quiet:
+                    _LOGGER.warning(
+                        "%s: reading %s back failed (%s)",
+                        self.hub.device_name,
+                        name,
+                        type(err).__name__,
+                    )
+                    await self.async_request_refresh()
+                continue
+            self._fetched_at[name] = time.monotonic()
+            changed = True
+        if changed:
+            self.async_set_updated_data(data)

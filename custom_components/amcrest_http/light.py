@@ -1,0 +1,112 @@
+"""Lights: infrared (``Lighting``), white light / floodlight (``Lighting_V2``), doorbell ring light.
+
+A light is on unless its mode is ``Off``; turning it on selects manual mode (with the brightness
+asked for), turning it off selects ``Off``. The infrared mode select puts it back on ``Auto``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.light import LightEntity, LightEntityDescription
+from homeassistant.components.light.const import ATTR_BRIGHTNESS, ColorMode
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util.color import brightness_to_value, value_to_brightness
+
+from .api.codec import to_float
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    Slot,
+    add_polled_entities,
+    device_slot,
+    white_light_slots,
+)
+from .hub import AmcrestConfigEntry, AmcrestHub
+
+PARALLEL_UPDATES = 1
+
+_SCALE = (1, 100)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestLightDescription(AmcrestPolledDescription, LightEntityDescription):
+    """``field`` is the mode (or enable) key; ``brightness_field`` a 0-100 level if any."""
+
+    brightness_field: str | None = None
+    on_value: str = "Manual"
+    off_value: str = "Off"
+
+
+LIGHTS: tuple[AmcrestLightDescription, ...] = (
+    AmcrestLightDescription(
+        key="infrared_light",
+        translation_key="infrared_light",
+        field="Lighting[{ch}][{cfg}].Mode",
+        brightness_field="Lighting[{ch}][{cfg}].MiddleLight[0].Light",
+        supported_fn=lambda view: view.video_caps_allow("InfraRed"),
+    ),
+    AmcrestLightDescription(
+        key="white_light",
+        translation_key="white_light",
+        field="Lighting_V2[{ch}][{cfg}][{i}].Mode",
+        brightness_field="Lighting_V2[{ch}][{cfg}][{i}].MiddleLight[0].Light",
+        slots_fn=white_light_slots,
+    ),
+    AmcrestLightDescription(
+        key="ring_light",
+        translation_key="ring_light",
+        field="LightGlobal[0].Enable",
+        slots_fn=device_slot,
+        on_value="true",
+        off_value="false",
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, LIGHTS, AmcrestLight, async_add_entities)
+
+
+class AmcrestLight(AmcrestPolledEntity, LightEntity):
+    entity_description: AmcrestLightDescription
+
+    def __init__(self, hub: AmcrestHub, description: AmcrestLightDescription, slot: Slot) -> None:
+        super().__init__(hub, description, slot)
+        field = description.brightness_field
+        self._dimmable = field is not None and self.view.get(field) is not None
+        mode = ColorMode.BRIGHTNESS if self._dimmable else ColorMode.ONOFF
+        self._attr_supported_color_modes = {mode}
+        self._attr_color_mode = mode
+
+    @property
+    def is_on(self) -> bool | None:
+        value = self.raw_value
+        if value is None:
+            return None
+        return value.strip().lower() != self.entity_description.off_value.lower()
+
+    @property
+    def brightness(self) -> int | None:
+        field = self.entity_description.brightness_field
+        level = to_float(self.view.get(field)) if field else None
+        if level is None:
+            return None
+        return value_to_brightness(_SCALE, max(level, 1))
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        description = self.entity_description
+        values = {self.field_key(): description.on_value}
+        if ATTR_BRIGHTNESS in kwargs and description.brightness_field and self._dimmable:
+            level = round(brightness_to_value(_SCALE, kwargs[ATTR_BRIGHTNESS]))
+            values[self.field_key(description.brightness_field)] = str(max(1, min(100, level)))
+        await self.async_write(values)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self.async_write({self.field_key(): self.entity_description.off_value})

@@ -1,0 +1,92 @@
+"""Numbers over config fields: picture, motion detection, light brightness, audio volume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.codec import to_float
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    add_polled_entities,
+    device_slot,
+    white_light_slots,
+)
+from .hub import AmcrestConfigEntry
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestNumberDescription(AmcrestPolledDescription, NumberEntityDescription):
+    """A number over one config field (the documented ranges are 0-100)."""
+
+    native_min_value: float = 0
+    native_max_value: float = 100
+    native_step: float = 1
+    mode: NumberMode = NumberMode.SLIDER
+    entity_category: EntityCategory | None = EntityCategory.CONFIG
+
+
+def _percent(
+    key: str, field: str, *, enabled: bool = True, **kwargs: object
+) -> AmcrestNumberDescription:
+    return AmcrestNumberDescription(
+        key=key,
+        translation_key=key,
+        field=field,
+        native_unit_of_measurement=PERCENTAGE,
+        entity_registry_enabled_default=enabled,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+NUMBERS: tuple[AmcrestNumberDescription, ...] = (
+    _percent("brightness", "VideoColor[{ch}][{cfg}].Brightness"),
+    _percent("contrast", "VideoColor[{ch}][{cfg}].Contrast"),
+    _percent("saturation", "VideoColor[{ch}][{cfg}].Saturation"),
+    _percent("gamma", "VideoColor[{ch}][{cfg}].Gamma", enabled=False),
+    _percent("sharpness", "VideoInSharpness[{ch}][{cfg}].Sharpness", enabled=False),
+    _percent("motion_sensitivity", "MotionDetect[{ch}].MotionDetectWindow[0].Sensitive"),
+    _percent("motion_threshold", "MotionDetect[{ch}].MotionDetectWindow[0].Threshold"),
+    _percent("audio_threshold", "AudioDetect[{ch}].MutationThreold", enabled=False),
+    _percent(
+        "infrared_brightness",
+        "Lighting[{ch}][{cfg}].MiddleLight[0].Light",
+        enabled=False,
+        supported_fn=lambda view: view.video_caps_allow("InfraRed"),
+    ),
+    _percent(
+        "white_light_brightness",
+        "Lighting_V2[{ch}][{cfg}][{i}].MiddleLight[0].Light",
+        enabled=False,
+        slots_fn=white_light_slots,
+    ),
+    _percent("microphone_volume", "AudioInputVolume[{ch}]", enabled=False),
+    _percent("speaker_volume", "AudioOutputVolume[0]", enabled=False, slots_fn=device_slot),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, NUMBERS, AmcrestNumber, async_add_entities)
+
+
+class AmcrestNumber(AmcrestPolledEntity, NumberEntity):
+    entity_description: AmcrestNumberDescription
+
+    @property
+    def native_value(self) -> float | None:
+        return to_float(self.raw_value)
+
+    async def async_set_native_value(self, value: float) -> None:
+        number = int(value) if float(value).is_integer() else value
+        await self.async_write({self.field_key(): str(number)})

@@ -1,0 +1,273 @@
+"""Selects over config fields: image modes, video profile, record mode, main stream encoding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.codec import to_int
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    View,
+    add_polled_entities,
+    device_slot,
+)
+from .hub import AmcrestConfigEntry
+
+PARALLEL_UPDATES = 1
+
+#: (option, device value) pairs.
+type Choices = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestSelectDescription(AmcrestPolledDescription, SelectEntityDescription):
+    """A select over one config field; options are translated unless they come from caps."""
+
+    choices: Choices = ()
+    #: Options computed from the device (encode caps); these are shown as the device names them.
+    choices_fn: Callable[[View], Choices] | None = None
+    #: Further keys written with a device value.
+    extra_fn: Callable[[View, str], dict[str, str]] | None = None
+
+    def choices_for(self, view: View) -> Choices:
+        return self.choices_fn(view) if self.choices_fn is not None else self.choices
+
+
+def _caps_levels(name: str, choices: Choices) -> Callable[[View], Choices]:
+    """Keep the choices a comma list in the channel's caps names (all when caps are silent)."""
+
+    def pick(view: View) -> Choices:
+        raw = view.video_caps(name)
+        allowed = {part.strip() for part in (raw or "").split(",") if part.strip()}
+        if len(allowed) < 2:
+            return choices
+        return tuple(c for c in choices if c[1] in allowed)
+
+    return pick
+
+
+def _backlight_choices(view: View) -> Choices:
+    choices = (
+        ("off", "0"),
+        ("backlight", "1"),
+        ("wide_dynamic_range", "2"),
+        ("highlight_compensation", "3"),
+    )
+    levels = to_int(view.video_caps("Backlight"))
+    return choices if levels is None else choices[: max(levels, 0) + 1]
+
+
+def _main_caps(view: View) -> tuple[list[str], list[str], int | None]:
+    caps = view.hub.capabilities.encode.get(view.channel)
+    if caps is None:
+        return [], [], None
+    return caps.main.compressions, caps.main.resolutions, caps.main.fps_max
+
+
+def _codec_choices(view: View) -> Choices:
+    return tuple((codec, codec) for codec in _main_caps(view)[0])
+
+
+_SIZE = re.compile(r"(\d+)\s*[x*]\s*(\d+)")
+
+
+def _resolution_value(name: str) -> str:
+    """``2688x1520(1520P)`` and ``3840*2160(3840x2160)`` are written as their size."""
+    match = _SIZE.search(name)
+    return f"{match.group(1)}x{match.group(2)}" if match else name
+
+
+def _resolution_choices(view: View) -> Choices:
+    return tuple((name, _resolution_value(name)) for name in _main_caps(view)[1])
+
+
+def _resolution_size(view: View, value: str) -> dict[str, str]:
+    """Firmware that also lists Width/Height gets them written to match."""
+    match = _SIZE.fullmatch(value)
+    extra: dict[str, str] = {}
+    if match is None:
+        return extra
+    for name, size in (("Width", match.group(1)), ("Height", match.group(2))):
+        template = "Encode[{ch}].MainFormat[0].Video." + name
+        if view.get(template) is not None:
+            extra[view.key(template)] = size
+    return extra
+
+
+def _fps_choices(view: View) -> Choices:
+    fps_max = _main_caps(view)[2]
+    return tuple((str(n), str(n)) for n in range(1, (fps_max or 0) + 1))
+
+
+def _has_choices(view: View) -> bool:
+    return bool(_codec_choices(view))
+
+
+SELECTS: tuple[AmcrestSelectDescription, ...] = (
+    AmcrestSelectDescription(
+        key="day_night_mode",
+        translation_key="day_night_mode",
+        entity_category=EntityCategory.CONFIG,
+        field="VideoInOptions[{ch}].DayNightColor",
+        choices=(("color", "0"), ("auto", "1"), ("black_white", "2")),
+        supported_fn=lambda view: view.video_caps_allow("DayNightColor"),
+    ),
+    AmcrestSelectDescription(
+        key="video_profile",
+        translation_key="video_profile",
+        entity_category=EntityCategory.CONFIG,
+        field="VideoInMode[{ch}].Config[0]",
+        choices=(("day", "0"), ("night", "1"), ("normal", "2")),
+    ),
+    AmcrestSelectDescription(
+        key="white_balance",
+        translation_key="white_balance",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoInOptions[{ch}].WhiteBalance",
+        choices=(
+            ("auto", "Auto"),
+            ("indoor", "Indoor"),
+            ("outdoor", "Outdoor"),
+            ("atw", "ATW"),
+            ("manual", "Manual"),
+            ("sodium", "Sodium"),
+            ("natural", "Natural"),
+            ("street_lamp", "StreetLamp"),
+            ("night", "Night"),
+            ("custom", "Custom"),
+        ),
+        supported_fn=lambda view: view.video_caps_allow("WhiteBalance"),
+    ),
+    AmcrestSelectDescription(
+        key="exposure_mode",
+        translation_key="exposure_mode",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoInOptions[{ch}].ExposureMode",
+        choices_fn=_caps_levels(
+            "ExposureMode",
+            (
+                ("auto", "0"),
+                ("gain_priority", "1"),
+                ("shutter_priority", "2"),
+                ("iris_priority", "3"),
+                ("manual", "4"),
+            ),
+        ),
+    ),
+    AmcrestSelectDescription(
+        key="backlight_mode",
+        translation_key="backlight_mode",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoInOptions[{ch}].Backlight",
+        choices_fn=_backlight_choices,
+        supported_fn=lambda view: view.video_caps_allow("Backlight"),
+    ),
+    AmcrestSelectDescription(
+        key="infrared_mode",
+        translation_key="infrared_mode",
+        entity_category=EntityCategory.CONFIG,
+        field="Lighting[{ch}][{cfg}].Mode",
+        choices=(
+            ("auto", "Auto"),
+            ("manual", "Manual"),
+            ("off", "Off"),
+            ("zoom_priority", "ZoomPrio"),
+        ),
+        supported_fn=lambda view: view.video_caps_allow("InfraRed"),
+    ),
+    AmcrestSelectDescription(
+        key="record_mode",
+        translation_key="record_mode",
+        entity_category=EntityCategory.CONFIG,
+        field="RecordMode[{ch}].Mode",
+        choices=(("auto", "0"), ("manual", "1"), ("off", "2")),
+    ),
+    AmcrestSelectDescription(
+        key="main_stream_codec",
+        translation_key="main_stream_codec",
+        entity_category=EntityCategory.CONFIG,
+        field="Encode[{ch}].MainFormat[0].Video.Compression",
+        choices_fn=_codec_choices,
+        supported_fn=_has_choices,
+    ),
+    AmcrestSelectDescription(
+        key="main_stream_resolution",
+        translation_key="main_stream_resolution",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="Encode[{ch}].MainFormat[0].Video.resolution",
+        choices_fn=_resolution_choices,
+        extra_fn=_resolution_size,
+        supported_fn=lambda view: bool(_resolution_choices(view)),
+    ),
+    AmcrestSelectDescription(
+        key="main_stream_fps",
+        translation_key="main_stream_fps",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="Encode[{ch}].MainFormat[0].Video.FPS",
+        choices_fn=_fps_choices,
+        supported_fn=lambda view: bool(_fps_choices(view)),
+    ),
+    AmcrestSelectDescription(
+        key="video_standard",
+        translation_key="video_standard",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoStandard",
+        slots_fn=device_slot,
+        choices=(("pal", "PAL"), ("ntsc", "NTSC")),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, SELECTS, AmcrestSelect, async_add_entities)
+
+
+class AmcrestSelect(AmcrestPolledEntity, SelectEntity):
+    entity_description: AmcrestSelectDescription
+
+    @property
+    def _choices(self) -> Choices:
+        return self.entity_description.choices_for(self.view)
+
+    @property
+    def options(self) -> list[str]:
+        return [option for option, _ in self._choices]
+
+    @property
+    def current_option(self) -> str | None:
+        value = self.raw_value
+        if value is None:
+            return None
+        wanted = value.strip()
+        for option, device_value in self._choices:
+            if device_value == wanted:
+                return option
+        for option, device_value in self._choices:
+            if device_value.lower() == wanted.lower() or option == wanted:
+                return option
+        return None
+
+    async def async_select_option(self, option: str) -> None:
+        # The select service only passes listed options.
+        value = dict(self._choices)[option]
+        description = self.entity_description
+        extra = description.extra_fn(self.view, value) if description.extra_fn else {}
+        await self.async_write({self.field_key(): value, **extra})

@@ -1,0 +1,196 @@
+"""Sensors: one set per storage device (SD card, hard disk) and the device's identity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import DeviceIdentity, StorageDevice
+from .coordinator import IDENTITY, STORAGE
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    View,
+    add_polled_entities,
+    device_slot,
+    disk_slots,
+)
+from .hub import AmcrestConfigEntry
+
+PARALLEL_UPDATES = 0
+
+#: Disk states that mean the disk is not working (others: Success, Active, Normal ...).
+_FAILED_STATES = frozenset({"failure", "error", "offline", "abnormal", "unformatted"})
+HEALTH_OPTIONS = ["ok", "partition_error", "failure"]
+
+
+def _disk(view: View) -> StorageDevice | None:
+    for disk in view.source(STORAGE) or []:
+        if disk.index == view.slot.index:
+            return disk  # type: ignore[no-any-return]
+    return None
+
+
+def _identity(view: View) -> DeviceIdentity | None:
+    identity = view.source(IDENTITY)
+    return identity if isinstance(identity, DeviceIdentity) else None
+
+
+def _disk_value(read: Callable[[StorageDevice], Any]) -> Callable[[View], Any]:
+    def value(view: View) -> Any:
+        disk = _disk(view)
+        return None if disk is None else read(disk)
+
+    return value
+
+
+def _identity_value(read: Callable[[DeviceIdentity], Any]) -> Callable[[View], Any]:
+    def value(view: View) -> Any:
+        identity = _identity(view)
+        return None if identity is None else read(identity)
+
+    return value
+
+
+def _used_percent(disk: StorageDevice) -> float | None:
+    if disk.total_bytes <= 0:
+        return None
+    return round(100.0 * disk.used_bytes / disk.total_bytes, 1)
+
+
+def _free(disk: StorageDevice) -> float | None:
+    if not disk.partitions:
+        return None
+    return max(disk.total_bytes - disk.used_bytes, 0.0)
+
+
+def disk_health(disk: StorageDevice) -> str:
+    if (disk.state or "").strip().lower() in _FAILED_STATES:
+        return "failure"
+    if disk.has_error:
+        return "partition_error"
+    return "ok"
+
+
+def _health_attributes(view: View) -> dict[str, Any] | None:
+    disk = _disk(view)
+    if disk is None:
+        return None
+    return {
+        "health_data_flag": disk.health_flag,
+        "partitions_with_errors": [p.path for p in disk.partitions if p.is_error],
+    }
+
+
+def _firmware(identity: DeviceIdentity) -> str | None:
+    return identity.software_version
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestSensorDescription(AmcrestPolledDescription, SensorEntityDescription):
+    value_fn: Callable[[View], Any]
+    attributes_fn: Callable[[View], dict[str, Any] | None] | None = None
+
+
+def _size(
+    key: str, read: Callable[[StorageDevice], Any], **kwargs: Any
+) -> AmcrestSensorDescription:
+    return AmcrestSensorDescription(
+        key=key,
+        translation_key=key,
+        sources=(STORAGE,),
+        slots_fn=disk_slots,
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        suggested_display_precision=1,
+        value_fn=_disk_value(read),
+        **kwargs,
+    )
+
+
+def _identity_sensor(
+    key: str, read: Callable[[DeviceIdentity], Any], *, enabled: bool = False
+) -> AmcrestSensorDescription:
+    return AmcrestSensorDescription(
+        key=key,
+        translation_key=key,
+        sources=(IDENTITY,),
+        slots_fn=device_slot,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=enabled,
+        value_fn=_identity_value(read),
+    )
+
+
+SENSORS: tuple[AmcrestSensorDescription, ...] = (
+    _size("disk_total", lambda d: d.total_bytes, entity_category=EntityCategory.DIAGNOSTIC),
+    _size("disk_used", lambda d: d.used_bytes, state_class=SensorStateClass.MEASUREMENT),
+    _size("disk_free", _free, state_class=SensorStateClass.MEASUREMENT),
+    AmcrestSensorDescription(
+        key="disk_used_percent",
+        translation_key="disk_used_percent",
+        sources=(STORAGE,),
+        slots_fn=disk_slots,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_disk_value(_used_percent),
+    ),
+    AmcrestSensorDescription(
+        key="disk_state",
+        translation_key="disk_state",
+        sources=(STORAGE,),
+        slots_fn=disk_slots,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_disk_value(lambda d: d.state),
+    ),
+    AmcrestSensorDescription(
+        key="disk_health",
+        translation_key="disk_health",
+        sources=(STORAGE,),
+        slots_fn=disk_slots,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        device_class=SensorDeviceClass.ENUM,
+        options=HEALTH_OPTIONS,
+        value_fn=_disk_value(disk_health),
+        attributes_fn=_health_attributes,
+    ),
+    _identity_sensor("firmware_version", _firmware, enabled=True),
+    _identity_sensor("firmware_build", lambda i: i.software_build),
+    _identity_sensor("serial_number", lambda i: i.serial),
+    _identity_sensor("device_type", lambda i: i.model),
+    _identity_sensor("hardware_version", lambda i: i.hardware_version),
+    _identity_sensor("api_version", lambda i: i.api_version),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, SENSORS, AmcrestSensor, async_add_entities)
+
+
+class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
+    entity_description: AmcrestSensorDescription
+
+    @property
+    def native_value(self) -> Any:
+        return self.entity_description.value_fn(self.view)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        attributes_fn = self.entity_description.attributes_fn
+        return attributes_fn(self.view) if attributes_fn else None

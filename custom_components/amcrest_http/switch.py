@@ -1,0 +1,141 @@
+"""Switches over config fields: detection, recording, privacy, alarm outputs, IVS rules, audio."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    View,
+    add_polled_entities,
+    alarm_output_slots,
+    ivs_rule_slots,
+)
+from .hub import AmcrestConfigEntry
+
+PARALLEL_UPDATES = 1
+
+
+def _no_extra(view: View) -> dict[str, str]:
+    return {}
+
+
+def _detect_version(view: View) -> dict[str, str]:
+    """Some firmware only takes a MotionDetect write that repeats DetectVersion."""
+    template = "MotionDetect[{ch}].DetectVersion"
+    version = view.get(template)
+    return {view.key(template): version} if version else {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestSwitchDescription(AmcrestPolledDescription, SwitchEntityDescription):
+    """A switch over one config field."""
+
+    on_value: str = "true"
+    off_value: str = "false"
+    #: Reads "on" from the raw value; default: the value equals ``on_value``.
+    is_on_fn: Callable[[str], bool] | None = None
+    #: Further keys written together with the field.
+    extra_fn: Callable[[View], dict[str, str]] = field(default=_no_extra)
+
+
+SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
+    AmcrestSwitchDescription(
+        key="motion_detection",
+        translation_key="motion_detection",
+        entity_category=EntityCategory.CONFIG,
+        field="MotionDetect[{ch}].Enable",
+        extra_fn=_detect_version,
+    ),
+    AmcrestSwitchDescription(
+        key="smart_motion_detection",
+        translation_key="smart_motion_detection",
+        entity_category=EntityCategory.CONFIG,
+        field="SmartMotionDetect[{ch}].Enable",
+    ),
+    AmcrestSwitchDescription(
+        key="audio_detection",
+        translation_key="audio_detection",
+        entity_category=EntityCategory.CONFIG,
+        field="AudioDetect[{ch}].MutationDetect",
+    ),
+    AmcrestSwitchDescription(
+        key="recording",
+        translation_key="recording",
+        entity_category=EntityCategory.CONFIG,
+        field="RecordMode[{ch}].Mode",
+        # 0 = by schedule, 1 = always, 2 = stopped.
+        on_value="0",
+        off_value="2",
+        is_on_fn=lambda value: value.strip() != "2",
+    ),
+    AmcrestSwitchDescription(
+        key="privacy_mode",
+        translation_key="privacy_mode",
+        field="LeLensMask[{ch}].Enable",
+    ),
+    AmcrestSwitchDescription(
+        key="alarm_output",
+        translation_key="alarm_output",
+        field="AlarmOut[{i}].Mode",
+        slots_fn=alarm_output_slots,
+        # 0 = follows events, 1 = forced on, 2 = forced off.
+        on_value="1",
+        off_value="0",
+    ),
+    AmcrestSwitchDescription(
+        key="ivs_rule",
+        translation_key="ivs_rule",
+        entity_category=EntityCategory.CONFIG,
+        field="VideoAnalyseRule[{ch}][{i}].Enable",
+        slots_fn=ivs_rule_slots,
+    ),
+    AmcrestSwitchDescription(
+        key="main_stream_audio",
+        translation_key="main_stream_audio",
+        entity_category=EntityCategory.CONFIG,
+        field="Encode[{ch}].MainFormat[0].AudioEnable",
+        supported_fn=lambda view: view.hub.capabilities.audio_inputs > 0,
+        entity_registry_enabled_default=False,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, SWITCHES, AmcrestSwitch, async_add_entities)
+
+
+class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):
+    entity_description: AmcrestSwitchDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        value = self.raw_value
+        if value is None:
+            return None
+        description = self.entity_description
+        if description.is_on_fn is not None:
+            return description.is_on_fn(value)
+        return value.strip().lower() == description.on_value
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self._async_set(self.entity_description.on_value)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self._async_set(self.entity_description.off_value)
+
+    async def _async_set(self, value: str) -> None:
+        values = {self.field_key(): value, **self.entity_description.extra_fn(self.view)}
+        await self.async_write(values)

@@ -1,0 +1,104 @@
+"""Firmware: the installed version and, when the device reports one, the latest it knows of.
+
+The latest version comes from the record the device keeps of its own cloud firmware check
+(``_DHCloudUpgrade_``): reading it is a local request. No install is offered: the documented
+HTTP API has no request that installs firmware the device found by itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from homeassistant.components.update import (
+    UpdateDeviceClass,
+    UpdateEntity,
+    UpdateEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import DeviceIdentity
+from .coordinator import FIRMWARE_RECORD, IDENTITY
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    View,
+    add_polled_entities,
+    device_slot,
+)
+from .hub import AmcrestConfigEntry
+
+PARALLEL_UPDATES = 0
+
+_RECORD_KEY = re.compile(r"^_DHCloudUpgrade_(?:\[0\])?\.(\w+)$")
+
+
+def firmware_record(view: View) -> dict[str, str]:
+    """The fields of the device's firmware-check record (flat or ``[0]`` form)."""
+    record: dict[str, str] = {}
+    for key, value in (view.source(FIRMWARE_RECORD) or {}).items():
+        match = _RECORD_KEY.match(key)
+        if match:
+            record[match.group(1)] = value.strip()
+    return record
+
+
+def latest_version(view: View) -> str | None:
+    """``LastVersion`` and ``LastSubVersion`` are two halves of one version string."""
+    record = firmware_record(view)
+    version = record.get("LastVersion", "").split(",")[0].strip()
+    if not version:
+        return None
+    sub = record.get("LastSubVersion", "")
+    if sub and not version.endswith(f".{sub}"):
+        version = f"{version}.{sub}"
+    return version
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Numeric components of a firmware version (``2.800.0000016.0.R`` -> 2, 800, 16, 0)."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.split(",", maxsplit=1)[0]))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestUpdateDescription(AmcrestPolledDescription, UpdateEntityDescription):
+    """The device firmware."""
+
+
+UPDATES: tuple[AmcrestUpdateDescription, ...] = (
+    AmcrestUpdateDescription(
+        key="firmware",
+        device_class=UpdateDeviceClass.FIRMWARE,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        sources=(IDENTITY,),
+        optional_sources=(FIRMWARE_RECORD,),
+        slots_fn=device_slot,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, UPDATES, AmcrestUpdate, async_add_entities)
+
+
+class AmcrestUpdate(AmcrestPolledEntity, UpdateEntity):
+    entity_description: AmcrestUpdateDescription
+
+    @property
+    def installed_version(self) -> str | None:
+        identity = self.view.source(IDENTITY)
+        return identity.software_version if isinstance(identity, DeviceIdentity) else None
+
+    @property
+    def latest_version(self) -> str | None:
+        return latest_version(self.view)
+
+    def version_is_newer(self, latest_version: str, installed_version: str) -> bool:
+        # Dahua versions (2.800.0000016.0.R) are not semantic versions; compare the numbers.
+        return version_key(latest_version) > version_key(installed_version)
