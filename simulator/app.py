@@ -69,6 +69,9 @@ def initial_state(
     )
     if spec.has_ptz:
         state.ptz_presets = {n: f"Preset {n}" for n in (1, 2, 3)}
+    if spec.has_siren:
+        state.siren_on = dict.fromkeys(range(1, channels + 1), False)
+        state.coaxial_light_on = dict.fromkeys(range(1, channels + 1), False)
     return state
 
 

@@ -61,6 +61,16 @@ class ProfileSpec:
     has_ivs_rules: bool = False
     motorised_lens: bool = False
     doors: int = 0
+    has_audio_detect: bool = False
+    """``AudioDetect[ch]`` (sound mutation / anomaly detection) on a camera with audio inputs."""
+    has_sharpness: bool = False
+    """``VideoInSharpness[ch][cfg]`` (image sensors; not recorders or door stations)."""
+    has_ring_light: bool = False
+    """``LightGlobal[0].Enable`` (doorbell ring / indicator light)."""
+    has_siren: bool = False
+    """``coaxialControlIO.cgi`` (speaker/siren and white light switched over the coaxial IO)."""
+    cloud_upgrade_version: str | None = None
+    """Newest firmware the device's own cloud check found (``_DHCloudUpgrade_``); None: no table."""
 
 
 _CAMERA_EVENTS: tuple[str, ...] = (
@@ -113,6 +123,10 @@ IPC = ProfileSpec(
     has_white_light=True,
     has_privacy_mask=True,
     has_ivs_rules=True,
+    has_audio_detect=True,
+    has_sharpness=True,
+    has_siren=True,
+    cloud_upgrade_version="2.800.00AC008.0.R",
 )
 
 PTZ = ProfileSpec(
@@ -146,6 +160,9 @@ PTZ = ProfileSpec(
     has_ptz=True,
     has_ivs_rules=True,
     motorised_lens=True,
+    has_audio_detect=True,
+    has_sharpness=True,
+    cloud_upgrade_version="2.800.0000006.0.R",
 )
 
 NVR = ProfileSpec(
@@ -178,6 +195,7 @@ NVR = ProfileSpec(
     storage="hdd",
     has_smart_motion=False,
     has_lighting=False,
+    has_ivs_rules=True,
 )
 
 VTO = ProfileSpec(
@@ -219,6 +237,7 @@ VTO = ProfileSpec(
     has_record=False,
     has_lighting=False,
     doors=1,
+    has_ring_light=True,
 )
 
 THERMAL = ProfileSpec(
@@ -253,6 +272,7 @@ THERMAL = ProfileSpec(
     storage="none",
     has_thermal=True,
     has_record=False,
+    has_sharpness=True,
 )
 
 PROFILES: dict[str, ProfileSpec] = {spec.name: spec for spec in (IPC, PTZ, NVR, VTO, THERMAL)}

@@ -186,6 +186,12 @@ class DeviceState:
     ptz_moving: str | None = None
     """The movement code started and not yet stopped."""
     ptz_preset_id: int = 0
+    siren_on: dict[int, bool] = field(default_factory=dict)
+    """Coaxial speaker/siren per 1-based channel (``coaxialControlIO.cgi`` ``Type=2``)."""
+    coaxial_light_on: dict[int, bool] = field(default_factory=dict)
+    """Coaxial white light per 1-based channel (``coaxialControlIO.cgi`` ``Type=1``)."""
+    autofocus_count: int = 0
+    """``devVideoInput.cgi?action=autoFocus`` calls answered ``OK``."""
 
     def now(self) -> datetime:
         """The device's wall clock (local time, no zone, like the CGI reports it)."""
@@ -229,6 +235,9 @@ class DeviceState:
             "doors_open": list(self.doors_open),
             "ptz_commands": list(self.ptz_commands),
             "ptz_presets": {str(k): v for k, v in sorted(self.ptz_presets.items())},
+            "siren_on": {str(k): v for k, v in sorted(self.siren_on.items())},
+            "coaxial_light_on": {str(k): v for k, v in sorted(self.coaxial_light_on.items())},
+            "autofocus_count": self.autofocus_count,
             "tables": self.config.table_names(),
             "config": self.config.flat(),
         }

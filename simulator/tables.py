@@ -370,6 +370,62 @@ def lens_mask(channels: int) -> Entries:
     return {f"LeLensMask[{ch}].Enable": "false" for ch in range(channels)}
 
 
+def video_in_sharpness(channels: int) -> Entries:
+    """``VideoInSharpness[ch][cfg]`` (api-reference §5.1.3): cfg 0 day, 1 night, 2 normal."""
+    entries: Entries = {}
+    for ch in range(channels):
+        for cfg in range(3):
+            p = f"VideoInSharpness[{ch}][{cfg}]."
+            entries[p + "Level"] = "50"
+            entries[p + "Mode"] = "0"
+            entries[p + "Sharpness"] = "50"
+    return entries
+
+
+def light_global() -> Entries:
+    """The doorbell ring / indicator light switch (sample-responses §2.16)."""
+    return {"LightGlobal[0].Enable": "true"}
+
+
+# --- audio -------------------------------------------------------------------------------------
+
+
+def audio_detect(channels: int) -> Entries:
+    """``AudioDetect[ch]``: sound-mutation and anomaly detection (``MutationThreold`` sic)."""
+    entries: Entries = {}
+    for ch in range(channels):
+        p = f"AudioDetect[{ch}]."
+        entries[p + "AnomalyDetect"] = "false"
+        entries[p + "MutationDetect"] = "false"
+        entries[p + "MutationThreold"] = "50"
+    return entries
+
+
+def audio_volume(name: str, count: int, level: int) -> Entries:
+    """Flat indexed values: ``AudioInputVolume[0]=50`` (no field after the index)."""
+    return {f"{name}[{index}]": str(level) for index in range(count)}
+
+
+# --- firmware ----------------------------------------------------------------------------------
+
+
+def split_version(version: str) -> tuple[str, str]:
+    """``2.800.00AC008.0.R`` -> (``2.800.00AC008.0``, ``R``): version and sub-version."""
+    head, _, tail = version.rpartition(".")
+    return (head, tail) if head else (version, "")
+
+
+def cloud_upgrade(latest: str) -> Entries:
+    """``_DHCloudUpgrade_[0]``: the result of the device's own online firmware check."""
+    version, sub_version = split_version(latest)
+    p = "_DHCloudUpgrade_[0]."
+    return {
+        p + "AutoCheck": "true",
+        p + "LastSubVersion": sub_version,
+        p + "LastVersion": version,
+    }
+
+
 # --- events ------------------------------------------------------------------------------------
 
 
@@ -487,6 +543,30 @@ def video_analyse_rules_ptz() -> Entries:
         ivs + "Type": "CrossRegionDetection",
     }
     entries.update(event_handler(ivs, 0))
+    return entries
+
+
+def video_analyse_rules_nvr(channels: int) -> Entries:
+    """One tripwire ``IVS-1`` per channel (disabled) on a recorder's remote cameras."""
+    entries: Entries = {}
+    for ch in range(channels):
+        ivs = f"VideoAnalyseRule[{ch}][0]."
+        entries.update(
+            {
+                ivs + "Class": "Normal",
+                ivs + "Config.DetectLine[0][0]": "0",
+                ivs + "Config.DetectLine[0][1]": "4096",
+                ivs + "Config.DetectLine[1][0]": "8191",
+                ivs + "Config.DetectLine[1][1]": "4096",
+                ivs + "Config.Direction": "Both",
+                ivs + "Enable": "false",
+                ivs + "Id": "0",
+                ivs + "Name": "IVS-1",
+                ivs + "ObjectTypes[0]": "Human",
+                ivs + "Type": "CrossLineDetection",
+            }
+        )
+        entries.update(event_handler(ivs, ch))
     return entries
 
 
@@ -662,12 +742,25 @@ def build_tables(
     if spec.has_record:
         tables["Record"] = record(channels)
         tables["RecordMode"] = record_mode(channels)
-    if spec.name == "ipc":
-        tables["VideoAnalyseRule"] = video_analyse_rules_ipc()
-    elif spec.name == "ptz":
-        tables["VideoAnalyseRule"] = video_analyse_rules_ptz()
-    elif spec.name == "nvr":
-        tables["VideoAnalyseRule"] = {}
+    if spec.has_ivs_rules:
+        if spec.name == "ipc":
+            tables["VideoAnalyseRule"] = video_analyse_rules_ipc()
+        elif spec.name == "ptz":
+            tables["VideoAnalyseRule"] = video_analyse_rules_ptz()
+        else:
+            tables["VideoAnalyseRule"] = video_analyse_rules_nvr(channels)
+    if spec.has_sharpness:
+        tables["VideoInSharpness"] = video_in_sharpness(channels)
+    if spec.has_ring_light:
+        tables["LightGlobal"] = light_global()
+    if spec.audio_inputs > 0:
+        tables["AudioInputVolume"] = audio_volume("AudioInputVolume", spec.audio_inputs, 50)
+        if spec.has_audio_detect:
+            tables["AudioDetect"] = audio_detect(channels)
+    if spec.audio_outputs > 0:
+        tables["AudioOutputVolume"] = audio_volume("AudioOutputVolume", spec.audio_outputs, 80)
+    if spec.cloud_upgrade_version is not None:
+        tables["_DHCloudUpgrade_"] = cloud_upgrade(spec.cloud_upgrade_version)
     if spec.has_ptz:
         tables["Ptz"] = ptz()
     if spec.has_thermal:

@@ -154,6 +154,11 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         return unregister
 
     @property
+    def failing(self) -> set[str]:
+        """Sources whose last read failed with a device answer."""
+        return set(self._failing)
+
+    @property
     def needed(self) -> set[str]:
         """Sources some entity in Home Assistant reads."""
         return set(self._needs)
@@ -270,6 +275,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 _LOGGER.info("%s: %s answers again", self.hub.device_name, name)
             data[name] = result
             self._fetched_at[name] = now
+            if name == IDENTITY:
+                self.hub.update_identity(result)
         return data
 
     def _source_failed(self, name: str, err: Exception) -> None:

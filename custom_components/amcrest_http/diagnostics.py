@@ -14,16 +14,35 @@ from .const import DOMAIN
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 TO_REDACT = {CONF_PASSWORD, CONF_USERNAME, "PhysicalAddress", "mac", "Mac", "MAC"}
-_MAC_SUFFIXES = ("PhysicalAddress", ".Mac", ".MAC", ".mac")
+#: Keys of polled tables that are dropped (addresses, credentials).
+_SECRET_SUFFIXES = ("PhysicalAddress", ".Mac", ".MAC", ".mac", "Password", "UserName")
 
 
 def _tables(hub: AmcrestHub, channel: int | None = None) -> dict[str, Any]:
-    encode = hub.encode
-    if channel is not None:
-        encode = {k: v for k, v in encode.items() if k.startswith(f"Encode[{channel}].")}
+    """Every config table the coordinator holds (a channel's rows only, for a channel)."""
+    tables: dict[str, Any] = {}
+    for name, rows in sorted((hub.coordinator.data or {}).items()):
+        if name.startswith("@") or not isinstance(rows, dict):
+            continue
+        prefix = f"{name}[{channel}]"
+        tables[name] = {
+            key: value
+            for key, value in rows.items()
+            if not key.endswith(_SECRET_SUFFIXES) and (channel is None or key.startswith(prefix))
+        }
+    tables["ChannelTitle"] = {str(k): v for k, v in hub.channel_titles.items()}
+    return tables
+
+
+def _polling(hub: AmcrestHub) -> dict[str, Any]:
+    coordinator = hub.coordinator
+    interval = coordinator.update_interval
     return {
-        "Encode": {k: v for k, v in encode.items() if not k.endswith(_MAC_SUFFIXES)},
-        "ChannelTitle": {str(k): v for k, v in hub.channel_titles.items()},
+        "interval_seconds": interval.total_seconds() if interval else None,
+        "supported_sources": sorted(coordinator.supported),
+        "polled_sources": sorted(coordinator.needed),
+        "failing_sources": sorted(coordinator.failing),
+        "last_update_success": coordinator.last_update_success,
     }
 
 
@@ -33,6 +52,7 @@ def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
         "capabilities": hub.capabilities.as_dict(),
         "base_url": redact_url(hub.client.transport.base_url),
         "requests_sent": hub.client.transport.requests_sent,
+        "polling": _polling(hub),
     }
 
 

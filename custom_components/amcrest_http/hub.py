@@ -158,6 +158,22 @@ class AmcrestHub:
                 )
                 self.channel_device_ids[channel] = device.id
 
+    def update_identity(self, identity: DeviceIdentity) -> None:
+        """A re-read identity (firmware upgraded, renamed) updates the host device."""
+        if self.identity is None or identity.serial != self.identity.serial:
+            return
+        if identity == self.identity:
+            return
+        self.identity = identity
+        if self.host_device_id is not None:
+            info = self.host_device_info()
+            dr.async_get(self.hass).async_update_device(
+                self.host_device_id,
+                sw_version=info.get("sw_version"),
+                hw_version=info.get("hw_version"),
+                model=info.get("model"),
+            )
+
     def device_id_for(self, channel: int | None) -> str | None:
         """Registry id of the device an event of ``channel`` belongs to."""
         if channel is not None and channel in self.channel_device_ids:

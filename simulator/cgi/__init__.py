@@ -6,12 +6,13 @@ Importing this package registers every handler module with the router in
 
 from __future__ import annotations
 
-from simulator.cgi import devices, special, streams, system
+from simulator.cgi import controls, devices, special, streams, system
 from simulator.cgi.registry import CgiContext, QueryParams, find_route, routes
 
 __all__ = [
     "CgiContext",
     "QueryParams",
+    "controls",
     "devices",
     "find_route",
     "routes",

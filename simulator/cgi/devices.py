@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from simulator.caps import AUDIO_COMPRESSIONS, VIDEO_COMPRESSIONS, channel_encode_caps
 from simulator.cgi.registry import CgiContext, route
-from simulator.profiles import ProfileSpec
-from simulator.tables import main_resolution
 
 # --- video / audio inputs and outputs ----------------------------------------------------------
 
@@ -91,47 +90,11 @@ async def encode_caps(ctx: CgiContext) -> web.StreamResponse:
             ("caps.MaxExtraStream", ident.max_extra_stream),
             ("caps.MaxFPS", 30),
             ("caps.MaxSnapFPS", 1),
-            ("caps.SupportAudioCompression", "G.711A,G.711Mu,G.726,AAC"),
-            ("caps.SupportCompression", "H.264,H.265,MJPG"),
+            ("caps.SupportAudioCompression", AUDIO_COMPRESSIONS),
+            ("caps.SupportCompression", ",".join(VIDEO_COMPRESSIONS)),
             ("caps.SupportROI", True),
         ]
     )
-
-
-def _resolution_types(size: tuple[int, int]) -> str:
-    ladder = [(3840, 2160), (2688, 1520), (2304, 1296), (1920, 1080), (1280, 720), (704, 480)]
-    width, height = size
-    fitting = [f"{w}x{h}" for w, h in ladder if w <= width and h <= height]
-    if f"{width}x{height}" not in fitting:
-        fitting.insert(0, f"{width}x{height}")
-    return ",".join(fitting)
-
-
-def _channel_config_caps(
-    profile: ProfileSpec, channel: int, channels: int
-) -> list[tuple[str, object]]:
-    size = main_resolution(profile, channel, channels)
-    p = f"caps[{channel}]."
-    caps: list[tuple[str, object]] = [
-        (p + "BitRateRange[0]", 3),
-        (p + "BitRateRange[1]", 40960),
-        (p + "MainFormat[0].Audio.CompressionTypes", "G.711A,G.711Mu,G.726,AAC"),
-        (p + "MainFormat[0].Video.BitRateOptions", "512,16384"),
-        (p + "MainFormat[0].Video.CompressionTypes", "H.264,H.265,MJPG"),
-        (p + "MainFormat[0].Video.FPSMax", 20),
-        (p + "MainFormat[0].Video.ResolutionTypes", _resolution_types(size)),
-    ]
-    extra_types = ("704x480,640x480,352x240", "1280x720,704x480,640x480", "352x240")
-    for stream in range(profile.identity.max_extra_stream):
-        e = f"{p}ExtraFormat[{stream}].Video."
-        caps += [
-            (e + "BitRateOptions", "64,2048"),
-            (e + "CompressionTypes", "H.264,H.265,MJPG"),
-            (e + "FPSMax", 30),
-            (e + "ResolutionTypes", extra_types[stream]),
-        ]
-    caps.append((p + "SnapFormat[0].Video.ResolutionTypes", _resolution_types(size)))
-    return caps
 
 
 @route("encode.cgi", "getConfigCaps")
@@ -145,7 +108,7 @@ async def encode_config_caps(ctx: CgiContext) -> web.StreamResponse:
         wanted = [channel - 1]
     pairs: list[tuple[str, object]] = []
     for index in wanted:
-        pairs += _channel_config_caps(ctx.profile, index, channels)
+        pairs += channel_encode_caps(ctx.profile, index, channels)
     return ctx.kv(pairs)
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from simulator.cgi.registry import CgiContext, route
 from simulator.quirks import INDEXED_SUBPATH_EMPTY
 from simulator.state import table_of
+from simulator.validation import review
 
 _TIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})$")
 
@@ -168,6 +169,9 @@ async def set_config(ctx: CgiContext) -> web.StreamResponse:
     config = ctx.state.config
     if any(not config.has_table(table_of(key)) for key, _ in changes):
         return ctx.unknown_table()
-    for key, value in changes:
+    verdict = review(changes, profile=ctx.profile, channels=ctx.state.channels, config=config)
+    if not verdict.ok:
+        return ctx.invalid_param()
+    for key, value in verdict.writes:
         config.set(key, value)
     return ctx.ok()

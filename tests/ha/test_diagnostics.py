@@ -31,6 +31,12 @@ async def test_entry_diagnostics(
     assert diagnostics["identity"]["serial"] == sim.state.identity.serial
     assert diagnostics["capabilities"]["video_channels"] == 2
     assert diagnostics["tables"]["Encode"]
+    assert diagnostics["tables"]["MotionDetect"]["MotionDetect[1].Enable"] == "true"
+    polling = diagnostics["polling"]
+    assert polling["interval_seconds"] == 60
+    assert "MotionDetect" in polling["polled_sources"]
+    assert set(polling["polled_sources"]) <= set(polling["supported_sources"])
+    assert polling["failing_sources"] == []
     text = json.dumps(diagnostics)
     assert PASSWORD not in text
     assert "rtsp://" not in text
@@ -51,6 +57,9 @@ async def test_device_diagnostics(
     diagnostics = await get_diagnostics_for_device(hass, hass_client, entry, device)
     assert diagnostics["device"]["channel"] == 1
     assert all(key.startswith("Encode[1].") for key in diagnostics["tables"]["Encode"])
+    assert list(diagnostics["tables"]["MotionDetect"]) == [
+        key for key in sim.state.config.flat() if key.startswith("MotionDetect[1].")
+    ]
     assert PASSWORD not in json.dumps(diagnostics)
     host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
     assert host is not None
