@@ -120,6 +120,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             always_update=False,
         )
         self.hub = hub
+        #: Monotonic seconds used for the slow sources' schedules (replaceable in tests).
+        self.clock: Callable[[], float] = time.monotonic
         #: Sources the device answered at setup; nothing else is ever polled.
         self.supported: set[str] = set()
         #: Channels (0-based) whose coaxial I/O status answered at setup.
@@ -181,7 +183,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 continue
             data[name] = value
             self.supported.add(name)
-            self._fetched_at[name] = time.monotonic()
+            self._fetched_at[name] = self.clock()
         self.async_set_updated_data(data)
 
     async def _fetch(self, name: str, *, setup: bool = False) -> Any:
@@ -240,7 +242,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         return due
 
     async def _async_update_data(self) -> PollData:
-        now = time.monotonic()
+        now = self.clock()
         due = self._due(now)
         data: PollData = dict(self.data or {})
         if not due:
@@ -273,11 +275,14 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             if name in self._failing:
                 self._failing.discard(name)
                 _LOGGER.info("%s: %s answers again", self.hub.device_name, name)
-            data[name] = result
-            self._fetched_at[name] = now
-            if name == IDENTITY:
-                self.hub.update_identity(result)
+            self._store(data, name, result, now)
         return data
+
+    def _store(self, data: PollData, name: str, value: Any, now: float) -> None:
+        data[name] = value
+        self._fetched_at[name] = now
+        if name == IDENTITY:
+            self.hub.update_identity(value)
 
     def _source_failed(self, name: str, err: Exception) -> None:
         if name not in self._failing:
@@ -328,7 +333,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             if name not in self.supported:
                 continue
             try:
-                data[name] = await self._fetch(name)
+                value = await self._fetch(name)
             except AmcrestError as err:
                 if not quiet:
                     _LOGGER.warning(
@@ -339,7 +344,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                     )
                     await self.async_request_refresh()
                 continue
-            self._fetched_at[name] = time.monotonic()
+            self._store(data, name, value, self.clock())
             changed = True
         if changed:
             self.async_set_updated_data(data)

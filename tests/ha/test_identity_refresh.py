@@ -1,0 +1,67 @@
+"""The daily identity read updates the device registry and the firmware entities."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.amcrest_http.const import DOMAIN, IDENTITY_PERIOD_SECONDS
+from custom_components.amcrest_http.update import version_key
+from tests.conftest import SimFactory
+from tests.ha.conftest import EntryFactory
+
+
+def _entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert entity_id is not None
+    return entity_id
+
+
+async def test_new_firmware_reaches_registry_and_entities(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+) -> None:
+    sim = await start_sim("ipc")
+    entry = await add_entry(sim)
+    serial = sim.state.identity.serial
+    registry = dr.async_get(hass)
+    device = registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    assert device is not None
+    assert device.sw_version == "2.800.00AC006.0.R (2021-05-28)"
+    firmware = _entity_id(hass, "sensor", f"{serial}_device_firmware_version")
+    update = _entity_id(hass, "update", f"{serial}_device_firmware")
+    assert hass.states.get(update).state == "on"
+
+    # The device installs the firmware its record announced.
+    sim.state.identity.software_version = "2.800.00AC008.0.R"
+    sim.state.identity.software_build = "2022-01-10"
+    coordinator = entry.runtime_data.coordinator
+    start = coordinator.clock()
+    coordinator.clock = lambda: start + 70
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    # A regular poll does not re-read the identity.
+    assert sim.stats["by_action"]["magicBox.cgi:getSoftwareVersion"] == 1
+    assert hass.states.get(firmware).state == "2.800.00AC006.0.R"
+
+    coordinator.clock = lambda: start + IDENTITY_PERIOD_SECONDS + 1
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert sim.stats["by_action"]["magicBox.cgi:getSoftwareVersion"] == 2
+    assert hass.states.get(firmware).state == "2.800.00AC008.0.R"
+    state = hass.states.get(update)
+    assert state.attributes["installed_version"] == "2.800.00AC008.0.R"
+    assert state.attributes["latest_version"] == "2.800.00AC008.0.R"
+    assert state.state == "off"
+    device = registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    assert device is not None
+    assert device.sw_version == "2.800.00AC008.0.R (2022-01-10)"
+
+
+def test_firmware_versions_compare_by_their_numbers() -> None:
+    assert version_key("2.800.0000016.0.R") == (2, 800, 16, 0)
+    assert version_key("2.800.00AC008.0.R,build:2022-01-10") == (2, 800, 0, 8, 0)
+    assert version_key("2.820.0000000.32.R") > version_key("2.800.0000016.0.R")
+    assert not version_key("2.800.0000016.0") > version_key("2.800.0000016.0.R")
