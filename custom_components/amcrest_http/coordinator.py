@@ -13,7 +13,6 @@ device really holds afterwards.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -126,7 +125,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self.supported: set[str] = set()
         #: Channels (0-based) whose coaxial I/O status answered at setup.
         self.coaxial_channels: list[int] = []
-        self._needs: dict[str, set[object]] = {}
+        #: Source -> owner -> the channel it is about (per-channel endpoints read only those).
+        self._needs: dict[str, dict[object, int | None]] = {}
         self._fetched_at: dict[str, float] = {}
         self._failing: set[str] = set()
         self._fetchers: dict[str, Callable[[], Awaitable[Any]]] = {
@@ -138,18 +138,20 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     # ------------------------------------------------------------------ registry
 
     @callback
-    def register(self, sources: Iterable[str], owner: object) -> CALLBACK_TYPE:
+    def register(
+        self, sources: Iterable[str], owner: object, channel: int | None = None
+    ) -> CALLBACK_TYPE:
         """Record that ``owner`` reads ``sources``; returns the function that forgets it."""
         names = [s for s in sources if s in self.supported]
         for name in names:
-            self._needs.setdefault(name, set()).add(owner)
+            self._needs.setdefault(name, {})[owner] = channel
 
         @callback
         def unregister() -> None:
             for name in names:
                 owners = self._needs.get(name)
                 if owners is not None:
-                    owners.discard(owner)
+                    owners.pop(owner, None)
                     if not owners:
                         del self._needs[name]
 
@@ -191,6 +193,9 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             return await self._probe_coaxial()
         if setup and name == IDENTITY and self.hub.identity is not None:
             return self.hub.identity
+        if setup and name == STORAGE and not self.hub.capabilities.storage_devices:
+            # The capability probe has just asked; a device without storage is not asked again.
+            return None
         fetcher = self._fetchers.get(name)
         if fetcher is not None:
             return await fetcher()
@@ -230,7 +235,14 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         return found or None
 
     async def _fetch_coaxial(self) -> dict[int, dict[str, str]]:
-        return {ch: await self._coaxial_status(ch) for ch in self.coaxial_channels}
+        # A per-channel endpoint: only the channels whose entities are in use are asked.
+        wanted = set((self._needs.get(COAXIAL) or {}).values())
+        previous = (self.data or {}).get(COAXIAL) or {}
+        status = {ch: previous[ch] for ch in self.coaxial_channels if ch in previous}
+        for channel in self.coaxial_channels:
+            if channel in wanted:
+                status[channel] = await self._coaxial_status(channel)
+        return status
 
     def _due(self, now: float) -> list[str]:
         due = []
@@ -247,29 +259,29 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         data: PollData = dict(self.data or {})
         if not due:
             return data
-        results = await asyncio.gather(*(self._fetch(n) for n in due), return_exceptions=True)
-        for result in results:
-            if isinstance(result, AuthenticationError):
+        # One source after the other: a poll is a handful of requests, small devices prefer
+        # them serial, and a password changed on the device fails one request, not several.
+        for name in due:
+            try:
+                result = await self._fetch(name)
+            except AuthenticationError as err:
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
-                ) from result
-            if isinstance(result, LockedOutError):
+                ) from err
+            except LockedOutError as err:
                 raise UpdateFailed(
                     translation_domain=DOMAIN,
                     translation_key="locked_out",
-                    translation_placeholders={"minutes": str(result.minutes or "?")},
-                ) from result
-            if isinstance(result, CannotConnectError | DeviceTimeoutError):
+                    translation_placeholders={"minutes": str(err.minutes or "?")},
+                ) from err
+            except (CannotConnectError, DeviceTimeoutError) as err:
                 raise UpdateFailed(
                     translation_domain=DOMAIN,
                     translation_key="cannot_connect",
                     translation_placeholders={"host": self.hub.client.host},
-                ) from result
-        for name, result in zip(due, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, Exception):
-                    raise result
-                self._source_failed(name, result)
+                ) from err
+            except AmcrestError as err:
+                self._source_failed(name, err)
                 data[name] = None
                 continue
             if name in self._failing:

@@ -235,12 +235,16 @@ class AmcrestPolledEntity(CoordinatorEntity[AmcrestCoordinator], AmcrestEntity):
         )
         self.slot = slot
         self.view = View(hub, slot)
+        field = description.field or ""
+        self._follows_profile = "{cfg}" in field and "VideoInMode" in hub.coordinator.supported
         if slot.label is not None:
             self._attr_translation_placeholders = {"name": slot.label}
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        self.async_on_remove(self.coordinator.register(self.entity_description.all_sources(), self))
+        sources = self.entity_description.all_sources()
+        channel = self.slot.channel or 0
+        self.async_on_remove(self.coordinator.register(sources, self, channel))
 
     @property
     def available(self) -> bool:
@@ -248,6 +252,9 @@ class AmcrestPolledEntity(CoordinatorEntity[AmcrestCoordinator], AmcrestEntity):
             return False
         description = self.entity_description
         if any(self.view.source(name) is None for name in description.required_sources()):
+            return False
+        if self._follows_profile and self.view.source("VideoInMode") is None:
+            # The device has profiles but their table did not answer: the row is unknown.
             return False
         return description.field is None or self.raw_value is not None
 

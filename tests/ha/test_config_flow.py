@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from aiohttp import web
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_SSL, CONF_USERNAME
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SCAN_INTERVAL,
+    CONF_SSL,
+    CONF_USERNAME,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_scheduled_timer_handles,
+)
 
 from custom_components.amcrest_http.api.system import System
-from custom_components.amcrest_http.const import DOMAIN
+from custom_components.amcrest_http.const import DEFAULT_SCAN_INTERVAL, DOMAIN
 from simulator import Simulator
 from tests.conftest import PASSWORD, USERNAME, SimFactory
 from tests.ha.conftest import EntryFactory, entry_data
@@ -263,3 +276,64 @@ async def test_reconfigure_without_port_uses_default(
     )
     # port 80 on 127.0.0.1: nothing there
     assert result["errors"] == {"base": "cannot_connect"}
+
+
+def _scan_interval_default(result: ConfigFlowResult) -> object:
+    schema = result["data_schema"]
+    assert schema is not None
+    for key in schema.schema:
+        if key == CONF_SCAN_INTERVAL:
+            return key.default()
+    raise AssertionError("the options form has no scan_interval field")
+
+
+def _next_poll_in(hass: HomeAssistant, coordinator: DataUpdateCoordinator[Any]) -> float:
+    """Seconds until the coordinator's scheduled poll (read from the loop, no waiting)."""
+    handles = [
+        handle
+        for handle in get_scheduled_timer_handles(hass.loop)
+        if not handle.cancelled() and getattr(handle._callback, "__self__", None) is coordinator
+    ]
+    assert len(handles) == 1
+    return float(handles[0].when() - hass.loop.time())
+
+
+async def test_options_flow_changes_the_poll_interval_without_reload(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    hub = entry.runtime_data
+    coordinator = hub.coordinator
+    assert coordinator.update_interval == timedelta(seconds=DEFAULT_SCAN_INTERVAL)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert _scan_interval_default(result) == DEFAULT_SCAN_INTERVAL == 60
+
+    ipc.reset_stats()
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_SCAN_INTERVAL: 30}
+    assert coordinator.update_interval == timedelta(seconds=30)
+    # Not reloaded: the same hub and coordinator, and the device was not set up again.
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is hub
+    assert hub.coordinator is coordinator
+    assert not any(key.startswith("magicBox.cgi:") for key in ipc.stats["by_action"])
+    # The next poll is scheduled 30 s after the last one.
+    await coordinator.async_refresh()
+    assert 29 < _next_poll_in(hass, coordinator) <= 31  # HA truncates to whole seconds
+
+    # The form shows the stored interval next time.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert _scan_interval_default(result) == 30
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 45}
+    )
+    await hass.async_block_till_done()
+    assert entry.options == {CONF_SCAN_INTERVAL: 45}
+    assert coordinator.update_interval == timedelta(seconds=45)

@@ -1,0 +1,714 @@
+"""The polling registry end to end: what each poll asks the device, slow sources, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from homeassistant.components.update import UpdateEntityFeature
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import (
+    ATTR_SUPPORTED_FEATURES,
+    ATTR_UNIT_OF_MEASUREMENT,
+    PERCENTAGE,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    UnitOfInformation,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import async_get_platforms
+from homeassistant.helpers.update_coordinator import UpdateFailed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.amcrest_http import POLLED_DESCRIPTIONS
+from custom_components.amcrest_http import coordinator as coordinator_module
+from custom_components.amcrest_http.const import (
+    DOMAIN,
+    IDENTITY_PERIOD_SECONDS,
+    STORAGE_PERIOD_SECONDS,
+)
+from custom_components.amcrest_http.coordinator import (
+    COAXIAL,
+    FIRMWARE_RECORD,
+    IDENTITY,
+    SOURCE_PERIODS,
+    STORAGE,
+    AmcrestCoordinator,
+)
+from custom_components.amcrest_http.entity import AmcrestPolledEntity
+from simulator import Simulator
+from tests.conftest import SimFactory
+from tests.ha.conftest import EntryFactory
+
+STORAGE_READ = "storageDevice.cgi:getDeviceAllInfo"
+COAXIAL_READ = "coaxialControlIO.cgi:getStatus"
+CONFIG_READ = "configManager.cgi:getConfig"
+#: The event stream opens (and may reopen) on its own; it is not a poll request.
+EVENT_STREAM = "eventManager.cgi:attach"
+#: Requests that re-read the identity (the serial number is its first one).
+IDENTITY_READS = ("magicBox.cgi:getSerialNo", "magicBox.cgi:getSoftwareVersion")
+COORDINATOR_LOGGER = coordinator_module.__name__
+
+#: Requests a 32-channel recorder may spend on setup (measured: 87, of which 32 are the
+#: per-channel ``devVideoInput.cgi?action=getCaps``).
+MAX_SETUP_REQUESTS_32_CHANNELS = 100
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+class FakeClock:
+    """Stands in for the ``time`` module inside coordinator.py (it only calls monotonic)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The coordinator's clock, moved by hand; nothing else in the loop sees it."""
+    fake = FakeClock()
+    monkeypatch.setattr(coordinator_module, "time", fake)
+    return fake
+
+
+def coordinator_of(entry: MockConfigEntry) -> AmcrestCoordinator:
+    coordinator = entry.runtime_data.coordinator
+    assert isinstance(coordinator, AmcrestCoordinator)
+    return coordinator
+
+
+def polled_ok(coordinator: AmcrestCoordinator) -> bool:
+    """Whether the last poll succeeded (a call, so type checkers do not narrow it)."""
+    return coordinator.last_update_success
+
+
+def poll_requests(sim: Simulator) -> dict[str, int]:
+    """Authorized requests per ``cgi:action`` since the last reset, event stream left out."""
+    return {key: n for key, n in sim.stats["by_action"].items() if key != EVENT_STREAM}
+
+
+def every_poll_tables(coordinator: AmcrestCoordinator) -> set[str]:
+    """Needed config tables without a slow schedule of their own."""
+    return {
+        name
+        for name in coordinator.needed
+        if not name.startswith("@") and name not in SOURCE_PERIODS
+    }
+
+
+def polled_entities(hass: HomeAssistant, entry: MockConfigEntry) -> list[AmcrestPolledEntity]:
+    """The polled entities of ``entry`` that are in Home Assistant right now."""
+    return [
+        entity
+        for platform in async_get_platforms(hass, DOMAIN)
+        if platform.config_entry is entry
+        for entity in platform.entities.values()
+        if isinstance(entity, AmcrestPolledEntity)
+    ]
+
+
+def entity_id(registry: er.EntityRegistry, domain: str, unique_id: str) -> str:
+    found = registry.async_get_entity_id(domain, DOMAIN, unique_id)
+    assert found is not None, f"no {domain} entity with unique id {unique_id}"
+    return found
+
+
+def state_of(hass: HomeAssistant, entity: str) -> Any:
+    state = hass.states.get(entity)
+    assert state is not None, f"{entity} has no state"
+    return state
+
+
+def description_key(unique_id: str, serial: str) -> str:
+    """``<serial>_<device|chN>_<key><slot>`` -> ``<key><slot>``."""
+    return unique_id.removeprefix(f"{serial}_").split("_", 1)[1]
+
+
+async def wait_until(hass: HomeAssistant, check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the loop run until ``check`` holds (a condition, not a timed wait)."""
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+async def event_stream_open(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The event stream's own login is over, so it cannot mix with what a test counts."""
+    await wait_until(hass, lambda: entry.runtime_data.dispatcher.connected)
+
+
+def coordinator_records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == COORDINATOR_LOGGER and record.levelno == level
+    ]
+
+
+# ---------------------------------------------------------------------- 1. registry
+
+
+async def test_poll_reads_exactly_what_enabled_entities_need(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    serial = ipc.state.identity.serial
+
+    live = polled_entities(hass, entry)
+    assert live
+    union: set[str] = set()
+    for entity in live:
+        union |= entity.entity_description.all_sources()
+    assert coordinator.needed == union & coordinator.supported
+    assert {STORAGE, IDENTITY, COAXIAL, FIRMWARE_RECORD} <= coordinator.needed
+
+    # The sharpness number is the only reader of VideoInSharpness and is disabled by default:
+    # never added, so the table is known to exist but nobody needs it.
+    sharpness = entity_id(entity_registry, "number", f"{serial}_ch0_sharpness")
+    registry_entry = entity_registry.async_get(sharpness)
+    assert registry_entry is not None
+    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(sharpness) is None
+    assert "VideoInSharpness" in coordinator.supported
+    assert "VideoInSharpness" not in coordinator.needed
+    # Likewise the volume numbers and the video standard select (all disabled by default).
+    assert {"AudioInputVolume", "AudioOutputVolume", "VideoStandard"} <= (
+        coordinator.supported - coordinator.needed
+    )
+
+    ipc.reset_stats()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    tables = every_poll_tables(coordinator)
+    assert ipc.stats["by_config"] == dict.fromkeys(tables, 1)
+    # Storage, identity and the firmware record were read at setup: not again this soon.
+    assert poll_requests(ipc) == {CONFIG_READ: len(tables), COAXIAL_READ: 1}
+    assert ipc.stats["failed_logins"] == 0
+
+
+# ---------------------------------------------------------------------- 2. channel count
+
+
+async def test_requests_per_poll_do_not_grow_with_channels(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    per_poll: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+    entity_counts: dict[int, int] = {}
+    for channels in (4, 16, 32):
+        sim = await start_sim("nvr", channels=channels, serial=f"NVR{channels:02d}SERIAL")
+        entry = await add_entry(sim)
+        assert entry.state is ConfigEntryState.LOADED
+        entity_counts[channels] = len(polled_entities(hass, entry))
+        sim.reset_stats()
+        await coordinator_of(entry).async_refresh()
+        assert coordinator_of(entry).last_update_success
+        per_poll[channels] = (sim.stats["by_config"], poll_requests(sim))
+
+    assert entity_counts[4] < entity_counts[16] < entity_counts[32]
+    assert per_poll[4] == per_poll[16] == per_poll[32]
+    by_config, requests = per_poll[4]
+    assert set(by_config.values()) == {1}  # one request answers a table for every channel
+    assert requests == {CONFIG_READ: len(by_config)}
+    assert len(by_config) == 8  # measured: 8 tables per poll at 4, 16 and 32 channels
+
+
+# ---------------------------------------------------------------------- 3. enable / disable
+
+
+@pytest.mark.parametrize("table", ["AudioDetect", "SmartMotionDetect"])
+async def test_disabling_every_reader_drops_the_table(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+    table: str,
+) -> None:
+    entry = await add_entry(ipc)
+    serial = ipc.state.identity.serial
+    keys = {d.key for d in POLLED_DESCRIPTIONS if table in d.all_sources()}
+    readers = [
+        item
+        for item in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if description_key(item.unique_id, serial) in keys
+    ]
+    enabled = [item.entity_id for item in readers if item.disabled_by is None]
+    assert enabled, f"no enabled entity reads {table}"
+    assert table in coordinator_of(entry).needed
+
+    for item in readers:
+        if item.disabled_by is None:
+            entity_registry.async_update_entity(
+                item.entity_id, disabled_by=er.RegistryEntryDisabler.USER
+            )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(entry)
+    assert table in coordinator.supported
+    assert table not in coordinator.needed
+    assert all(hass.states.get(entity) is None for entity in enabled)
+
+    ipc.reset_stats()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert table not in ipc.stats["by_config"]
+    assert ipc.stats["by_config"] == dict.fromkeys(every_poll_tables(coordinator), 1)
+
+
+async def test_enabling_a_disabled_by_default_entity_adds_its_table(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    entry = await add_entry(ipc)
+    sharpness = entity_id(entity_registry, "number", f"{ipc.state.identity.serial}_ch0_sharpness")
+    entity_registry.async_update_entity(sharpness, disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = coordinator_of(entry)
+    assert "VideoInSharpness" in coordinator.needed
+    assert float(state_of(hass, sharpness).state) == 50
+
+    # The entity follows the device: the value of the active profile (VideoInMode) is shown.
+    profile = ipc.state.config.get("VideoInMode[0].Config[0]")
+    ipc.state.config.set(f"VideoInSharpness[0][{profile}].Sharpness", "65")
+    ipc.reset_stats()
+    await coordinator.async_refresh()
+    assert ipc.stats["by_config"]["VideoInSharpness"] == 1
+    assert ipc.stats["by_config"] == dict.fromkeys(every_poll_tables(coordinator), 1)
+    assert float(state_of(hass, sharpness).state) == 65
+
+
+# ---------------------------------------------------------------------- 4. slow schedules
+
+
+async def test_storage_identity_and_firmware_record_keep_their_own_periods(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    clock: FakeClock,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    set_up_at = clock.now
+
+    async def poll_at(elapsed: float) -> tuple[dict[str, int], dict[str, int]]:
+        clock.now = set_up_at + elapsed
+        ipc.reset_stats()
+        await coordinator.async_refresh()
+        assert coordinator.last_update_success
+        return poll_requests(ipc), ipc.stats["by_config"]
+
+    def counts(requests: dict[str, int], by_config: dict[str, int]) -> tuple[int, int, int]:
+        return (
+            requests.get(STORAGE_READ, 0),
+            requests.get(IDENTITY_READS[0], 0),
+            by_config.get(FIRMWARE_RECORD, 0),
+        )
+
+    period = int(STORAGE_PERIOD_SECONDS)
+    for elapsed in (60, 120, 180, 240, period - 1):
+        requests, by_config = await poll_at(elapsed)
+        assert counts(requests, by_config) == (0, 0, 0), elapsed
+        assert by_config == dict.fromkeys(every_poll_tables(coordinator), 1)
+    assert counts(*await poll_at(period)) == (1, 0, 0)
+    assert counts(*await poll_at(2 * period - 1)) == (0, 0, 0)
+    assert counts(*await poll_at(2 * period)) == (1, 0, 0)
+
+    # A day later the identity and the firmware record are read again (once each), and a
+    # firmware upgrade shows on the sensor, the update entity and the device.
+    ipc.state.identity.software_version = "2.800.00AC009.0.R"
+    day = int(IDENTITY_PERIOD_SECONDS)
+    requests, by_config = await poll_at(day - 1)
+    assert counts(requests, by_config) == (1, 0, 0)
+    requests, by_config = await poll_at(day)
+    assert counts(requests, by_config) == (0, 1, 1)
+    assert all(requests[name] == 1 for name in IDENTITY_READS)
+    serial = ipc.state.identity.serial
+    firmware = entity_id(entity_registry, "sensor", f"{serial}_device_firmware_version")
+    assert state_of(hass, firmware).state == "2.800.00AC009.0.R"
+    update = state_of(hass, entity_id(entity_registry, "update", f"{serial}_device_firmware"))
+    assert update.attributes["installed_version"] == "2.800.00AC009.0.R"
+    assert update.state == STATE_OFF  # the record's 2.800.00AC008.0.R is older now
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    assert device is not None
+    assert device.sw_version == f"2.800.00AC009.0.R ({ipc.state.identity.software_build})"
+
+
+# ---------------------------------------------------------------------- 5. storage sensors
+
+
+def _disk_states(
+    hass: HomeAssistant, registry: er.EntityRegistry, serial: str, disk: str
+) -> dict[str, Any]:
+    return {
+        key: state_of(hass, entity_id(registry, "sensor", f"{serial}_device_disk_{key}_{disk}"))
+        for key in ("total", "used", "free", "used_percent", "state", "health")
+    }
+
+
+def _assert_size(state: Any, size_bytes: float) -> None:
+    assert state.attributes[ATTR_UNIT_OF_MEASUREMENT] == UnitOfInformation.GIGABYTES
+    assert state.attributes["device_class"] == "data_size"
+    assert float(state.state) == pytest.approx(size_bytes / 1e9)
+
+
+def _assert_disk(
+    disk: dict[str, Any],
+    *,
+    total: float,
+    used: float,
+    state: str,
+    health: str,
+    errors: list[str],
+) -> None:
+    _assert_size(disk["total"], total)
+    _assert_size(disk["used"], used)
+    _assert_size(disk["free"], total - used)
+    assert disk["used_percent"].attributes[ATTR_UNIT_OF_MEASUREMENT] == PERCENTAGE
+    assert float(disk["used_percent"].state) == round(100 * used / total, 1)
+    assert disk["state"].state == state
+    assert disk["health"].state == health
+    assert disk["health"].attributes["partitions_with_errors"] == errors
+
+
+async def test_recorder_disks(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    sim = await start_sim("nvr", channels=4)
+    await add_entry(sim)
+    info = dict(sim.state.storage_info)
+    serial = sim.state.identity.serial
+
+    def size(disk: int, field: str) -> float:
+        return float(info[f"list.info[{disk}].Detail[0].{field}"])
+
+    first = _disk_states(hass, entity_registry, serial, "dev_sda")
+    _assert_disk(
+        first,
+        total=size(0, "TotalBytes"),
+        used=size(0, "UsedBytes"),
+        state=info["list.info[0].State"],
+        health="ok",
+        errors=[],
+    )
+    assert float(first["used_percent"].state) == 100.0
+    assert float(first["free"].state) == 0.0
+    second = _disk_states(hass, entity_registry, serial, "dev_sdb")
+    _assert_disk(
+        second,
+        total=size(1, "TotalBytes"),
+        used=size(1, "UsedBytes"),
+        state="Failure",
+        health="failure",
+        errors=[info["list.info[1].Detail[0].Path"]],
+    )
+    assert float(second["used_percent"].state) == 25.0
+
+
+async def test_sd_card_follows_the_device_every_storage_period(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+    clock: FakeClock,
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    serial = ipc.state.identity.serial
+    info = dict(ipc.state.storage_info)
+    total = float(info["list.info[0].Detail[0].TotalBytes"])
+    used = float(info["list.info[0].Detail[0].UsedBytes"])
+    card = _disk_states(hass, entity_registry, serial, "sd0")
+    _assert_disk(card, total=total, used=used, state="Active", health="ok", errors=[])
+    assert card["health"].attributes["health_data_flag"] == 0
+
+    def change(key: str, value: str) -> None:
+        ipc.state.storage_info = [(k, value if k == key else v) for k, v in ipc.state.storage_info]
+
+    # More data and a partition error: nothing changes before the storage period is over.
+    change("list.info[0].Detail[0].UsedBytes", "20000000000.000000")
+    change("list.info[0].Detail[0].IsError", "true")
+    set_up_at = clock.now
+    clock.now = set_up_at + STORAGE_PERIOD_SECONDS - 1
+    await coordinator.async_refresh()
+    _assert_disk(
+        _disk_states(hass, entity_registry, serial, "sd0"),
+        total=total,
+        used=used,
+        state="Active",
+        health="ok",
+        errors=[],
+    )
+    clock.now = set_up_at + STORAGE_PERIOD_SECONDS
+    await coordinator.async_refresh()
+    _assert_disk(
+        _disk_states(hass, entity_registry, serial, "sd0"),
+        total=total,
+        used=20e9,
+        state="Active",
+        health="partition_error",
+        errors=["/mnt/sd"],
+    )
+
+    # The card fails altogether.
+    change("list.info[0].State", "Error")
+    clock.now = set_up_at + 2 * STORAGE_PERIOD_SECONDS
+    await coordinator.async_refresh()
+    card = _disk_states(hass, entity_registry, serial, "sd0")
+    assert card["state"].state == "Error"
+    assert card["health"].state == "failure"
+
+
+# ---------------------------------------------------------------------- 6. identity, update
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [("ipc", STATE_ON), ("ptz", STATE_OFF), ("nvr", STATE_UNKNOWN), ("vto", STATE_UNKNOWN)],
+)
+async def test_firmware_sensor_and_update_entity(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    profile: str,
+    expected: str,
+) -> None:
+    sim = await start_sim(profile, channels=4 if profile == "nvr" else None)
+    await add_entry(sim)
+    entity_registry = er.async_get(hass)
+    identity = sim.state.identity
+    firmware = entity_id(entity_registry, "sensor", f"{identity.serial}_device_firmware_version")
+    assert state_of(hass, firmware).state == identity.software_version
+
+    update = state_of(
+        hass, entity_id(entity_registry, "update", f"{identity.serial}_device_firmware")
+    )
+    assert update.attributes["installed_version"] == identity.software_version
+    record = dict(sim.state.config.read(FIRMWARE_RECORD) or [])
+    if record:
+        latest = (
+            f"{record['_DHCloudUpgrade_[0].LastVersion']}"
+            f".{record['_DHCloudUpgrade_[0].LastSubVersion']}"
+        )
+        assert update.attributes["latest_version"] == latest
+    else:
+        assert update.attributes["latest_version"] is None
+    assert update.state == expected
+    assert not update.attributes[ATTR_SUPPORTED_FEATURES] & UpdateEntityFeature.INSTALL
+
+
+# ---------------------------------------------------------------------- 7. failures
+
+
+async def test_table_gone_makes_only_its_entities_unavailable(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    serial = ipc.state.identity.serial
+    smart = entity_id(entity_registry, "switch", f"{serial}_ch0_smart_motion_detection")
+    motion = entity_id(entity_registry, "switch", f"{serial}_ch0_motion_detection")
+    firmware = entity_id(entity_registry, "sensor", f"{serial}_device_firmware_version")
+    assert state_of(hass, smart).state == STATE_ON
+    saved = dict(ipc.state.config.read("SmartMotionDetect") or [])
+
+    caplog.clear()
+    ipc.state.config.remove_table("SmartMotionDetect")
+    for _ in range(3):
+        await coordinator.async_refresh()
+        assert coordinator.last_update_success
+        assert coordinator.failing == {"SmartMotionDetect"}
+        assert state_of(hass, smart).state == STATE_UNAVAILABLE
+        assert state_of(hass, motion).state == STATE_ON
+        assert state_of(hass, firmware).state == ipc.state.identity.software_version
+    warnings = coordinator_records(caplog, logging.WARNING)
+    assert len(warnings) == 1
+    assert "SmartMotionDetect" in warnings[0]
+    assert coordinator_records(caplog, logging.INFO) == []
+
+    ipc.state.config.add_table("SmartMotionDetect", saved)
+    for _ in range(2):
+        await coordinator.async_refresh()
+        assert coordinator.failing == set()
+        assert state_of(hass, smart).state == STATE_ON
+    recovered = coordinator_records(caplog, logging.INFO)
+    assert len(recovered) == 1
+    assert "SmartMotionDetect" in recovered[0]
+    assert len(coordinator_records(caplog, logging.WARNING)) == 1
+
+
+async def test_malformed_config_answers_spare_other_sources(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    serial = ipc.state.identity.serial
+    motion = entity_id(entity_registry, "switch", f"{serial}_ch0_motion_detection")
+    siren = entity_id(entity_registry, "siren", f"{serial}_ch0_siren")
+    used = entity_id(entity_registry, "sensor", f"{serial}_device_disk_used_sd0")
+    tables = every_poll_tables(coordinator)
+
+    caplog.clear()
+    ipc.add_fault("malformed", path="/cgi-bin/configManager.cgi")
+    for _ in range(2):
+        await coordinator.async_refresh()
+        assert coordinator.last_update_success  # the device answered; only tables failed
+        assert coordinator.failing == tables
+        assert state_of(hass, motion).state == STATE_UNAVAILABLE
+        assert state_of(hass, siren).state == STATE_OFF
+        assert state_of(hass, used).state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+    warnings = coordinator_records(caplog, logging.WARNING)
+    assert len(warnings) == len(tables)  # one line per table, not one per poll
+    assert all(any(f" {table} " in line for line in warnings) for table in tables)
+
+    ipc.clear_faults()
+    await coordinator.async_refresh()
+    assert coordinator.failing == set()
+    assert state_of(hass, motion).state == STATE_ON
+    assert len(coordinator_records(caplog, logging.INFO)) == len(tables)
+
+
+async def test_failing_video_mode_makes_profile_entities_unavailable(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    brightness = entity_id(entity_registry, "number", f"{ipc.state.identity.serial}_ch0_brightness")
+    active = int(ipc.state.config.get("VideoInMode[0].Config[0]") or 0)
+    assert active != 0  # the simulated camera runs its "normal" profile
+    for profile in range(3):
+        ipc.state.config.set(f"VideoColor[0][{profile}].Brightness", str(10 + profile))
+    await coordinator.async_refresh()
+    assert float(state_of(hass, brightness).state) == 10 + active
+
+    ipc.state.config.remove_table("VideoInMode")
+    await coordinator.async_refresh()
+    assert coordinator.failing == {"VideoInMode"}
+    assert state_of(hass, brightness).state == STATE_UNAVAILABLE
+
+
+async def test_unreachable_device_fails_the_poll_then_recovers(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    await event_stream_open(hass, entry)
+    polled = [entity.entity_id for entity in polled_entities(hass, entry)]
+    before = {entity: state_of(hass, entity).state for entity in polled}
+    assert STATE_UNAVAILABLE not in before.values()
+
+    ipc.add_fault("reset")  # every new connection is reset (aiohttp's one retry included)
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert isinstance(coordinator.last_exception, UpdateFailed)
+    assert coordinator.last_exception.translation_key == "cannot_connect"
+    assert {state_of(hass, entity).state for entity in polled} == {STATE_UNAVAILABLE}
+    assert entry.state is ConfigEntryState.LOADED
+
+    ipc.clear_faults()
+    await coordinator.async_refresh()
+    assert polled_ok(coordinator)
+    assert {entity: state_of(hass, entity).state for entity in polled} == before
+
+
+async def _change_password_and_poll(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> tuple[MockConfigEntry, AmcrestCoordinator]:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    await event_stream_open(hass, entry)
+    ipc.reset_stats()
+    ipc.auth.password = "changed-on-the-device"
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    return entry, coordinator
+
+
+async def test_wrong_password_during_a_poll_starts_reauth(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    entry, coordinator = await _change_password_and_poll(hass, ipc, add_entry)
+    assert not coordinator.last_update_success
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flows[0]["context"]["entry_id"] == entry.entry_id
+    motion = entity_id(
+        entity_registry, "switch", f"{ipc.state.identity.serial}_ch0_motion_detection"
+    )
+    assert state_of(hass, motion).state == STATE_UNAVAILABLE
+
+    # Later polls do not try the refused password again.
+    failed = ipc.stats["failed_logins"]
+    sent = ipc.stats["total"]
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert ipc.stats["failed_logins"] == failed
+    assert ipc.stats["total"] == sent
+    assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
+
+
+async def test_wrong_password_during_a_poll_costs_two_failed_logins(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    """A poll reads its sources one after the other, so one request meets the new password.
+
+    It was signed with a reused nonce; a refusal of a reused nonce without ``stale`` could also
+    be a device that expires nonces silently, so the transport checks once with a fresh
+    challenge (a second failed login) before it stops. Well under the usual limit of five.
+    """
+    await _change_password_and_poll(hass, ipc, add_entry)
+    assert ipc.stats["failed_logins"] == 2
+
+
+# ---------------------------------------------------------------------- 9. big recorder
+
+
+async def test_32_channel_recorder_sets_up_within_a_request_budget(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=32)
+    entry = await add_entry(sim)
+    assert entry.state is ConfigEntryState.LOADED
+    setup_requests = sim.stats["total"]
+    assert setup_requests <= MAX_SETUP_REQUESTS_32_CHANNELS, (
+        f"32-channel setup sent {setup_requests} requests"
+    )
+    assert sim.stats["failed_logins"] == 0
+    # Every channel got its entities from those few requests.
+    assert len(entry.runtime_data.channel_device_ids) == 32
