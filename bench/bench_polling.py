@@ -236,7 +236,7 @@ async def steady_state(hass: HomeAssistant, device: BenchDevice) -> dict[str, An
         patch.setattr(coordinator, "clock", clock.coordinator_time)
         # The device's clock too: its digest nonces age with the simulated hour (the
         # simulator's Authenticator takes a clock, Simulator does not pass one through).
-        patch.setattr(sim.auth, "_clock", clock.device_time)
+        patch.setattr(sim.auth, "clock", clock.device_time)
         sim.reset_stats()
         for n in range(1, polls + 1):
             clock.now = start + n * seconds

@@ -23,7 +23,13 @@ from simulator.control import add_control_routes
 from simulator.events import Event, EventBus
 from simulator.faults import Fault, FaultRegistry
 from simulator.profiles import ProfileSpec, get_profile
-from simulator.responses import CRLF, ERROR_INVALID_AUTHORITY, reset_connection, text_response
+from simulator.responses import (
+    CRLF,
+    ERROR_INVALID_AUTHORITY,
+    ERROR_INVALID_PARAM,
+    reset_connection,
+    text_response,
+)
 from simulator.runtime import Runtime
 from simulator.state import ConfigStore, DeviceState, Identity
 from simulator.stats import RequestStats, StatsDict
@@ -343,6 +349,8 @@ class Simulator:
             return text_response(b"", status=fault.status)
         if fault.kind == fk.MALFORMED:
             return text_response(fk.MALFORMED_BODY)
+        if fault.kind == fk.INVALID_PARAM:
+            return text_response(ERROR_INVALID_PARAM.encode())
         if fault.kind == fk.STALL:
             return await self._stall(request, fault.seconds)
         reset_connection(request)

@@ -104,7 +104,8 @@ class Authenticator:
         self.lockout_attempts = lockout_attempts
         self.lockout_seconds = lockout_seconds
         self.nonce_lifetime = nonce_lifetime
-        self._clock = clock
+        #: Monotonic seconds for nonce lifetimes and lock-outs (benchmarks replace it).
+        self.clock = clock
         self._nonces: dict[str, _Nonce] = {}
         self.opaque = secrets.token_hex(16)
         self.failed_logins = 0
@@ -115,7 +116,7 @@ class Authenticator:
     def _lock_remaining(self) -> float:
         if self._locked_until is None:
             return 0.0
-        remaining = self._locked_until - self._clock()
+        remaining = self._locked_until - self.clock()
         if remaining <= 0:
             self.unlock()
             return 0.0
@@ -136,7 +137,7 @@ class Authenticator:
     def _fail(self) -> Decision:
         self.failed_logins += 1
         if 0 < self.lockout_attempts <= self.failed_logins:
-            self._locked_until = self._clock() + self.lockout_seconds
+            self._locked_until = self.clock() + self.lockout_seconds
             return Decision(Outcome.LOCKED, remaining=self.lockout_seconds, counted=True)
         return Decision(Outcome.FAILED, counted=True)
 
@@ -155,7 +156,7 @@ class Authenticator:
         return value + (", stale=TRUE" if stale else "")
 
     def _issue_nonce(self) -> str:
-        now = self._clock()
+        now = self.clock()
         expired = [n for n, info in self._nonces.items() if now - info.issued > self.nonce_lifetime]
         for nonce in expired:
             del self._nonces[nonce]
@@ -196,7 +197,7 @@ class Authenticator:
     def _check_digest(self, method: str, header_params: str) -> Decision:
         params, quoted = parse_digest_params(header_params)
         nonce_info = self._nonces.get(params.get("nonce", ""))
-        now = self._clock()
+        now = self.clock()
         if nonce_info is None or now - nonce_info.issued > self.nonce_lifetime:
             return Decision(Outcome.CHALLENGE, stale=True)
         qop = params.get("qop")

@@ -13,6 +13,9 @@ STATUS = "status"
 """Answer HTTP ``status`` with an empty body."""
 RESET = "reset"
 """Drop the TCP connection (RST) without answering."""
+INVALID_PARAM = "invalid_param"
+"""Answer 200 with the documented invalid-parameter body (``ErrorID=4``), like a device that
+refuses a value its own rules forbid."""
 MALFORMED = "malformed"
 """Answer 200 with bytes that are neither UTF-8 nor ``key=value``."""
 STALL = "stall"
@@ -30,7 +33,16 @@ which then carries on normally."""
 
 STREAM_KINDS: tuple[str, ...] = (STREAM_DROP, STREAM_STALL, STREAM_CORRUPT)
 """Faults that hit event streams already open (and ones opened later), one stream per count."""
-KINDS: tuple[str, ...] = (LATENCY, STATUS, RESET, MALFORMED, STALL, REBOOT, *STREAM_KINDS)
+KINDS: tuple[str, ...] = (
+    LATENCY,
+    STATUS,
+    RESET,
+    INVALID_PARAM,
+    MALFORMED,
+    STALL,
+    REBOOT,
+    *STREAM_KINDS,
+)
 
 MALFORMED_BODY = b"\xff\xfe\x00\x9c\x81garbage\xc3\x28\xa0\xa1<<\x00\xf0\x28\x8c\xbc>>\r\n"
 # A part that claims far more bytes than it has, cut short by the next real part.

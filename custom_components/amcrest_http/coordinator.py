@@ -128,6 +128,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         #: Source -> owner -> the channel it is about (per-channel endpoints read only those).
         self._needs: dict[str, dict[object, int | None]] = {}
         self._fetched_at: dict[str, float] = {}
+        #: Bumped whenever a source's value is stored (a poll keeps newer read-backs).
+        self._generation: dict[str, int] = {}
         self._failing: set[str] = set()
         self._fetchers: dict[str, Callable[[], Awaitable[Any]]] = {
             STORAGE: self._fetch_storage,
@@ -256,9 +258,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     async def _async_update_data(self) -> PollData:
         now = self.clock()
         due = self._due(now)
-        data: PollData = dict(self.data or {})
-        if not due:
-            return data
+        results: PollData = {}
+        started = dict(self._generation)
         # One source after the other: a poll is a handful of requests, small devices prefer
         # them serial, and a password changed on the device fails one request, not several.
         for name in due:
@@ -282,17 +283,28 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 ) from err
             except AmcrestError as err:
                 self._source_failed(name, err)
-                data[name] = None
+                results[name] = None
                 continue
             if name in self._failing:
                 self._failing.discard(name)
                 _LOGGER.info("%s: %s answers again", self.hub.device_name, name)
-            self._store(data, name, result, now)
+            results[name] = result
+        # Merged into the data as it is now: a write's read-back that landed while this poll
+        # ran is newer than what the poll read before it, and is kept.
+        data: PollData = dict(self.data or {})
+        for name, value in results.items():
+            if self._generation.get(name) != started.get(name):
+                continue
+            if value is None:
+                data[name] = None
+            else:
+                self._store(data, name, value, now)
         return data
 
     def _store(self, data: PollData, name: str, value: Any, now: float) -> None:
         data[name] = value
         self._fetched_at[name] = now
+        self._generation[name] = self._generation.get(name, 0) + 1
         if name == IDENTITY:
             self.hub.update_identity(value)
 
@@ -339,8 +351,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
 
     async def async_read_back(self, sources: Iterable[str], *, quiet: bool = False) -> None:
         """Re-read some sources now and push the result to entities."""
-        data: PollData = dict(self.data or {})
-        changed = False
+        fresh: PollData = {}
         for name in sources:
             if name not in self.supported:
                 continue
@@ -356,7 +367,11 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                     )
                     await self.async_request_refresh()
                 continue
-            self._store(data, name, value, self.clock())
-            changed = True
-        if changed:
+            fresh[name] = value
+        if fresh:
+            # Taken from the data as it is now, so concurrent writes keep each other's tables.
+            data: PollData = dict(self.data or {})
+            now = self.clock()
+            for name, value in fresh.items():
+                self._store(data, name, value, now)
             self.async_set_updated_data(data)

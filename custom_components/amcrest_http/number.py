@@ -88,5 +88,5 @@ class AmcrestNumber(AmcrestPolledEntity, NumberEntity):
         return to_float(self.raw_value)
 
     async def async_set_native_value(self, value: float) -> None:
-        number = int(value) if float(value).is_integer() else value
-        await self.async_write({self.field_key(): str(number)})
+        # The device takes whole numbers (every range here has step 1).
+        await self.async_write({self.field_key(): str(round(value))})

@@ -98,6 +98,14 @@ async def test_malformed(sim: Simulator, client: DigestClient) -> None:
         reply.body.decode("utf-8")
 
 
+async def test_invalid_param_answers_error_4_once(sim: Simulator, client: DigestClient) -> None:
+    sim.add_fault("invalid_param", path="/cgi-bin/magicBox.cgi", count=1)
+    reply = await client.raw(SERIAL)
+    assert reply.status == 200
+    assert reply.body == b"Error\r\nErrorID=4, Detail=Request invalid param!\r\n"
+    assert sim.faults == []
+
+
 async def test_stall_then_finish(sim: Simulator, session: aiohttp.ClientSession) -> None:
     sim.add_fault("stall", seconds=0.3, count=1)
     started = time.monotonic()

@@ -1,0 +1,1060 @@
+"""Control platforms (switch, select, number, light, siren, button) against the simulator.
+
+Every write goes through Home Assistant's service layer; each test then checks that the
+simulated device holds the new value and that the entity shows it (the integration reads the
+written table back). Changes made on the device behind Home Assistant's back show after a
+coordinator refresh. Failed writes raise translated errors and leave the entity showing what
+the device really holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from homeassistant.components.light.const import ATTR_BRIGHTNESS, ATTR_COLOR_MODE, ColorMode
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_FRIENDLY_NAME,
+    STATE_OFF,
+    STATE_ON,
+)
+from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.amcrest_http.api import LockedOutError
+from custom_components.amcrest_http.api.transport import Transport
+from custom_components.amcrest_http.const import DOMAIN
+from simulator import Simulator
+from simulator.caps import main_stream_caps
+from tests.conftest import ClientFactory, SimFactory
+from tests.ha.conftest import EntryFactory
+
+CONFIG_CGI = "/cgi-bin/configManager.cgi"
+
+# ---------------------------------------------------------------------- helpers
+
+
+def channel_uid(sim: Simulator, key: str, channel: int = 0) -> str:
+    """Unique id of a per-channel entity (single-channel devices use ``ch0`` as well)."""
+    return f"{sim.state.identity.serial}_ch{channel}_{key}"
+
+
+def device_uid(sim: Simulator, key: str) -> str:
+    """Unique id of a device-level entity (reboot, alarm outputs, video standard)."""
+    return f"{sim.state.identity.serial}_device_{key}"
+
+
+def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert found is not None, f"no {platform} entity with unique id {unique_id}"
+    return found
+
+
+def state_of(hass: HomeAssistant, eid: str) -> State:
+    state = hass.states.get(eid)
+    assert state is not None, f"{eid} has no state"
+    return state
+
+
+async def call(hass: HomeAssistant, domain: str, service: str, eid: str, **data: Any) -> None:
+    await hass.services.async_call(domain, service, {ATTR_ENTITY_ID: eid, **data}, blocking=True)
+    await hass.async_block_till_done()
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Poll now (what the coordinator's timer would do)."""
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def enable(
+    hass: HomeAssistant, entry: MockConfigEntry, platform: str, *unique_ids: str
+) -> list[str]:
+    """Enable entities that are disabled by default, then reload the entry to add them."""
+    registry = er.async_get(hass)
+    eids = []
+    for unique_id in unique_ids:
+        eid = entity_id(hass, platform, unique_id)
+        registry_entry = registry.async_get(eid)
+        assert registry_entry is not None
+        assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(eid) is None
+        registry.async_update_entity(eid, disabled_by=None)
+        eids.append(eid)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    return eids
+
+
+class WriteSpy:
+    """Records the setConfig pairs the integration puts on the wire."""
+
+    def __init__(self) -> None:
+        self.writes: list[dict[str, str]] = []
+
+
+type SpyFactory = Callable[[MockConfigEntry], WriteSpy]
+
+
+@pytest.fixture
+def write_spy(monkeypatch: pytest.MonkeyPatch) -> SpyFactory:
+    def install(entry: MockConfigEntry) -> WriteSpy:
+        spy = WriteSpy()
+        transport: Transport = entry.runtime_data.client.transport
+        original = transport.get_text
+
+        async def get_text(path: str, params: Any = None, **kwargs: Any) -> str:
+            pairs = list(params or [])
+            if path.endswith("configManager.cgi") and ("action", "setConfig") in pairs:
+                spy.writes.append({str(k): str(v) for k, v in pairs if k != "action"})
+            return await original(path, params, **kwargs)
+
+        monkeypatch.setattr(transport, "get_text", get_text)
+        return spy
+
+    return install
+
+
+# ---------------------------------------------------------------------- switch
+
+
+async def test_motion_detection_switch_writes_detect_version(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, write_spy: SpyFactory
+) -> None:
+    entry = await add_entry(ipc)
+    spy = write_spy(entry)
+    eid = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
+    config = ipc.state.config
+    assert state_of(hass, eid).state == STATE_ON
+
+    await call(hass, "switch", "turn_off", eid)
+    assert config.get("MotionDetect[0].Enable") == "false"
+    assert state_of(hass, eid).state == STATE_OFF
+    # DetectVersion travels with the write, and the device takes the pair.
+    assert spy.writes == [
+        {"MotionDetect[0].DetectVersion": "V3.0", "MotionDetect[0].Enable": "false"}
+    ]
+    assert config.get("MotionDetect[0].DetectVersion") == "V3.0"
+    assert ipc.stats["by_action"]["configManager.cgi:setConfig"] == 1
+
+    await call(hass, "switch", "turn_on", eid)
+    assert config.get("MotionDetect[0].Enable") == "true"
+    assert state_of(hass, eid).state == STATE_ON
+
+    config.set("MotionDetect[0].Enable", "false")
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+@dataclass(frozen=True)
+class SwitchCase:
+    key: str
+    field: str
+    initially_on: bool
+    #: A value set on the device behind Home Assistant's back, and the state it shows.
+    behind: tuple[str, str]
+    on_value: str = "true"
+    off_value: str = "false"
+
+
+SWITCH_CASES = [
+    SwitchCase("smart_motion_detection", "SmartMotionDetect[0].Enable", True, ("false", STATE_OFF)),
+    SwitchCase("audio_detection", "AudioDetect[0].MutationDetect", False, ("true", STATE_ON)),
+    # 0 = by schedule, 1 = always (still on), 2 = stopped
+    SwitchCase("recording", "RecordMode[0].Mode", True, ("1", STATE_ON), "0", "2"),
+    SwitchCase("privacy_mode", "LeLensMask[0].Enable", False, ("true", STATE_ON)),
+    SwitchCase("ivs_rule_1", "VideoAnalyseRule[0][1].Enable", True, ("false", STATE_OFF)),
+]
+
+
+@pytest.mark.parametrize("case", SWITCH_CASES, ids=lambda case: case.key)
+async def test_config_switch(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: SwitchCase
+) -> None:
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "switch", channel_uid(ipc, case.key))
+    config = ipc.state.config
+    assert state_of(hass, eid).state == (STATE_ON if case.initially_on else STATE_OFF)
+
+    first, second = ("turn_off", "turn_on") if case.initially_on else ("turn_on", "turn_off")
+    for service in (first, second):
+        await call(hass, "switch", service, eid)
+        on = service == "turn_on"
+        assert config.get(case.field) == (case.on_value if on else case.off_value)
+        assert state_of(hass, eid).state == (STATE_ON if on else STATE_OFF)
+
+    device_value, shown = case.behind
+    assert config.set(case.field, device_value)
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == shown
+
+
+async def test_recording_switch_turns_off_an_always_recording_channel(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    ipc.state.config.set("RecordMode[0].Mode", "1")
+    await add_entry(ipc)
+    eid = entity_id(hass, "switch", channel_uid(ipc, "recording"))
+    assert state_of(hass, eid).state == STATE_ON
+    await call(hass, "switch", "turn_off", eid)
+    assert ipc.state.config.get("RecordMode[0].Mode") == "2"
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+async def test_ivs_rule_switches_are_named_after_their_rules(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    tripwire = entity_id(hass, "switch", channel_uid(ipc, "ivs_rule_1"))
+    smart = entity_id(hass, "switch", channel_uid(ipc, "ivs_rule_0"))
+    assert state_of(hass, tripwire).attributes[ATTR_FRIENDLY_NAME] == "FrontDoorCam IVS rule IVS-1"
+    assert state_of(hass, smart).attributes[ATTR_FRIENDLY_NAME] == (
+        "FrontDoorCam IVS rule SmartMotion"
+    )
+    assert state_of(hass, smart).state == STATE_OFF
+
+    await call(hass, "switch", "turn_off", tripwire)
+    assert ipc.state.config.get("VideoAnalyseRule[0][1].Enable") == "false"
+    # the other rule of the same channel is left alone
+    assert ipc.state.config.get("VideoAnalyseRule[0][0].Enable") == "false"
+    await call(hass, "switch", "turn_on", smart)
+    assert ipc.state.config.get("VideoAnalyseRule[0][0].Enable") == "true"
+    assert ipc.state.config.get("VideoAnalyseRule[0][1].Enable") == "false"
+    assert state_of(hass, smart).state == STATE_ON
+    assert state_of(hass, tripwire).state == STATE_OFF
+
+
+@pytest.mark.parametrize(
+    ("profile", "output"),
+    [pytest.param("ptz", 0, id="ptz"), pytest.param("nvr", 1, id="nvr_second_output")],
+)
+async def test_alarm_output_switch(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    profile: str,
+    output: int,
+) -> None:
+    sim = await start_sim(profile, channels=2 if profile == "nvr" else None)
+    entry = await add_entry(sim)
+    client = entry.runtime_data.client
+    eid = entity_id(hass, "switch", device_uid(sim, f"alarm_output_{output}"))
+    field = f"AlarmOut[{output}].Mode"
+    assert (
+        state_of(hass, eid)
+        .attributes[ATTR_FRIENDLY_NAME]
+        .endswith(f"Alarm output alarmOut{output + 1}")
+    )
+    assert state_of(hass, eid).state == STATE_OFF
+
+    await call(hass, "switch", "turn_on", eid)
+    assert sim.state.config.get(field) == "1"
+    assert state_of(hass, eid).state == STATE_ON
+    # the device reports the output as active
+    assert await client.cgi_value("alarm.cgi", "getOutState", "result") == str(1 << output)
+
+    await call(hass, "switch", "turn_off", eid)
+    assert sim.state.config.get(field) == "0"
+    assert state_of(hass, eid).state == STATE_OFF
+    assert await client.cgi_value("alarm.cgi", "getOutState", "result") == "0"
+
+    sim.state.config.set(field, "1")
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_ON
+    # 2 = forced off
+    sim.state.config.set(field, "2")
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+async def test_main_stream_audio_switch_is_disabled_by_default(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    [eid] = await enable(hass, entry, "switch", channel_uid(ipc, "main_stream_audio"))
+    config = ipc.state.config
+    assert state_of(hass, eid).state == STATE_ON
+
+    await call(hass, "switch", "turn_off", eid)
+    assert config.get("Encode[0].MainFormat[0].AudioEnable") == "false"
+    assert config.get("Encode[0].MainFormat[1].AudioEnable") == "true"
+    assert state_of(hass, eid).state == STATE_OFF
+
+    config.set("Encode[0].MainFormat[0].AudioEnable", "true")
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_ON
+
+
+# ---------------------------------------------------------------------- select
+
+
+@dataclass(frozen=True)
+class SelectCase:
+    key: str
+    field: str
+    #: None: the main stream caps of the device (``encode.cgi?action=getConfigCaps``).
+    options: list[str] | None
+    initial: str
+    chosen: str
+    #: What the device holds after ``chosen``.
+    written: str
+    #: A value set on the device behind Home Assistant's back, and the option it shows.
+    behind: tuple[str, str]
+    device_level: bool = False
+
+
+SELECT_CASES = [
+    SelectCase(
+        "day_night_mode",
+        "VideoInOptions[0].DayNightColor",
+        ["color", "auto", "black_white"],
+        "auto",
+        "black_white",
+        "2",
+        ("0", "color"),
+    ),
+    SelectCase(
+        "video_profile",
+        "VideoInMode[0].Config[0]",
+        ["day", "night", "normal"],
+        "normal",
+        "day",
+        "0",
+        ("1", "night"),
+    ),
+    SelectCase(
+        "record_mode",
+        "RecordMode[0].Mode",
+        ["auto", "manual", "off"],
+        "auto",
+        "manual",
+        "1",
+        ("2", "off"),
+    ),
+    SelectCase(
+        "infrared_mode",
+        "Lighting[0][2].Mode",
+        ["auto", "manual", "off", "zoom_priority"],
+        "auto",
+        "off",
+        "Off",
+        ("ZoomPrio", "zoom_priority"),
+    ),
+    # the key user fix: an H.265 main stream back to H.264
+    SelectCase(
+        "main_stream_codec",
+        "Encode[0].MainFormat[0].Video.Compression",
+        None,
+        "H.265",
+        "H.264",
+        "H.264",
+        ("MJPG", "MJPG"),
+    ),
+]
+
+DISABLED_SELECT_CASES = [
+    SelectCase(
+        "main_stream_resolution",
+        "Encode[0].MainFormat[0].Video.resolution",
+        None,
+        "2688x1520",
+        "1920x1080",
+        "1920x1080",
+        ("1280x720", "1280x720"),
+    ),
+    SelectCase(
+        "main_stream_fps",
+        "Encode[0].MainFormat[0].Video.FPS",
+        # 1 .. FPSMax of the main stream caps
+        [str(n) for n in range(1, 21)],
+        "20",
+        "15",
+        "15",
+        ("10", "10"),
+    ),
+    SelectCase(
+        "white_balance",
+        "VideoInOptions[0].WhiteBalance",
+        [
+            "auto",
+            "indoor",
+            "outdoor",
+            "atw",
+            "manual",
+            "sodium",
+            "natural",
+            "street_lamp",
+            "night",
+            "custom",
+        ],
+        "auto",
+        "outdoor",
+        "Outdoor",
+        ("StreetLamp", "street_lamp"),
+    ),
+    SelectCase(
+        "exposure_mode",
+        "VideoInOptions[0].ExposureMode",
+        # devVideoInput caps list ExposureMode=0,1,2,4: no iris priority
+        ["auto", "gain_priority", "shutter_priority", "manual"],
+        "auto",
+        "manual",
+        "4",
+        ("1", "gain_priority"),
+    ),
+    SelectCase(
+        "backlight_mode",
+        "VideoInOptions[0].Backlight",
+        ["off", "backlight", "wide_dynamic_range", "highlight_compensation"],
+        "off",
+        "wide_dynamic_range",
+        "2",
+        ("3", "highlight_compensation"),
+    ),
+    SelectCase(
+        "video_standard",
+        "VideoStandard",
+        ["pal", "ntsc"],
+        "ntsc",
+        "pal",
+        "PAL",
+        ("NTSC", "ntsc"),
+        device_level=True,
+    ),
+]
+
+
+async def _check_select(
+    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry, eid: str, case: SelectCase
+) -> None:
+    caps = main_stream_caps(sim.profile, 0, sim.state.channels)
+    default = list(caps.resolutions if "resolution" in case.key else caps.compressions)
+    state = state_of(hass, eid)
+    assert state.attributes["options"] == (case.options or default)
+    assert state.state == case.initial
+
+    await call(hass, "select", "select_option", eid, option=case.chosen)
+    assert sim.state.config.get(case.field) == case.written
+    assert state_of(hass, eid).state == case.chosen
+
+    device_value, shown = case.behind
+    assert sim.state.config.set(case.field, device_value)
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == shown
+
+
+@pytest.mark.parametrize("case", SELECT_CASES, ids=lambda case: case.key)
+async def test_select(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: SelectCase
+) -> None:
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "select", channel_uid(ipc, case.key))
+    await _check_select(hass, ipc, entry, eid, case)
+
+
+@pytest.mark.parametrize("case", DISABLED_SELECT_CASES, ids=lambda case: case.key)
+async def test_select_disabled_by_default(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: SelectCase
+) -> None:
+    entry = await add_entry(ipc)
+    unique_id = device_uid(ipc, case.key) if case.device_level else channel_uid(ipc, case.key)
+    [eid] = await enable(hass, entry, "select", unique_id)
+    await _check_select(hass, ipc, entry, eid, case)
+
+
+async def test_main_stream_codec_change_leaves_other_streams_alone(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "select", channel_uid(ipc, "main_stream_codec"))
+    await call(hass, "select", "select_option", eid, option="H.264")
+    config = ipc.state.config
+    assert config.get("Encode[0].MainFormat[0].Video.Compression") == "H.264"
+    assert config.get("Encode[0].MainFormat[1].Video.Compression") == "H.265"
+    assert config.get("Encode[0].ExtraFormat[0].Video.Compression") == "H.264"
+    assert config.get("Encode[0].SnapFormat[0].Video.Compression") == "MJPG"
+
+
+async def test_main_stream_resolution_writes_width_and_height(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, write_spy: SpyFactory
+) -> None:
+    entry = await add_entry(ipc)
+    [eid] = await enable(hass, entry, "select", channel_uid(ipc, "main_stream_resolution"))
+    spy = write_spy(entry)
+    await call(hass, "select", "select_option", eid, option="1280x720")
+    video = "Encode[0].MainFormat[0].Video."
+    assert spy.writes == [
+        {video + "resolution": "1280x720", video + "Width": "1280", video + "Height": "720"}
+    ]
+    config = ipc.state.config
+    assert config.get(video + "Width") == "1280"
+    assert config.get(video + "Height") == "720"
+    assert state_of(hass, eid).state == "1280x720"
+
+
+# ---------------------------------------------------------------------- number
+
+
+@dataclass(frozen=True)
+class NumberCase:
+    key: str
+    field: str
+    initial: int
+    device_level: bool = False
+
+
+NUMBER_CASES = [
+    # the ipc starts on video profile 2 (normal): VideoColor[0][2]
+    NumberCase("brightness", "VideoColor[0][2].Brightness", 50),
+    NumberCase("contrast", "VideoColor[0][2].Contrast", 50),
+    NumberCase("saturation", "VideoColor[0][2].Saturation", 50),
+    NumberCase("motion_sensitivity", "MotionDetect[0].MotionDetectWindow[0].Sensitive", 60),
+    NumberCase("motion_threshold", "MotionDetect[0].MotionDetectWindow[0].Threshold", 5),
+]
+
+DISABLED_NUMBER_CASES = [
+    NumberCase("microphone_volume", "AudioInputVolume[0]", 50),
+    NumberCase("speaker_volume", "AudioOutputVolume[0]", 80, device_level=True),
+    NumberCase("gamma", "VideoColor[0][2].Gamma", 50),
+    NumberCase("sharpness", "VideoInSharpness[0][2].Sharpness", 50),
+    NumberCase("audio_threshold", "AudioDetect[0].MutationThreold", 50),
+    NumberCase("infrared_brightness", "Lighting[0][2].MiddleLight[0].Light", 50),
+    NumberCase("white_light_brightness", "Lighting_V2[0][2][0].MiddleLight[0].Light", 100),
+]
+
+
+async def _check_number(
+    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry, eid: str, case: NumberCase
+) -> None:
+    state = state_of(hass, eid)
+    assert float(state.state) == case.initial
+    assert (state.attributes["min"], state.attributes["max"]) == (0, 100)
+
+    await call(hass, "number", "set_value", eid, value=70)
+    assert sim.state.config.get(case.field) == "70"
+    assert float(state_of(hass, eid).state) == 70
+
+    await call(hass, "number", "set_value", eid, value=0)
+    assert sim.state.config.get(case.field) == "0"
+    assert float(state_of(hass, eid).state) == 0
+
+    sim.state.config.set(case.field, "33")
+    await refresh(hass, entry)
+    assert float(state_of(hass, eid).state) == 33
+
+
+@pytest.mark.parametrize("case", NUMBER_CASES, ids=lambda case: case.key)
+async def test_number(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: NumberCase
+) -> None:
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "number", channel_uid(ipc, case.key))
+    await _check_number(hass, ipc, entry, eid, case)
+
+
+@pytest.mark.parametrize("case", DISABLED_NUMBER_CASES, ids=lambda case: case.key)
+async def test_number_disabled_by_default(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: NumberCase
+) -> None:
+    entry = await add_entry(ipc)
+    unique_id = device_uid(ipc, case.key) if case.device_level else channel_uid(ipc, case.key)
+    table = case.field.split("[", 1)[0]
+    if table in {"AudioInputVolume", "AudioOutputVolume", "VideoInSharpness"}:
+        # only this disabled entity reads the table: it is not polled
+        assert table not in entry.runtime_data.coordinator.needed
+    [eid] = await enable(hass, entry, "number", unique_id)
+    assert table in entry.runtime_data.coordinator.needed
+    await _check_number(hass, ipc, entry, eid, case)
+
+
+async def test_picture_numbers_follow_the_video_profile(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    config = ipc.state.config
+    config.set("VideoColor[0][0].Brightness", "30")
+    config.set("VideoColor[0][1].Brightness", "40")
+    config.set("VideoColor[0][2].Brightness", "50")
+    config.set("VideoColor[0][0].Contrast", "31")
+    entry = await add_entry(ipc)
+    brightness = entity_id(hass, "number", channel_uid(ipc, "brightness"))
+    contrast = entity_id(hass, "number", channel_uid(ipc, "contrast"))
+    profile = entity_id(hass, "select", channel_uid(ipc, "video_profile"))
+    assert float(state_of(hass, brightness).state) == 50
+
+    # the device switches to its day profile on its own
+    config.set("VideoInMode[0].Config[0]", "0")
+    await refresh(hass, entry)
+    assert state_of(hass, profile).state == "day"
+    assert float(state_of(hass, brightness).state) == 30
+    assert float(state_of(hass, contrast).state) == 31
+
+    # the user picks the night profile
+    await call(hass, "select", "select_option", profile, option="night")
+    assert config.get("VideoInMode[0].Config[0]") == "1"
+    assert float(state_of(hass, brightness).state) == 40
+
+    # a write lands on the row of the active profile only
+    await call(hass, "number", "set_value", brightness, value=45)
+    assert config.get("VideoColor[0][1].Brightness") == "45"
+    assert config.get("VideoColor[0][0].Brightness") == "30"
+    assert config.get("VideoColor[0][2].Brightness") == "50"
+    assert float(state_of(hass, brightness).state) == 45
+
+
+# ---------------------------------------------------------------------- light
+
+
+async def test_infrared_light(hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory) -> None:
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "light", channel_uid(ipc, "infrared_light"))
+    mode = entity_id(hass, "select", channel_uid(ipc, "infrared_mode"))
+    config = ipc.state.config
+    state = state_of(hass, eid)
+    # Auto counts as on; MiddleLight 50 % is brightness 128
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_COLOR_MODE] == ColorMode.BRIGHTNESS
+    assert state.attributes[ATTR_BRIGHTNESS] == 128
+
+    await call(hass, "light", "turn_off", eid)
+    assert config.get("Lighting[0][2].Mode") == "Off"
+    assert state_of(hass, eid).state == STATE_OFF
+    assert state_of(hass, mode).state == "off"
+
+    await call(hass, "light", "turn_on", eid, brightness=255)
+    assert config.get("Lighting[0][2].Mode") == "Manual"
+    assert config.get("Lighting[0][2].MiddleLight[0].Light") == "100"
+    state = state_of(hass, eid)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_BRIGHTNESS] == 255
+    assert state_of(hass, mode).state == "manual"
+
+    await call(hass, "light", "turn_on", eid, brightness=64)
+    # 64/255 of the 1..100 scale
+    assert config.get("Lighting[0][2].MiddleLight[0].Light") == "25"
+    assert state_of(hass, eid).attributes[ATTR_BRIGHTNESS] == 64
+
+    await call(hass, "light", "turn_on", eid, brightness=1)
+    assert config.get("Lighting[0][2].MiddleLight[0].Light") == "1"
+
+    # the other profiles' rows are untouched
+    assert config.get("Lighting[0][0].Mode") == "Auto"
+    assert config.get("Lighting[0][1].MiddleLight[0].Light") == "50"
+
+    config.set("Lighting[0][2].Mode", "Off")
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+async def test_white_light(hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory) -> None:
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "light", channel_uid(ipc, "white_light"))
+    config = ipc.state.config
+    state = state_of(hass, eid)
+    assert state.state == STATE_ON  # Manual on profile 2, 100 %
+    assert state.attributes[ATTR_BRIGHTNESS] == 255
+
+    await call(hass, "light", "turn_off", eid)
+    assert config.get("Lighting_V2[0][2][0].Mode") == "Off"
+    assert state_of(hass, eid).state == STATE_OFF
+
+    await call(hass, "light", "turn_on", eid, brightness=128)
+    assert config.get("Lighting_V2[0][2][0].Mode") == "Manual"
+    assert config.get("Lighting_V2[0][2][0].MiddleLight[0].Light") == "50"
+    state = state_of(hass, eid)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_BRIGHTNESS] == 128
+
+    config.set("Lighting_V2[0][2][0].Mode", "Off")
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+async def test_ring_light(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    vto = await start_sim("vto")
+    entry = await add_entry(vto)
+    eid = entity_id(hass, "light", device_uid(vto, "ring_light"))
+    state = state_of(hass, eid)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_COLOR_MODE] == ColorMode.ONOFF
+
+    await call(hass, "light", "turn_off", eid)
+    assert vto.state.config.get("LightGlobal[0].Enable") == "false"
+    assert state_of(hass, eid).state == STATE_OFF
+
+    await call(hass, "light", "turn_on", eid)
+    assert vto.state.config.get("LightGlobal[0].Enable") == "true"
+    assert state_of(hass, eid).state == STATE_ON
+
+    vto.state.config.set("LightGlobal[0].Enable", "false")
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+# ---------------------------------------------------------------------- siren
+
+
+async def test_siren(hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory) -> None:
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "siren", channel_uid(ipc, "siren"))
+    assert state_of(hass, eid).state == STATE_OFF
+
+    await call(hass, "siren", "turn_on", eid)
+    assert ipc.state.siren_on == {1: True}
+    assert ipc.state.coaxial_light_on == {1: False}
+    assert state_of(hass, eid).state == STATE_ON
+
+    await call(hass, "siren", "turn_off", eid)
+    assert ipc.state.siren_on == {1: False}
+    assert state_of(hass, eid).state == STATE_OFF
+
+    ipc.state.siren_on[1] = True
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_ON
+
+
+# ---------------------------------------------------------------------- button
+
+
+async def test_reboot_button(hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "button", device_uid(ipc, "reboot"))
+    assert ipc.state.reboots == 0
+    await call(hass, "button", "press", eid)
+    assert ipc.state.reboots == 1
+
+
+async def test_auto_focus_button_on_a_motorised_lens(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    ptz = await start_sim("ptz")
+    await add_entry(ptz)
+    eid = entity_id(hass, "button", channel_uid(ptz, "auto_focus"))
+    await call(hass, "button", "press", eid)
+    assert ptz.state.autofocus_count == 1
+    await call(hass, "button", "press", eid)
+    assert ptz.state.autofocus_count == 2
+    assert ptz.state.reboots == 0
+    # no coaxial siren on the dome
+    assert (
+        er.async_get(hass).async_get_entity_id("siren", DOMAIN, channel_uid(ptz, "siren")) is None
+    )
+
+
+async def test_fixed_lens_has_no_auto_focus(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    registry = er.async_get(hass)
+    assert registry.async_get_entity_id("button", DOMAIN, channel_uid(ipc, "auto_focus")) is None
+    buttons = [
+        e.unique_id
+        for e in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if e.domain == "button"
+    ]
+    assert buttons == [device_uid(ipc, "reboot")]
+
+
+# ---------------------------------------------------------------------- recorder
+
+
+async def test_recorder_channels(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    nvr = await start_sim("nvr", channels=4)
+    entry = await add_entry(nvr)
+    serial = nvr.state.identity.serial
+    registry = er.async_get(hass)
+    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
+    assert host is not None
+
+    switches = {
+        ch: entity_id(hass, "switch", channel_uid(nvr, "motion_detection", ch)) for ch in range(4)
+    }
+    for channel, eid in switches.items():
+        registry_entry = registry.async_get(eid)
+        assert registry_entry is not None
+        device = device_registry.async_get_device_by_identifier(
+            (DOMAIN, f"{serial}_{channel}"), entry.entry_id
+        )
+        assert device is not None
+        assert registry_entry.device_id == device.id
+        assert device.via_device_id == host.id
+    for platform, unique_id in (
+        ("switch", device_uid(nvr, "alarm_output_0")),
+        ("button", device_uid(nvr, "reboot")),
+    ):
+        registry_entry = registry.async_get(entity_id(hass, platform, unique_id))
+        assert registry_entry is not None
+        assert registry_entry.device_id == host.id
+
+    await call(hass, "switch", "turn_off", switches[2])
+    config = nvr.state.config
+    assert [config.get(f"MotionDetect[{ch}].Enable") for ch in range(4)] == [
+        "true",
+        "true",
+        "false",
+        "true",
+    ]
+    assert [state_of(hass, switches[ch]).state for ch in range(4)] == [
+        STATE_ON,
+        STATE_ON,
+        STATE_OFF,
+        STATE_ON,
+    ]
+
+    # a channel's select offers that channel's encoder caps
+    codec = entity_id(hass, "select", channel_uid(nvr, "main_stream_codec", 3))
+    await call(hass, "select", "select_option", codec, option="H.264")
+    assert config.get("Encode[3].MainFormat[0].Video.Compression") == "H.264"
+    assert config.get("Encode[0].MainFormat[0].Video.Compression") == "H.265"
+    [resolution] = await enable(
+        hass, entry, "select", channel_uid(nvr, "main_stream_resolution", 1)
+    )
+    assert state_of(hass, resolution).attributes["options"] == list(
+        main_stream_caps(nvr.profile, 1, 4).resolutions
+    )
+    assert state_of(hass, resolution).state == "1920x1080"
+
+    config.set("MotionDetect[0].Enable", "false")
+    await refresh(hass, entry)
+    assert state_of(hass, switches[0]).state == STATE_OFF
+    assert state_of(hass, switches[2]).state == STATE_OFF
+    assert state_of(hass, switches[1]).state == STATE_ON
+
+
+# ---------------------------------------------------------------------- errors
+
+
+async def test_rejected_value_is_invalid_value(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "number", channel_uid(ipc, "brightness"))
+    field = "VideoColor[0][2].Brightness"
+    # Someone changed it on the device meanwhile; Home Assistant has not polled yet.
+    ipc.state.config.set(field, "42")
+    assert float(state_of(hass, eid).state) == 50
+
+    # The device refuses the value by its own rules (ErrorID=4 "Request invalid param!").
+    ipc.add_fault(kind="invalid_param", path="/cgi-bin/configManager.cgi", count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "number", "set_value", eid, value=60)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "invalid_value"
+    assert ipc.state.config.get(field) == "42"
+    # the entity re-read the device after the refusal
+    assert float(state_of(hass, eid).state) == 42
+
+
+async def test_fractions_are_sent_as_whole_numbers(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "number", channel_uid(ipc, "brightness"))
+    await call(hass, "number", "set_value", eid, value=70.6)
+    assert ipc.state.config.get("VideoColor[0][2].Brightness") == "71"
+    assert float(state_of(hass, eid).state) == 71
+
+
+@pytest.mark.parametrize(
+    ("fault", "translation_key"),
+    [
+        pytest.param({"kind": "status", "status": 400}, "not_supported", id="http_400"),
+        pytest.param({"kind": "status", "status": 501}, "not_supported", id="http_501"),
+        pytest.param({"kind": "status", "status": 500}, "device_error", id="http_500"),
+        pytest.param({"kind": "malformed"}, "device_error", id="malformed"),
+    ],
+)
+async def test_refused_write_shows_the_device_value(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    fault: dict[str, Any],
+    translation_key: str,
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "switch", channel_uid(ipc, "privacy_mode"))
+    field = "LeLensMask[0].Enable"
+    ipc.state.config.set(field, "true")  # behind Home Assistant's back
+    assert state_of(hass, eid).state == STATE_OFF
+
+    ipc.add_fault(path=CONFIG_CGI, count=1, **fault)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "switch", "turn_off", eid)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == translation_key
+    assert ipc.state.config.get(field) == "true"
+    assert state_of(hass, eid).state == STATE_ON
+    assert ipc.faults == []
+
+
+async def test_unknown_table_on_write_is_not_supported(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "select", channel_uid(ipc, "record_mode"))
+    # a firmware change dropped RecordMode: setConfig answers the unknown-table error
+    ipc.state.config.remove_table("RecordMode")
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "select", "select_option", eid, option="off")
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "not_supported"
+    assert not ipc.state.config.has_table("RecordMode")
+    # nothing newer to show: the entity keeps the last value the device reported
+    assert state_of(hass, eid).state == "auto"
+
+
+async def test_connection_reset_is_cannot_connect(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
+    # aiohttp retries a reset request once: two resets make the write fail
+    ipc.add_fault(kind="reset", path=CONFIG_CGI, count=2)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "switch", "turn_off", eid)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "cannot_connect"
+    assert err.value.translation_placeholders == {"host": "127.0.0.1"}
+    assert ipc.state.config.get("MotionDetect[0].Enable") == "true"
+    assert state_of(hass, eid).state == STATE_ON
+
+    # the device answers again: the next write goes through
+    await call(hass, "switch", "turn_off", eid)
+    assert ipc.state.config.get("MotionDetect[0].Enable") == "false"
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+async def test_stopped_device_is_cannot_connect(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "number", channel_uid(ipc, "motion_threshold"))
+    await ipc.stop()
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "number", "set_value", eid, value=20)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "cannot_connect"
+    assert ipc.state.config.get("MotionDetect[0].MotionDetectWindow[0].Threshold") == "5"
+    assert float(state_of(hass, eid).state) == 5
+
+
+async def test_locked_account_is_locked_out(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    make_client: ClientFactory,
+) -> None:
+    sim = await start_sim("ipc", lockout_attempts=1, lockout_seconds=1800)
+    await add_entry(sim)
+    eid = entity_id(hass, "select", channel_uid(sim, "day_night_mode"))
+    # someone else gets the password wrong: the device locks the account
+    with pytest.raises(LockedOutError):
+        await make_client(sim, password="wrong").cgi("magicBox.cgi", "getDeviceType")
+    assert sim.lockout().locked
+
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "select", "select_option", eid, option="color")
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "locked_out"
+    assert err.value.translation_placeholders == {"minutes": "30"}
+    assert sim.state.config.get("VideoInOptions[0].DayNightColor") == "1"
+    assert state_of(hass, eid).state == "auto"
+    assert sim.stats["failed_logins"] == 1
+
+
+async def test_changed_password_is_invalid_auth_and_starts_reauth(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "light", channel_uid(ipc, "white_light"))
+    ipc.auth.password = "changed-on-the-device"
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "light", "turn_off", eid)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "invalid_auth"
+    assert ipc.state.config.get("Lighting_V2[0][2][0].Mode") == "Manual"
+    assert state_of(hass, eid).state == STATE_ON
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [(f["context"]["source"], f["context"]["entry_id"]) for f in flows] == [
+        (SOURCE_REAUTH, entry.entry_id)
+    ]
+
+
+async def test_failed_actions(hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory) -> None:
+    await add_entry(ipc)
+    siren = entity_id(hass, "siren", channel_uid(ipc, "siren"))
+    reboot = entity_id(hass, "button", device_uid(ipc, "reboot"))
+
+    ipc.state.siren_on[1] = True  # behind Home Assistant's back
+    ipc.add_fault(kind="status", status=500, path="/cgi-bin/coaxialControlIO.cgi", count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "siren", "turn_off", siren)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "device_error"
+    assert err.value.translation_placeholders == {"error": "DeviceError"}
+    assert ipc.state.siren_on == {1: True}
+    assert state_of(hass, siren).state == STATE_ON  # re-read after the refusal
+
+    ipc.add_fault(kind="reset", path="/cgi-bin/magicBox.cgi", count=2)
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "button", "press", reboot)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "cannot_connect"
+    assert ipc.state.reboots == 0
+
+
+async def test_failed_read_back_is_followed_by_a_poll(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    eid = entity_id(hass, "switch", channel_uid(ipc, "privacy_mode"))
+    # the setConfig goes through (a harmless first fault), the read-back gets HTTP 500
+    ipc.add_fault(kind="latency", seconds=0, path=CONFIG_CGI, count=1)
+    ipc.add_fault(kind="status", status=500, path=CONFIG_CGI, count=1)
+    await call(hass, "switch", "turn_on", eid)
+    assert ipc.faults == []
+    assert ipc.state.config.get("LeLensMask[0].Enable") == "true"
+    # the poll that follows shows what the device holds
+    assert state_of(hass, eid).state == STATE_ON
+
+
+# ---------------------------------------------------------------------- concurrency
+
+
+async def test_overlapping_writes_both_show(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    motion = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
+    brightness = entity_id(hass, "number", channel_uid(ipc, "brightness"))
+    # A slow device: both setConfig calls and both read-backs take 0.3 s, so the two
+    # read-backs (switch and number platforms, each allowed one call at a time) overlap.
+    ipc.add_fault(kind="latency", seconds=0.3, path=CONFIG_CGI, count=4)
+    await asyncio.gather(
+        hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: motion}, blocking=True),
+        hass.services.async_call(
+            "number", "set_value", {ATTR_ENTITY_ID: brightness, "value": 70}, blocking=True
+        ),
+    )
+    await hass.async_block_till_done()
+    assert ipc.faults == []
+    assert ipc.state.config.get("MotionDetect[0].Enable") == "false"
+    assert ipc.state.config.get("VideoColor[0][2].Brightness") == "70"
+    assert (state_of(hass, motion).state, float(state_of(hass, brightness).state)) == (
+        STATE_OFF,
+        70,
+    )
