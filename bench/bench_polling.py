@@ -1,7 +1,8 @@
 """Polling cost: setup time/requests and steady-state HTTP requests per minute, ipc and nvr.
 
-For the ``ipc`` and ``nvr`` simulator profiles at 4, 16 and 32 channels, a config entry is
-added exactly as a user would add it (default entities only, nothing enabled by hand):
+For the ``ipc`` profile as it ships (one channel), and ``ipc`` and ``nvr`` stretched to 4, 16
+and 32 channels, a config entry is added exactly as a user would add it (default entities
+only, nothing enabled by hand):
 
 * setup: wall time of ``hass.config_entries.async_setup`` + ``hass.async_block_till_done``,
   repeated with a fresh simulator and a fresh entry (own serial, so no registry leftovers)
@@ -65,6 +66,8 @@ from tests.ha.conftest import entry_data
 
 PROFILES: Final = ("ipc", "nvr")
 CHANNEL_COUNTS: Final = (4, 16, 32)
+#: Measured configurations: the camera as it ships (one channel), then both profiles stretched.
+CONFIGS: Final = (("ipc", 1), *((p, c) for p in PROFILES for c in CHANNEL_COUNTS))
 #: Measured setups per profile and channel count (each with a fresh simulator and entry).
 SETUP_REPEATS: Final = 5
 #: One unmeasured setup first: imports, translations and caches load on first use.
@@ -579,11 +582,7 @@ async def bench_polling(hass: HomeAssistant, socket_enabled: None) -> None:
     finally:
         await tear_down(hass, warmup.device)
 
-    configs = [
-        await measure(hass, profile, channels)
-        for profile in PROFILES
-        for channels in CHANNEL_COUNTS
-    ]
+    configs = [await measure(hass, profile, channels) for profile, channels in CONFIGS]
     targets = evaluate(configs)
     profile_text = await profile_setup(hass) if env_flag(PROFILE_ENV) else None
     results: dict[str, Any] = {
@@ -591,6 +590,7 @@ async def bench_polling(hass: HomeAssistant, socket_enabled: None) -> None:
         "setup": {
             "profiles": list(PROFILES),
             "channel_counts": list(CHANNEL_COUNTS),
+            "configs": [list(config) for config in CONFIGS],
             "entities": "defaults only (what a user gets after adding the device)",
             "setup_repeats": SETUP_REPEATS,
             "setup_clock": "time.perf_counter around async_setup + async_block_till_done",
