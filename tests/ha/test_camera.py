@@ -13,6 +13,7 @@ from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http.const import DOMAIN
@@ -21,23 +22,21 @@ from tests.conftest import PASSWORD, USERNAME, SimFactory
 from tests.ha.conftest import EntryFactory
 
 
-def _camera_ids(entity_registry: er.EntityRegistry, entry_id: str) -> dict[str, er.RegistryEntry]:
+def _cameras(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, er.RegistryEntry]:
+    """The camera entities of ``entry`` by unique id."""
     return {
         e.unique_id: e
-        for e in er.async_entries_for_config_entry(entity_registry, entry_id)
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
         if e.domain == "camera"
     }
 
 
 async def test_entities_and_state(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
     serial = ipc.state.identity.serial
-    cameras = _camera_ids(entity_registry, entry.entry_id)
+    cameras = _cameras(hass, entry)
     assert set(cameras) == {
         f"{serial}_ch0_main_stream",
         f"{serial}_ch0_extra_stream_1",
@@ -60,13 +59,10 @@ async def test_entities_and_state(
 
 
 async def test_image_bytes_come_from_the_device(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    entity_id = next(iter(_camera_ids(entity_registry, entry.entry_id).values())).entity_id
+    entity_id = next(iter(_cameras(hass, entry).values())).entity_id
     entity_id = f"camera.{entity_id.split('.', 1)[1]}"
     image = await async_get_image(hass, entity_id)
     assert image.content_type == "image/jpeg"
@@ -75,10 +71,7 @@ async def test_image_bytes_come_from_the_device(
 
 
 async def test_concurrent_images_share_one_device_request(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
     hub = entry.runtime_data
@@ -115,10 +108,7 @@ async def test_stream_source_has_credentials_and_device_port(
 
 
 async def test_snapshot_failure_is_an_error_logged_once(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry = await add_entry(ipc)
     entry.runtime_data.snapshot_cache_seconds = 0.0
@@ -177,7 +167,7 @@ async def test_mjpeg_stream_is_proxied_when_encoded_as_mjpeg(
     sim.state.config.set("Encode[0].ExtraFormat[0].Video.Compression", "MJPG")
     entry = await add_entry(sim)
     serial = sim.state.identity.serial
-    sub = _camera_ids(entity_registry, entry.entry_id)[f"{serial}_ch0_extra_stream_1"]
+    sub = _cameras(hass, entry)[f"{serial}_ch0_extra_stream_1"]
     entity_registry.async_update_entity(sub.entity_id, disabled_by=None)
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Any
 
 import pytest
@@ -23,9 +23,8 @@ from homeassistant.const import (
     STATE_OFF,
     STATE_ON,
 )
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -36,43 +35,19 @@ from simulator import Simulator
 from simulator.caps import main_stream_caps
 from tests.conftest import ClientFactory, SimFactory
 from tests.ha.conftest import EntryFactory
+from tests.ha.helpers import (
+    call,
+    channel_uid,
+    device_of,
+    device_uid,
+    entity_id,
+    refresh,
+    state_of,
+)
 
 CONFIG_CGI = "/cgi-bin/configManager.cgi"
 
 # ---------------------------------------------------------------------- helpers
-
-
-def channel_uid(sim: Simulator, key: str, channel: int = 0) -> str:
-    """Unique id of a per-channel entity (single-channel devices use ``ch0`` as well)."""
-    return f"{sim.state.identity.serial}_ch{channel}_{key}"
-
-
-def device_uid(sim: Simulator, key: str) -> str:
-    """Unique id of a device-level entity (reboot, alarm outputs, video standard)."""
-    return f"{sim.state.identity.serial}_device_{key}"
-
-
-def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert found is not None, f"no {platform} entity with unique id {unique_id}"
-    return found
-
-
-def state_of(hass: HomeAssistant, eid: str) -> State:
-    state = hass.states.get(eid)
-    assert state is not None, f"{eid} has no state"
-    return state
-
-
-async def call(hass: HomeAssistant, domain: str, service: str, eid: str, **data: Any) -> None:
-    await hass.services.async_call(domain, service, {ATTR_ENTITY_ID: eid, **data}, blocking=True)
-    await hass.async_block_till_done()
-
-
-async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Poll now (what the coordinator's timer would do)."""
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
 
 
 async def enable(
@@ -92,6 +67,90 @@ async def enable(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     return eids
+
+
+@dataclass(frozen=True)
+class ControlCase:
+    """One control entity: its key and the device field it writes."""
+
+    key: str
+    field: str
+    _: KW_ONLY
+    #: The entity belongs to the device, not to a channel.
+    device_level: bool = False
+    #: The test enables the entity (and reloads the entry) first.
+    disabled_by_default: bool = False
+
+    def unique_id(self, sim: Simulator) -> str:
+        return device_uid(sim, self.key) if self.device_level else channel_uid(sim, self.key)
+
+    def test_id(self) -> str:
+        return f"{self.key}-disabled_by_default" if self.disabled_by_default else self.key
+
+
+def disabled_by_default[C: ControlCase](*cases: C) -> list[C]:
+    """``cases`` whose entities are disabled by default."""
+    return [replace(case, disabled_by_default=True) for case in cases]
+
+
+async def _case_entity(
+    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry, platform: str, case: ControlCase
+) -> str:
+    """The entity id of ``case``, enabled first when it is disabled by default."""
+    if case.disabled_by_default:
+        [eid] = await enable(hass, entry, platform, case.unique_id(sim))
+        return eid
+    return entity_id(hass, platform, case.unique_id(sim))
+
+
+async def failing_call(
+    hass: HomeAssistant, domain: str, service: str, eid: str, **data: Any
+) -> HomeAssistantError:
+    """Call a service that must fail with one of the integration's translated errors."""
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, domain, service, eid, **data)
+    assert err.value.translation_domain == DOMAIN
+    return err.value
+
+
+def holds_and_shows(
+    hass: HomeAssistant, sim: Simulator, eid: str, holds: dict[str, str], state: str
+) -> None:
+    """The device holds ``holds`` (field: value) and ``eid`` shows ``state``."""
+    assert {field: sim.state.config.get(field) for field in holds} == holds
+    assert state_of(hass, eid).state == state
+
+
+async def turn(
+    hass: HomeAssistant, sim: Simulator, eid: str, service: str, holds: dict[str, str], **data: Any
+) -> None:
+    """``service`` (``turn_on`` or ``turn_off``) on ``eid`` goes through.
+
+    The device then holds ``holds`` (field: value) and the entity shows on or off accordingly.
+    """
+    await call(hass, eid.split(".", 1)[0], service, eid, **data)
+    holds_and_shows(hass, sim, eid, holds, STATE_ON if service == "turn_on" else STATE_OFF)
+
+
+async def dim(
+    hass: HomeAssistant, sim: Simulator, eid: str, row: str, *, brightness: int, light: str
+) -> None:
+    """Turn the light on at ``brightness``: its ``row`` on the device is Manual at ``light`` %."""
+    holds = {f"{row}.Mode": "Manual", f"{row}.MiddleLight[0].Light": light}
+    await turn(hass, sim, eid, "turn_on", holds, brightness=brightness)
+    assert state_of(hass, eid).attributes[ATTR_BRIGHTNESS] == brightness
+
+
+async def set_behind(
+    hass: HomeAssistant, entry: MockConfigEntry, sim: Simulator, field: str, value: str
+) -> bool:
+    """Change ``field`` on the device behind Home Assistant's back, then poll.
+
+    Returns whether the device had the field (what ``set`` returned).
+    """
+    changed = sim.state.config.set(field, value)
+    await refresh(hass, entry)
+    return changed
 
 
 class WriteSpy:
@@ -135,9 +194,7 @@ async def test_motion_detection_switch_writes_detect_version(
     config = ipc.state.config
     assert state_of(hass, eid).state == STATE_ON
 
-    await call(hass, "switch", "turn_off", eid)
-    assert config.get("MotionDetect[0].Enable") == "false"
-    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, ipc, eid, "turn_off", {"MotionDetect[0].Enable": "false"})
     # DetectVersion travels with the write, and the device takes the pair.
     assert spy.writes == [
         {"MotionDetect[0].DetectVersion": "V3.0", "MotionDetect[0].Enable": "false"}
@@ -145,19 +202,14 @@ async def test_motion_detection_switch_writes_detect_version(
     assert config.get("MotionDetect[0].DetectVersion") == "V3.0"
     assert ipc.stats["by_action"]["configManager.cgi:setConfig"] == 1
 
-    await call(hass, "switch", "turn_on", eid)
-    assert config.get("MotionDetect[0].Enable") == "true"
-    assert state_of(hass, eid).state == STATE_ON
+    await turn(hass, ipc, eid, "turn_on", {"MotionDetect[0].Enable": "true"})
 
-    config.set("MotionDetect[0].Enable", "false")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, ipc, "MotionDetect[0].Enable", "false")
     assert state_of(hass, eid).state == STATE_OFF
 
 
 @dataclass(frozen=True)
-class SwitchCase:
-    key: str
-    field: str
+class SwitchCase(ControlCase):
     initially_on: bool
     #: A value set on the device behind Home Assistant's back, and the state it shows.
     behind: tuple[str, str]
@@ -175,25 +227,21 @@ SWITCH_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", SWITCH_CASES, ids=lambda case: case.key)
+@pytest.mark.parametrize("case", SWITCH_CASES, ids=ControlCase.test_id)
 async def test_config_switch(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: SwitchCase
 ) -> None:
     entry = await add_entry(ipc)
-    eid = entity_id(hass, "switch", channel_uid(ipc, case.key))
-    config = ipc.state.config
+    eid = await _case_entity(hass, ipc, entry, "switch", case)
     assert state_of(hass, eid).state == (STATE_ON if case.initially_on else STATE_OFF)
 
     first, second = ("turn_off", "turn_on") if case.initially_on else ("turn_on", "turn_off")
     for service in (first, second):
-        await call(hass, "switch", service, eid)
-        on = service == "turn_on"
-        assert config.get(case.field) == (case.on_value if on else case.off_value)
-        assert state_of(hass, eid).state == (STATE_ON if on else STATE_OFF)
+        value = case.on_value if service == "turn_on" else case.off_value
+        await turn(hass, ipc, eid, service, {case.field: value})
 
     device_value, shown = case.behind
-    assert config.set(case.field, device_value)
-    await refresh(hass, entry)
+    assert await set_behind(hass, entry, ipc, case.field, device_value)
     assert state_of(hass, eid).state == shown
 
 
@@ -204,17 +252,14 @@ async def test_recording_switch_turns_off_an_always_recording_channel(
     await add_entry(ipc)
     eid = entity_id(hass, "switch", channel_uid(ipc, "recording"))
     assert state_of(hass, eid).state == STATE_ON
-    await call(hass, "switch", "turn_off", eid)
-    assert ipc.state.config.get("RecordMode[0].Mode") == "2"
-    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, ipc, eid, "turn_off", {"RecordMode[0].Mode": "2"})
 
 
 async def test_ivs_rule_switches_are_named_after_their_rules(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     await add_entry(ipc)
-    tripwire = entity_id(hass, "switch", channel_uid(ipc, "ivs_rule_1"))
-    smart = entity_id(hass, "switch", channel_uid(ipc, "ivs_rule_0"))
+    tripwire, smart = (entity_id(hass, "switch", channel_uid(ipc, f"ivs_rule_{n}")) for n in (1, 0))
     assert state_of(hass, tripwire).attributes[ATTR_FRIENDLY_NAME] == "FrontDoorCam IVS rule IVS-1"
     assert state_of(hass, smart).attributes[ATTR_FRIENDLY_NAME] == (
         "FrontDoorCam IVS rule SmartMotion"
@@ -237,11 +282,7 @@ async def test_ivs_rule_switches_are_named_after_their_rules(
     [pytest.param("ptz", 0, id="ptz"), pytest.param("nvr", 1, id="nvr_second_output")],
 )
 async def test_alarm_output_switch(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    profile: str,
-    output: int,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, profile: str, output: int
 ) -> None:
     sim = await start_sim(profile, channels=2 if profile == "nvr" else None)
     entry = await add_entry(sim)
@@ -255,23 +296,17 @@ async def test_alarm_output_switch(
     )
     assert state_of(hass, eid).state == STATE_OFF
 
-    await call(hass, "switch", "turn_on", eid)
-    assert sim.state.config.get(field) == "1"
-    assert state_of(hass, eid).state == STATE_ON
+    await turn(hass, sim, eid, "turn_on", {field: "1"})
     # the device reports the output as active
     assert await client.cgi_value("alarm.cgi", "getOutState", "result") == str(1 << output)
 
-    await call(hass, "switch", "turn_off", eid)
-    assert sim.state.config.get(field) == "0"
-    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, sim, eid, "turn_off", {field: "0"})
     assert await client.cgi_value("alarm.cgi", "getOutState", "result") == "0"
 
-    sim.state.config.set(field, "1")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, sim, field, "1")
     assert state_of(hass, eid).state == STATE_ON
     # 2 = forced off
-    sim.state.config.set(field, "2")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, sim, field, "2")
     assert state_of(hass, eid).state == STATE_OFF
 
 
@@ -280,16 +315,12 @@ async def test_main_stream_audio_switch_is_disabled_by_default(
 ) -> None:
     entry = await add_entry(ipc)
     [eid] = await enable(hass, entry, "switch", channel_uid(ipc, "main_stream_audio"))
-    config = ipc.state.config
     assert state_of(hass, eid).state == STATE_ON
 
-    await call(hass, "switch", "turn_off", eid)
-    assert config.get("Encode[0].MainFormat[0].AudioEnable") == "false"
-    assert config.get("Encode[0].MainFormat[1].AudioEnable") == "true"
-    assert state_of(hass, eid).state == STATE_OFF
+    main, second = "Encode[0].MainFormat[0].AudioEnable", "Encode[0].MainFormat[1].AudioEnable"
+    await turn(hass, ipc, eid, "turn_off", {main: "false", second: "true"})
 
-    config.set("Encode[0].MainFormat[0].AudioEnable", "true")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, ipc, main, "true")
     assert state_of(hass, eid).state == STATE_ON
 
 
@@ -297,9 +328,7 @@ async def test_main_stream_audio_switch_is_disabled_by_default(
 
 
 @dataclass(frozen=True)
-class SelectCase:
-    key: str
-    field: str
+class SelectCase(ControlCase):
     #: None: the main stream caps of the device (``encode.cgi?action=getConfigCaps``).
     options: list[str] | None
     initial: str
@@ -308,7 +337,6 @@ class SelectCase:
     written: str
     #: A value set on the device behind Home Assistant's back, and the option it shows.
     behind: tuple[str, str]
-    device_level: bool = False
 
 
 SELECT_CASES = [
@@ -360,7 +388,7 @@ SELECT_CASES = [
     ),
 ]
 
-DISABLED_SELECT_CASES = [
+DISABLED_SELECT_CASES = disabled_by_default(
     SelectCase(
         "main_stream_resolution",
         "Encode[0].MainFormat[0].Video.resolution",
@@ -429,7 +457,7 @@ DISABLED_SELECT_CASES = [
         ("NTSC", "ntsc"),
         device_level=True,
     ),
-]
+)
 
 
 async def _check_select(
@@ -442,31 +470,19 @@ async def _check_select(
     assert state.state == case.initial
 
     await call(hass, "select", "select_option", eid, option=case.chosen)
-    assert sim.state.config.get(case.field) == case.written
-    assert state_of(hass, eid).state == case.chosen
+    holds_and_shows(hass, sim, eid, {case.field: case.written}, case.chosen)
 
     device_value, shown = case.behind
-    assert sim.state.config.set(case.field, device_value)
-    await refresh(hass, entry)
+    assert await set_behind(hass, entry, sim, case.field, device_value)
     assert state_of(hass, eid).state == shown
 
 
-@pytest.mark.parametrize("case", SELECT_CASES, ids=lambda case: case.key)
+@pytest.mark.parametrize("case", [*SELECT_CASES, *DISABLED_SELECT_CASES], ids=ControlCase.test_id)
 async def test_select(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: SelectCase
 ) -> None:
     entry = await add_entry(ipc)
-    eid = entity_id(hass, "select", channel_uid(ipc, case.key))
-    await _check_select(hass, ipc, entry, eid, case)
-
-
-@pytest.mark.parametrize("case", DISABLED_SELECT_CASES, ids=lambda case: case.key)
-async def test_select_disabled_by_default(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: SelectCase
-) -> None:
-    entry = await add_entry(ipc)
-    unique_id = device_uid(ipc, case.key) if case.device_level else channel_uid(ipc, case.key)
-    [eid] = await enable(hass, entry, "select", unique_id)
+    eid = await _case_entity(hass, ipc, entry, "select", case)
     await _check_select(hass, ipc, entry, eid, case)
 
 
@@ -504,11 +520,8 @@ async def test_main_stream_resolution_writes_width_and_height(
 
 
 @dataclass(frozen=True)
-class NumberCase:
-    key: str
-    field: str
+class NumberCase(ControlCase):
     initial: int
-    device_level: bool = False
 
 
 NUMBER_CASES = [
@@ -520,7 +533,7 @@ NUMBER_CASES = [
     NumberCase("motion_threshold", "MotionDetect[0].MotionDetectWindow[0].Threshold", 5),
 ]
 
-DISABLED_NUMBER_CASES = [
+DISABLED_NUMBER_CASES = disabled_by_default(
     NumberCase("microphone_volume", "AudioInputVolume[0]", 50),
     NumberCase("speaker_volume", "AudioOutputVolume[0]", 80, device_level=True),
     NumberCase("gamma", "VideoColor[0][2].Gamma", 50),
@@ -528,7 +541,7 @@ DISABLED_NUMBER_CASES = [
     NumberCase("audio_threshold", "AudioDetect[0].MutationThreold", 50),
     NumberCase("infrared_brightness", "Lighting[0][2].MiddleLight[0].Light", 50),
     NumberCase("white_light_brightness", "Lighting_V2[0][2][0].MiddleLight[0].Light", 100),
-]
+)
 
 
 async def _check_number(
@@ -546,32 +559,22 @@ async def _check_number(
     assert sim.state.config.get(case.field) == "0"
     assert float(state_of(hass, eid).state) == 0
 
-    sim.state.config.set(case.field, "33")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, sim, case.field, "33")
     assert float(state_of(hass, eid).state) == 33
 
 
-@pytest.mark.parametrize("case", NUMBER_CASES, ids=lambda case: case.key)
+@pytest.mark.parametrize("case", [*NUMBER_CASES, *DISABLED_NUMBER_CASES], ids=ControlCase.test_id)
 async def test_number(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: NumberCase
 ) -> None:
     entry = await add_entry(ipc)
-    eid = entity_id(hass, "number", channel_uid(ipc, case.key))
-    await _check_number(hass, ipc, entry, eid, case)
-
-
-@pytest.mark.parametrize("case", DISABLED_NUMBER_CASES, ids=lambda case: case.key)
-async def test_number_disabled_by_default(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, case: NumberCase
-) -> None:
-    entry = await add_entry(ipc)
-    unique_id = device_uid(ipc, case.key) if case.device_level else channel_uid(ipc, case.key)
     table = case.field.split("[", 1)[0]
     if table in {"AudioInputVolume", "AudioOutputVolume", "VideoInSharpness"}:
         # only this disabled entity reads the table: it is not polled
         assert table not in entry.runtime_data.coordinator.needed
-    [eid] = await enable(hass, entry, "number", unique_id)
-    assert table in entry.runtime_data.coordinator.needed
+    eid = await _case_entity(hass, ipc, entry, "number", case)
+    if case.disabled_by_default:
+        assert table in entry.runtime_data.coordinator.needed
     await _check_number(hass, ipc, entry, eid, case)
 
 
@@ -590,8 +593,7 @@ async def test_picture_numbers_follow_the_video_profile(
     assert float(state_of(hass, brightness).state) == 50
 
     # the device switches to its day profile on its own
-    config.set("VideoInMode[0].Config[0]", "0")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, ipc, "VideoInMode[0].Config[0]", "0")
     assert state_of(hass, profile).state == "day"
     assert float(state_of(hass, brightness).state) == 30
     assert float(state_of(hass, contrast).state) == 31
@@ -623,17 +625,10 @@ async def test_infrared_light(hass: HomeAssistant, ipc: Simulator, add_entry: En
     assert state.attributes[ATTR_COLOR_MODE] == ColorMode.BRIGHTNESS
     assert state.attributes[ATTR_BRIGHTNESS] == 128
 
-    await call(hass, "light", "turn_off", eid)
-    assert config.get("Lighting[0][2].Mode") == "Off"
-    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, ipc, eid, "turn_off", {"Lighting[0][2].Mode": "Off"})
     assert state_of(hass, mode).state == "off"
 
-    await call(hass, "light", "turn_on", eid, brightness=255)
-    assert config.get("Lighting[0][2].Mode") == "Manual"
-    assert config.get("Lighting[0][2].MiddleLight[0].Light") == "100"
-    state = state_of(hass, eid)
-    assert state.state == STATE_ON
-    assert state.attributes[ATTR_BRIGHTNESS] == 255
+    await dim(hass, ipc, eid, "Lighting[0][2]", brightness=255, light="100")
     assert state_of(hass, mode).state == "manual"
 
     await call(hass, "light", "turn_on", eid, brightness=64)
@@ -648,32 +643,22 @@ async def test_infrared_light(hass: HomeAssistant, ipc: Simulator, add_entry: En
     assert config.get("Lighting[0][0].Mode") == "Auto"
     assert config.get("Lighting[0][1].MiddleLight[0].Light") == "50"
 
-    config.set("Lighting[0][2].Mode", "Off")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, ipc, "Lighting[0][2].Mode", "Off")
     assert state_of(hass, eid).state == STATE_OFF
 
 
 async def test_white_light(hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory) -> None:
     entry = await add_entry(ipc)
     eid = entity_id(hass, "light", channel_uid(ipc, "white_light"))
-    config = ipc.state.config
     state = state_of(hass, eid)
     assert state.state == STATE_ON  # Manual on profile 2, 100 %
     assert state.attributes[ATTR_BRIGHTNESS] == 255
 
-    await call(hass, "light", "turn_off", eid)
-    assert config.get("Lighting_V2[0][2][0].Mode") == "Off"
-    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, ipc, eid, "turn_off", {"Lighting_V2[0][2][0].Mode": "Off"})
 
-    await call(hass, "light", "turn_on", eid, brightness=128)
-    assert config.get("Lighting_V2[0][2][0].Mode") == "Manual"
-    assert config.get("Lighting_V2[0][2][0].MiddleLight[0].Light") == "50"
-    state = state_of(hass, eid)
-    assert state.state == STATE_ON
-    assert state.attributes[ATTR_BRIGHTNESS] == 128
+    await dim(hass, ipc, eid, "Lighting_V2[0][2][0]", brightness=128, light="50")
 
-    config.set("Lighting_V2[0][2][0].Mode", "Off")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, ipc, "Lighting_V2[0][2][0].Mode", "Off")
     assert state_of(hass, eid).state == STATE_OFF
 
 
@@ -687,16 +672,11 @@ async def test_ring_light(
     assert state.state == STATE_ON
     assert state.attributes[ATTR_COLOR_MODE] == ColorMode.ONOFF
 
-    await call(hass, "light", "turn_off", eid)
-    assert vto.state.config.get("LightGlobal[0].Enable") == "false"
-    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, vto, eid, "turn_off", {"LightGlobal[0].Enable": "false"})
 
-    await call(hass, "light", "turn_on", eid)
-    assert vto.state.config.get("LightGlobal[0].Enable") == "true"
-    assert state_of(hass, eid).state == STATE_ON
+    await turn(hass, vto, eid, "turn_on", {"LightGlobal[0].Enable": "true"})
 
-    vto.state.config.set("LightGlobal[0].Enable", "false")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, vto, "LightGlobal[0].Enable", "false")
     assert state_of(hass, eid).state == STATE_OFF
 
 
@@ -768,17 +748,12 @@ async def test_fixed_lens_has_no_auto_focus(
 
 
 async def test_recorder_channels(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    device_registry: dr.DeviceRegistry,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     nvr = await start_sim("nvr", channels=4)
     entry = await add_entry(nvr)
-    serial = nvr.state.identity.serial
     registry = er.async_get(hass)
-    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
-    assert host is not None
+    host = device_of(hass, entry, nvr)
 
     switches = {
         ch: entity_id(hass, "switch", channel_uid(nvr, "motion_detection", ch)) for ch in range(4)
@@ -786,10 +761,7 @@ async def test_recorder_channels(
     for channel, eid in switches.items():
         registry_entry = registry.async_get(eid)
         assert registry_entry is not None
-        device = device_registry.async_get_device_by_identifier(
-            (DOMAIN, f"{serial}_{channel}"), entry.entry_id
-        )
-        assert device is not None
+        device = device_of(hass, entry, nvr, channel)
         assert registry_entry.device_id == device.id
         assert device.via_device_id == host.id
     for platform, unique_id in (
@@ -828,8 +800,7 @@ async def test_recorder_channels(
     )
     assert state_of(hass, resolution).state == "1920x1080"
 
-    config.set("MotionDetect[0].Enable", "false")
-    await refresh(hass, entry)
+    await set_behind(hass, entry, nvr, "MotionDetect[0].Enable", "false")
     assert state_of(hass, switches[0]).state == STATE_OFF
     assert state_of(hass, switches[2]).state == STATE_OFF
     assert state_of(hass, switches[1]).state == STATE_ON
@@ -850,10 +821,8 @@ async def test_rejected_value_is_invalid_value(
 
     # The device refuses the value by its own rules (ErrorID=4 "Request invalid param!").
     ipc.add_fault(kind="invalid_param", path="/cgi-bin/configManager.cgi", count=1)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "number", "set_value", eid, value=60)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "invalid_value"
+    error = await failing_call(hass, "number", "set_value", eid, value=60)
+    assert error.translation_key == "invalid_value"
     assert ipc.state.config.get(field) == "42"
     # the entity re-read the device after the refusal
     assert float(state_of(hass, eid).state) == 42
@@ -892,12 +861,9 @@ async def test_refused_write_shows_the_device_value(
     assert state_of(hass, eid).state == STATE_OFF
 
     ipc.add_fault(path=CONFIG_CGI, count=1, **fault)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "switch", "turn_off", eid)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == translation_key
-    assert ipc.state.config.get(field) == "true"
-    assert state_of(hass, eid).state == STATE_ON
+    error = await failing_call(hass, "switch", "turn_off", eid)
+    assert error.translation_key == translation_key
+    holds_and_shows(hass, ipc, eid, {field: "true"}, STATE_ON)
     assert ipc.faults == []
 
 
@@ -908,10 +874,8 @@ async def test_unknown_table_on_write_is_not_supported(
     eid = entity_id(hass, "select", channel_uid(ipc, "record_mode"))
     # a firmware change dropped RecordMode: setConfig answers the unknown-table error
     ipc.state.config.remove_table("RecordMode")
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "select", "select_option", eid, option="off")
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "not_supported"
+    error = await failing_call(hass, "select", "select_option", eid, option="off")
+    assert error.translation_key == "not_supported"
     assert not ipc.state.config.has_table("RecordMode")
     # nothing newer to show: the entity keeps the last value the device reported
     assert state_of(hass, eid).state == "auto"
@@ -924,18 +888,13 @@ async def test_connection_reset_is_cannot_connect(
     eid = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
     # aiohttp retries a reset request once: two resets make the write fail
     ipc.add_fault(kind="reset", path=CONFIG_CGI, count=2)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "switch", "turn_off", eid)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "cannot_connect"
-    assert err.value.translation_placeholders == {"host": "127.0.0.1"}
-    assert ipc.state.config.get("MotionDetect[0].Enable") == "true"
-    assert state_of(hass, eid).state == STATE_ON
+    error = await failing_call(hass, "switch", "turn_off", eid)
+    assert error.translation_key == "cannot_connect"
+    assert error.translation_placeholders == {"host": "127.0.0.1"}
+    holds_and_shows(hass, ipc, eid, {"MotionDetect[0].Enable": "true"}, STATE_ON)
 
     # the device answers again: the next write goes through
-    await call(hass, "switch", "turn_off", eid)
-    assert ipc.state.config.get("MotionDetect[0].Enable") == "false"
-    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, ipc, eid, "turn_off", {"MotionDetect[0].Enable": "false"})
 
 
 async def test_stopped_device_is_cannot_connect(
@@ -944,19 +903,14 @@ async def test_stopped_device_is_cannot_connect(
     await add_entry(ipc)
     eid = entity_id(hass, "number", channel_uid(ipc, "motion_threshold"))
     await ipc.stop()
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "number", "set_value", eid, value=20)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "cannot_connect"
+    error = await failing_call(hass, "number", "set_value", eid, value=20)
+    assert error.translation_key == "cannot_connect"
     assert ipc.state.config.get("MotionDetect[0].MotionDetectWindow[0].Threshold") == "5"
     assert float(state_of(hass, eid).state) == 5
 
 
 async def test_locked_account_is_locked_out(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    make_client: ClientFactory,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, make_client: ClientFactory
 ) -> None:
     sim = await start_sim("ipc", lockout_attempts=1, lockout_seconds=1800)
     await add_entry(sim)
@@ -966,13 +920,10 @@ async def test_locked_account_is_locked_out(
         await make_client(sim, password="wrong").cgi("magicBox.cgi", "getDeviceType")
     assert sim.lockout().locked
 
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "select", "select_option", eid, option="color")
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "locked_out"
-    assert err.value.translation_placeholders == {"minutes": "30"}
-    assert sim.state.config.get("VideoInOptions[0].DayNightColor") == "1"
-    assert state_of(hass, eid).state == "auto"
+    error = await failing_call(hass, "select", "select_option", eid, option="color")
+    assert error.translation_key == "locked_out"
+    assert error.translation_placeholders == {"minutes": "30"}
+    holds_and_shows(hass, sim, eid, {"VideoInOptions[0].DayNightColor": "1"}, "auto")
     assert sim.stats["failed_logins"] == 1
 
 
@@ -982,12 +933,9 @@ async def test_changed_password_is_invalid_auth_and_starts_reauth(
     entry = await add_entry(ipc)
     eid = entity_id(hass, "light", channel_uid(ipc, "white_light"))
     ipc.auth.password = "changed-on-the-device"
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "light", "turn_off", eid)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "invalid_auth"
-    assert ipc.state.config.get("Lighting_V2[0][2][0].Mode") == "Manual"
-    assert state_of(hass, eid).state == STATE_ON
+    error = await failing_call(hass, "light", "turn_off", eid)
+    assert error.translation_key == "invalid_auth"
+    holds_and_shows(hass, ipc, eid, {"Lighting_V2[0][2][0].Mode": "Manual"}, STATE_ON)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [(f["context"]["source"], f["context"]["entry_id"]) for f in flows] == [
         (SOURCE_REAUTH, entry.entry_id)
@@ -1001,19 +949,15 @@ async def test_failed_actions(hass: HomeAssistant, ipc: Simulator, add_entry: En
 
     ipc.state.siren_on[1] = True  # behind Home Assistant's back
     ipc.add_fault(kind="status", status=500, path="/cgi-bin/coaxialControlIO.cgi", count=1)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "siren", "turn_off", siren)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "device_error"
-    assert err.value.translation_placeholders == {"error": "DeviceError"}
+    error = await failing_call(hass, "siren", "turn_off", siren)
+    assert error.translation_key == "device_error"
+    assert error.translation_placeholders == {"error": "DeviceError"}
     assert ipc.state.siren_on == {1: True}
     assert state_of(hass, siren).state == STATE_ON  # re-read after the refusal
 
     ipc.add_fault(kind="reset", path="/cgi-bin/magicBox.cgi", count=2)
-    with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "button", "press", reboot)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "cannot_connect"
+    error = await failing_call(hass, "button", "press", reboot)
+    assert error.translation_key == "cannot_connect"
     assert ipc.state.reboots == 0
 
 
@@ -1027,9 +971,8 @@ async def test_failed_read_back_is_followed_by_a_poll(
     ipc.add_fault(kind="status", status=500, path=CONFIG_CGI, count=1)
     await call(hass, "switch", "turn_on", eid)
     assert ipc.faults == []
-    assert ipc.state.config.get("LeLensMask[0].Enable") == "true"
     # the poll that follows shows what the device holds
-    assert state_of(hass, eid).state == STATE_ON
+    holds_and_shows(hass, ipc, eid, {"LeLensMask[0].Enable": "true"}, STATE_ON)
 
 
 # ---------------------------------------------------------------------- concurrency

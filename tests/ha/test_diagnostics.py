@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
     get_diagnostics_for_device,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.amcrest_http.const import DOMAIN
 from tests.conftest import PASSWORD, SimFactory
 from tests.ha.conftest import EntryFactory
+from tests.ha.helpers import device_of
 
 
 async def test_entry_diagnostics(
@@ -47,13 +46,10 @@ async def test_device_diagnostics(
     start_sim: SimFactory,
     add_entry: EntryFactory,
     hass_client: ClientSessionGenerator,
-    device_registry: dr.DeviceRegistry,
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
-    serial = sim.state.identity.serial
-    device = device_registry.async_get_device_by_identifier((DOMAIN, f"{serial}_1"), entry.entry_id)
-    assert device is not None
+    device = device_of(hass, entry, sim, 1)
     diagnostics = await get_diagnostics_for_device(hass, hass_client, entry, device)
     assert diagnostics["device"]["channel"] == 1
     assert all(key.startswith("Encode[1].") for key in diagnostics["tables"]["Encode"])
@@ -61,7 +57,6 @@ async def test_device_diagnostics(
         key for key in sim.state.config.flat() if key.startswith("MotionDetect[1].")
     ]
     assert PASSWORD not in json.dumps(diagnostics)
-    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
-    assert host is not None
+    host = device_of(hass, entry, sim)
     host_diag = await get_diagnostics_for_device(hass, hass_client, entry, host)
     assert host_diag["device"]["channel"] is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -12,12 +11,10 @@ from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_capture_events,
     async_fire_time_changed,
     async_get_device_automations,
@@ -27,32 +24,22 @@ from custom_components.amcrest_http.const import DOMAIN, EVENT_BUS
 from simulator import Simulator
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
-
-
-async def wait_until(hass: HomeAssistant, check: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.01)
-            await hass.async_block_till_done()
-
-
-async def connected(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await wait_until(hass, lambda: entry.runtime_data.dispatcher.connected)
-
-
-def entity_id(registry: er.EntityRegistry, entry: MockConfigEntry, suffix: str) -> str:
-    for item in er.async_entries_for_config_entry(registry, entry.entry_id):
-        if item.unique_id.endswith(suffix):
-            return item.entity_id
-    raise AssertionError(f"no entity ending in {suffix}")
+from tests.ha.helpers import (
+    channel_uid,
+    device_of,
+    device_uid,
+    entity_id,
+    event_stream_open,
+    wait_until,
+)
 
 
 async def test_motion_sensor_follows_start_and_stop(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    motion = entity_id(entity_registry, entry, "_ch0_motion")
-    await connected(hass, entry)
+    motion = entity_id(hass, "binary_sensor", channel_uid(ipc, "motion"))
+    await event_stream_open(hass, entry)
     assert hass.states.get(motion).state == STATE_OFF
     ipc.emit_event("VideoMotion", "Start", index=0, data={"RegionName": ["Region1"]})
     await wait_until(hass, lambda: hass.states.get(motion).state == STATE_ON)
@@ -69,9 +56,9 @@ async def test_recorder_channels_and_lazy_sensors(
 ) -> None:
     sim = await start_sim("nvr", channels=4)
     entry = await add_entry(sim)
-    await connected(hass, entry)
-    third = entity_id(entity_registry, entry, "_ch2_motion")
-    first = entity_id(entity_registry, entry, "_ch0_motion")
+    await event_stream_open(hass, entry)
+    third = entity_id(hass, "binary_sensor", channel_uid(sim, "motion", 2))
+    first = entity_id(hass, "binary_sensor", channel_uid(sim, "motion"))
     sim.emit_event("VideoMotion", "Start", index=2)
     await wait_until(hass, lambda: hass.states.get(third).state == STATE_ON)
     assert hass.states.get(first).state == STATE_OFF
@@ -88,17 +75,17 @@ async def test_recorder_channels_and_lazy_sensors(
             for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
         ),
     )
-    face = entity_id(entity_registry, entry, "_ch3_face")
+    face = entity_id(hass, "binary_sensor", channel_uid(sim, "face", 3))
     await wait_until(hass, lambda: hass.states.get(face) is not None)
     assert hass.states.get(face).state == STATE_ON  # it starts from the revealing event
 
 
 async def test_pulse_event_resets_after_hold_time(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    await connected(hass, entry)
-    line = entity_id(entity_registry, entry, "_ch0_line_crossing")
+    await event_stream_open(hass, entry)
+    line = entity_id(hass, "binary_sensor", channel_uid(ipc, "line_crossing"))
     ipc.emit_event(
         "CrossLineDetection",
         "Pulse",
@@ -114,25 +101,17 @@ async def test_pulse_event_resets_after_hold_time(
 
 
 async def test_bus_event_for_every_device_event(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    device_registry: dr.DeviceRegistry,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
-    await connected(hass, entry)
+    await event_stream_open(hass, entry)
     events = async_capture_events(hass, EVENT_BUS)
     sim.emit_event("SomethingNew", "Pulse", index=1, data={"Answer": 42})
     sim.emit_event("StorageFailure", "Start", index=0)
     await wait_until(hass, lambda: len(events) == 2)
-    serial = sim.state.identity.serial
-    channel_device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{serial}_1"), entry.entry_id
-    )
-    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
-    assert channel_device is not None
-    assert host is not None
+    channel_device = device_of(hass, entry, sim, 1)
+    host = device_of(hass, entry, sim)
     assert events[0].data == {
         "device_id": channel_device.id,
         "entry_id": entry.entry_id,
@@ -145,12 +124,12 @@ async def test_bus_event_for_every_device_event(
 
 
 async def test_connectivity_and_availability_follow_the_stream(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    await connected(hass, entry)
-    stream = entity_id(entity_registry, entry, "_device_event_stream")
-    motion = entity_id(entity_registry, entry, "_ch0_motion")
+    await event_stream_open(hass, entry)
+    stream = entity_id(hass, "binary_sensor", device_uid(ipc, "event_stream"))
+    motion = entity_id(hass, "binary_sensor", channel_uid(ipc, "motion"))
     assert hass.states.get(stream).state == STATE_ON
     ipc.add_fault(kind="status", status=503, path="/cgi-bin/eventManager.cgi")
     ipc.add_fault(kind="stream_drop", count=1)
@@ -162,16 +141,13 @@ async def test_connectivity_and_availability_follow_the_stream(
 
 
 async def test_doorbell_and_access_events(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("vto")
     entry = await add_entry(sim)
-    await connected(hass, entry)
-    doorbell = entity_id(entity_registry, entry, "_device_doorbell")
-    access = entity_id(entity_registry, entry, "_device_access")
+    await event_stream_open(hass, entry)
+    doorbell = entity_id(hass, "event", device_uid(sim, "doorbell"))
+    access = entity_id(hass, "event", device_uid(sim, "access"))
     sim.emit_event("_DoTalkAction_", "Invite", index=0, data={"CallNumber": "8001"})
     await wait_until(hass, lambda: hass.states.get(doorbell).attributes.get("event_type") == "ring")
     assert hass.states.get(doorbell).attributes["button"] == "8001"
@@ -192,14 +168,11 @@ async def test_doorbell_and_access_events(
 
 
 async def test_device_triggers_are_listed_and_fire(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, device_registry: dr.DeviceRegistry
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    await connected(hass, entry)
-    device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, ipc.state.identity.serial), entry.entry_id
-    )
-    assert device is not None
+    await event_stream_open(hass, entry)
+    device = device_of(hass, entry, ipc)
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, device.id)
     types = {t["type"] for t in triggers if t["domain"] == DOMAIN}
     assert {"motion_started", "motion_stopped", "human_detected", "tamper_detected"} <= types
@@ -238,7 +211,7 @@ async def test_auth_failure_on_the_stream_starts_reauth_without_retrying(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    await connected(hass, entry)
+    await event_stream_open(hass, entry)
     ipc.auth.password = "changed-on-the-device"
     ipc.add_fault(kind="stream_drop", count=1)
     await wait_until(
@@ -260,7 +233,7 @@ async def test_one_sensor_per_named_smart_rule(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
 ) -> None:
     entry = await add_entry(ipc)
-    await connected(hass, entry)
+    await event_stream_open(hass, entry)
     ipc.emit_event("CrossLineDetection", "Start", index=0, data={"Name": "Gate"})
     await wait_until(
         hass,
@@ -269,12 +242,12 @@ async def test_one_sensor_per_named_smart_rule(
             for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
         ),
     )
-    gate = entity_id(entity_registry, entry, "_ch0_line_crossing_rule_gate")
+    gate = entity_id(hass, "binary_sensor", channel_uid(ipc, "line_crossing_rule_gate"))
     await wait_until(hass, lambda: (s := hass.states.get(gate)) is not None and s.state == STATE_ON)
     assert "gate" in gate
     # Another rule's event leaves this sensor alone; the channel-wide sensor follows both.
     ipc.emit_event("CrossLineDetection", "Stop", index=0, data={"Name": "Fence"})
-    any_rule = entity_id(entity_registry, entry, "_ch0_line_crossing")
+    any_rule = entity_id(hass, "binary_sensor", channel_uid(ipc, "line_crossing"))
     await wait_until(hass, lambda: hass.states.get(any_rule).state == STATE_OFF)
     assert hass.states.get(gate).state == STATE_ON
     ipc.emit_event("CrossLineDetection", "Stop", index=0, data={"Name": "Gate"})
@@ -282,30 +255,24 @@ async def test_one_sensor_per_named_smart_rule(
 
 
 async def test_unload_does_not_report_a_lost_stream(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry = await add_entry(ipc)
-    await connected(hass, entry)
+    await event_stream_open(hass, entry)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert "was lost" not in caplog.text
 
 
 async def test_alarm_inputs_start_from_the_device_state(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     sim.state.alarm_input_state = 0b10  # input 2 active before Home Assistant connects
     entry = await add_entry(sim)
-    await connected(hass, entry)
-    first = entity_id(entity_registry, entry, "_device_alarm_input_0")
-    second = entity_id(entity_registry, entry, "_device_alarm_input_1")
+    await event_stream_open(hass, entry)
+    first = entity_id(hass, "binary_sensor", device_uid(sim, "alarm_input_0"))
+    second = entity_id(hass, "binary_sensor", device_uid(sim, "alarm_input_1"))
     assert hass.states.get(first).state == STATE_OFF
     assert hass.states.get(second).state == STATE_ON
     sim.emit_event("AlarmLocal", "Start", index=0)
@@ -313,15 +280,12 @@ async def test_alarm_inputs_start_from_the_device_state(
 
 
 async def test_door_sensor_follows_door_status(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("vto")
     entry = await add_entry(sim)
-    await connected(hass, entry)
-    door = entity_id(entity_registry, entry, "_device_door")
+    await event_stream_open(hass, entry)
+    door = entity_id(hass, "binary_sensor", device_uid(sim, "door"))
     sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Open"})
     await wait_until(hass, lambda: hass.states.get(door).state == STATE_ON)
     sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Unknown"})  # ignored
@@ -330,20 +294,12 @@ async def test_door_sensor_follows_door_status(
 
 
 async def test_recorder_triggers_split_between_host_and_channels(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    device_registry: dr.DeviceRegistry,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
-    serial = sim.state.identity.serial
-    host = device_registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
-    channel = device_registry.async_get_device_by_identifier(
-        (DOMAIN, f"{serial}_0"), entry.entry_id
-    )
-    assert host is not None
-    assert channel is not None
+    host = device_of(hass, entry, sim)
+    channel = device_of(hass, entry, sim, 0)
     host_types = {
         t["type"]
         for t in await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, host.id)

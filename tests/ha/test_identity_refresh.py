@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 
-from custom_components.amcrest_http.const import DOMAIN, IDENTITY_PERIOD_SECONDS
+from custom_components.amcrest_http.const import IDENTITY_PERIOD_SECONDS
 from custom_components.amcrest_http.update import version_key
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
-
-
-def _entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
-    assert entity_id is not None
-    return entity_id
+from tests.ha.helpers import device_of, device_uid, entity_id, refresh
 
 
 async def test_new_firmware_reaches_registry_and_entities(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("ipc")
     entry = await add_entry(sim)
-    serial = sim.state.identity.serial
-    registry = dr.async_get(hass)
-    device = registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
-    assert device is not None
+    device = device_of(hass, entry, sim)
     assert device.sw_version == "2.800.00AC006.0.R (2021-05-28)"
-    firmware = _entity_id(hass, "sensor", f"{serial}_device_firmware_version")
-    update = _entity_id(hass, "update", f"{serial}_device_firmware")
+    firmware = entity_id(hass, "sensor", device_uid(sim, "firmware_version"))
+    update = entity_id(hass, "update", device_uid(sim, "firmware"))
     assert hass.states.get(update).state == "on"
 
     # The device installs the firmware its record announced.
@@ -40,23 +28,20 @@ async def test_new_firmware_reaches_registry_and_entities(
     coordinator = entry.runtime_data.coordinator
     start = coordinator.clock()
     coordinator.clock = lambda: start + 70
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await refresh(hass, entry)
     # A regular poll does not re-read the identity.
     assert sim.stats["by_action"]["magicBox.cgi:getSoftwareVersion"] == 1
     assert hass.states.get(firmware).state == "2.800.00AC006.0.R"
 
     coordinator.clock = lambda: start + IDENTITY_PERIOD_SECONDS + 1
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await refresh(hass, entry)
     assert sim.stats["by_action"]["magicBox.cgi:getSoftwareVersion"] == 2
     assert hass.states.get(firmware).state == "2.800.00AC008.0.R"
     state = hass.states.get(update)
     assert state.attributes["installed_version"] == "2.800.00AC008.0.R"
     assert state.attributes["latest_version"] == "2.800.00AC008.0.R"
     assert state.state == "off"
-    device = registry.async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
-    assert device is not None
+    device = device_of(hass, entry, sim)
     assert device.sw_version == "2.800.00AC008.0.R (2022-01-10)"
 
 

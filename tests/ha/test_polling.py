@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,7 +19,6 @@ from homeassistant.const import (
     UnitOfInformation,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -46,6 +43,14 @@ from custom_components.amcrest_http.entity import AmcrestPolledEntity
 from simulator import Simulator
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
+from tests.ha.helpers import (
+    channel_uid,
+    device_of,
+    device_uid,
+    entity_id,
+    event_stream_open,
+    state_of,
+)
 
 STORAGE_READ = "storageDevice.cgi:getDeviceAllInfo"
 COAXIAL_READ = "coaxialControlIO.cgi:getStatus"
@@ -118,34 +123,9 @@ def polled_entities(hass: HomeAssistant, entry: MockConfigEntry) -> list[Amcrest
     ]
 
 
-def entity_id(registry: er.EntityRegistry, domain: str, unique_id: str) -> str:
-    found = registry.async_get_entity_id(domain, DOMAIN, unique_id)
-    assert found is not None, f"no {domain} entity with unique id {unique_id}"
-    return found
-
-
-def state_of(hass: HomeAssistant, entity: str) -> Any:
-    state = hass.states.get(entity)
-    assert state is not None, f"{entity} has no state"
-    return state
-
-
 def description_key(unique_id: str, serial: str) -> str:
     """``<serial>_<device|chN>_<key><slot>`` -> ``<key><slot>``."""
     return unique_id.removeprefix(f"{serial}_").split("_", 1)[1]
-
-
-async def wait_until(hass: HomeAssistant, check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Let the loop run until ``check`` holds (a condition, not a timed wait)."""
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.01)
-            await hass.async_block_till_done()
-
-
-async def event_stream_open(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """The event stream's own login is over, so it cannot mix with what a test counts."""
-    await wait_until(hass, lambda: entry.runtime_data.dispatcher.connected)
 
 
 def coordinator_records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
@@ -160,14 +140,10 @@ def coordinator_records(caplog: pytest.LogCaptureFixture, level: int) -> list[st
 
 
 async def test_poll_reads_exactly_what_enabled_entities_need(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
-    serial = ipc.state.identity.serial
 
     live = polled_entities(hass, entry)
     assert live
@@ -179,7 +155,7 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
 
     # The sharpness number is the only reader of VideoInSharpness and is disabled by default:
     # never added, so the table is known to exist but nobody needs it.
-    sharpness = entity_id(entity_registry, "number", f"{serial}_ch0_sharpness")
+    sharpness = entity_id(hass, "number", channel_uid(ipc, "sharpness"))
     registry_entry = entity_registry.async_get(sharpness)
     assert registry_entry is not None
     assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
@@ -270,13 +246,10 @@ async def test_disabling_every_reader_drops_the_table(
 
 
 async def test_enabling_a_disabled_by_default_entity_adds_its_table(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
 ) -> None:
     entry = await add_entry(ipc)
-    sharpness = entity_id(entity_registry, "number", f"{ipc.state.identity.serial}_ch0_sharpness")
+    sharpness = entity_id(hass, "number", channel_uid(ipc, "sharpness"))
     entity_registry.async_update_entity(sharpness, disabled_by=None)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -298,11 +271,7 @@ async def test_enabling_a_disabled_by_default_entity_adds_its_table(
 
 
 async def test_storage_identity_and_firmware_record_keep_their_own_periods(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    clock: FakeClock,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, clock: FakeClock
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
@@ -340,25 +309,21 @@ async def test_storage_identity_and_firmware_record_keep_their_own_periods(
     requests, by_config = await poll_at(day)
     assert counts(requests, by_config) == (0, 1, 1)
     assert all(requests[name] == 1 for name in IDENTITY_READS)
-    serial = ipc.state.identity.serial
-    firmware = entity_id(entity_registry, "sensor", f"{serial}_device_firmware_version")
+    firmware = entity_id(hass, "sensor", device_uid(ipc, "firmware_version"))
     assert state_of(hass, firmware).state == "2.800.00AC009.0.R"
-    update = state_of(hass, entity_id(entity_registry, "update", f"{serial}_device_firmware"))
+    update = state_of(hass, entity_id(hass, "update", device_uid(ipc, "firmware")))
     assert update.attributes["installed_version"] == "2.800.00AC009.0.R"
     assert update.state == STATE_OFF  # the record's 2.800.00AC008.0.R is older now
-    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, serial), entry.entry_id)
-    assert device is not None
+    device = device_of(hass, entry, ipc)
     assert device.sw_version == f"2.800.00AC009.0.R ({ipc.state.identity.software_build})"
 
 
 # ---------------------------------------------------------------------- 5. storage sensors
 
 
-def _disk_states(
-    hass: HomeAssistant, registry: er.EntityRegistry, serial: str, disk: str
-) -> dict[str, Any]:
+def _disk_states(hass: HomeAssistant, sim: Simulator, disk: str) -> dict[str, Any]:
     return {
-        key: state_of(hass, entity_id(registry, "sensor", f"{serial}_device_disk_{key}_{disk}"))
+        key: state_of(hass, entity_id(hass, "sensor", device_uid(sim, f"disk_{key}_{disk}")))
         for key in ("total", "used", "free", "used_percent", "state", "health")
     }
 
@@ -389,20 +354,16 @@ def _assert_disk(
 
 
 async def test_recorder_disks(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("nvr", channels=4)
     await add_entry(sim)
     info = dict(sim.state.storage_info)
-    serial = sim.state.identity.serial
 
     def size(disk: int, field: str) -> float:
         return float(info[f"list.info[{disk}].Detail[0].{field}"])
 
-    first = _disk_states(hass, entity_registry, serial, "dev_sda")
+    first = _disk_states(hass, sim, "dev_sda")
     _assert_disk(
         first,
         total=size(0, "TotalBytes"),
@@ -413,7 +374,7 @@ async def test_recorder_disks(
     )
     assert float(first["used_percent"].state) == 100.0
     assert float(first["free"].state) == 0.0
-    second = _disk_states(hass, entity_registry, serial, "dev_sdb")
+    second = _disk_states(hass, sim, "dev_sdb")
     _assert_disk(
         second,
         total=size(1, "TotalBytes"),
@@ -426,19 +387,14 @@ async def test_recorder_disks(
 
 
 async def test_sd_card_follows_the_device_every_storage_period(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
-    clock: FakeClock,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, clock: FakeClock
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
-    serial = ipc.state.identity.serial
     info = dict(ipc.state.storage_info)
     total = float(info["list.info[0].Detail[0].TotalBytes"])
     used = float(info["list.info[0].Detail[0].UsedBytes"])
-    card = _disk_states(hass, entity_registry, serial, "sd0")
+    card = _disk_states(hass, ipc, "sd0")
     _assert_disk(card, total=total, used=used, state="Active", health="ok", errors=[])
     assert card["health"].attributes["health_data_flag"] == 0
 
@@ -452,7 +408,7 @@ async def test_sd_card_follows_the_device_every_storage_period(
     clock.now = set_up_at + STORAGE_PERIOD_SECONDS - 1
     await coordinator.async_refresh()
     _assert_disk(
-        _disk_states(hass, entity_registry, serial, "sd0"),
+        _disk_states(hass, ipc, "sd0"),
         total=total,
         used=used,
         state="Active",
@@ -462,7 +418,7 @@ async def test_sd_card_follows_the_device_every_storage_period(
     clock.now = set_up_at + STORAGE_PERIOD_SECONDS
     await coordinator.async_refresh()
     _assert_disk(
-        _disk_states(hass, entity_registry, serial, "sd0"),
+        _disk_states(hass, ipc, "sd0"),
         total=total,
         used=20e9,
         state="Active",
@@ -474,7 +430,7 @@ async def test_sd_card_follows_the_device_every_storage_period(
     change("list.info[0].State", "Error")
     clock.now = set_up_at + 2 * STORAGE_PERIOD_SECONDS
     await coordinator.async_refresh()
-    card = _disk_states(hass, entity_registry, serial, "sd0")
+    card = _disk_states(hass, ipc, "sd0")
     assert card["state"].state == "Error"
     assert card["health"].state == "failure"
 
@@ -487,22 +443,15 @@ async def test_sd_card_follows_the_device_every_storage_period(
     [("ipc", STATE_ON), ("ptz", STATE_OFF), ("nvr", STATE_UNKNOWN), ("vto", STATE_UNKNOWN)],
 )
 async def test_firmware_sensor_and_update_entity(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    profile: str,
-    expected: str,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, profile: str, expected: str
 ) -> None:
     sim = await start_sim(profile, channels=4 if profile == "nvr" else None)
     await add_entry(sim)
-    entity_registry = er.async_get(hass)
     identity = sim.state.identity
-    firmware = entity_id(entity_registry, "sensor", f"{identity.serial}_device_firmware_version")
+    firmware = entity_id(hass, "sensor", device_uid(sim, "firmware_version"))
     assert state_of(hass, firmware).state == identity.software_version
 
-    update = state_of(
-        hass, entity_id(entity_registry, "update", f"{identity.serial}_device_firmware")
-    )
+    update = state_of(hass, entity_id(hass, "update", device_uid(sim, "firmware")))
     assert update.attributes["installed_version"] == identity.software_version
     record = dict(sim.state.config.read(FIRMWARE_RECORD) or [])
     if record:
@@ -521,18 +470,13 @@ async def test_firmware_sensor_and_update_entity(
 
 
 async def test_table_gone_makes_only_its_entities_unavailable(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
-    serial = ipc.state.identity.serial
-    smart = entity_id(entity_registry, "switch", f"{serial}_ch0_smart_motion_detection")
-    motion = entity_id(entity_registry, "switch", f"{serial}_ch0_motion_detection")
-    firmware = entity_id(entity_registry, "sensor", f"{serial}_device_firmware_version")
+    smart = entity_id(hass, "switch", channel_uid(ipc, "smart_motion_detection"))
+    motion = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
+    firmware = entity_id(hass, "sensor", device_uid(ipc, "firmware_version"))
     assert state_of(hass, smart).state == STATE_ON
     saved = dict(ipc.state.config.read("SmartMotionDetect") or [])
 
@@ -562,19 +506,14 @@ async def test_table_gone_makes_only_its_entities_unavailable(
 
 
 async def test_malformed_config_answers_spare_other_sources(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
-    caplog: pytest.LogCaptureFixture,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
-    serial = ipc.state.identity.serial
-    motion = entity_id(entity_registry, "switch", f"{serial}_ch0_motion_detection")
-    siren = entity_id(entity_registry, "siren", f"{serial}_ch0_siren")
-    used = entity_id(entity_registry, "sensor", f"{serial}_device_disk_used_sd0")
     tables = every_poll_tables(coordinator)
+    motion = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
+    siren = entity_id(hass, "siren", channel_uid(ipc, "siren"))
+    used = entity_id(hass, "sensor", device_uid(ipc, "disk_used_sd0"))
 
     caplog.clear()
     ipc.add_fault("malformed", path="/cgi-bin/configManager.cgi")
@@ -597,14 +536,11 @@ async def test_malformed_config_answers_spare_other_sources(
 
 
 async def test_failing_video_mode_makes_profile_entities_unavailable(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
-    brightness = entity_id(entity_registry, "number", f"{ipc.state.identity.serial}_ch0_brightness")
+    brightness = entity_id(hass, "number", channel_uid(ipc, "brightness"))
     active = int(ipc.state.config.get("VideoInMode[0].Config[0]") or 0)
     assert active != 0  # the simulated camera runs its "normal" profile
     for profile in range(3):
@@ -619,9 +555,7 @@ async def test_failing_video_mode_makes_profile_entities_unavailable(
 
 
 async def test_unreachable_device_fails_the_poll_then_recovers(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
@@ -658,19 +592,14 @@ async def _change_password_and_poll(
 
 
 async def test_wrong_password_during_a_poll_starts_reauth(
-    hass: HomeAssistant,
-    ipc: Simulator,
-    add_entry: EntryFactory,
-    entity_registry: er.EntityRegistry,
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry, coordinator = await _change_password_and_poll(hass, ipc, add_entry)
     assert not coordinator.last_update_success
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert flows[0]["context"]["entry_id"] == entry.entry_id
-    motion = entity_id(
-        entity_registry, "switch", f"{ipc.state.identity.serial}_ch0_motion_detection"
-    )
+    motion = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
     assert state_of(hass, motion).state == STATE_UNAVAILABLE
 
     # Later polls do not try the refused password again.
