@@ -18,11 +18,14 @@ from aiohttp import web
 from simulator import faults as fk
 from simulator import quirks as q
 from simulator.auth import Authenticator, AuthMode, Decision, LockoutStatus, Outcome, lock_minutes
-from simulator.cgi import CgiContext, QueryParams, find_route
+from simulator.cgi import CgiContext, QueryParams, find_route, split_cgi
 from simulator.control import add_control_routes
 from simulator.events import Event, EventBus
 from simulator.faults import Fault, FaultRegistry
+from simulator.logbook import build_logs
 from simulator.profiles import ProfileSpec, get_profile
+from simulator.ptz import PtzState
+from simulator.recordings import build_media
 from simulator.responses import (
     CRLF,
     ERROR_INVALID_AUTHORITY,
@@ -73,8 +76,11 @@ def initial_state(
         storage_devices=storage_devices(spec.storage),
         doors_open=[False] * spec.doors,
     )
-    if spec.has_ptz:
-        state.ptz_presets = {n: f"Preset {n}" for n in (1, 2, 3)}
+    if spec.has_ptz or spec.motorised_lens:
+        state.ptz = {channel: PtzState.seeded() for channel in range(1, channels + 1)}
+    now = state.now()
+    state.media = build_media(spec.storage, channels, now)
+    state.logs = build_logs(now)
     if spec.has_siren:
         state.siren_on = dict.fromkeys(range(1, channels + 1), False)
         state.coaxial_light_on = dict.fromkeys(range(1, channels + 1), False)
@@ -307,12 +313,17 @@ class Simulator:
         if decision.outcome is not Outcome.OK:
             return self._auth_answer(decision)
         self._stats.authorized += 1
-        cgi = request.match_info["tail"]
+        cgi, subpath = split_cgi(request.match_info["tail"])
         params = QueryParams(request.rel_url.raw_query_string)
         action = params.get("action") or ""
         self._stats.by_action[f"{cgi}:{action}"] += 1
         ctx = CgiContext(
-            request=request, cgi=cgi, action=action, params=params, runtime=self.runtime
+            request=request,
+            cgi=cgi,
+            action=action,
+            params=params,
+            runtime=self.runtime,
+            subpath=subpath,
         )
         route = find_route(cgi, action)
         if route is None or not route.available(self.profile):

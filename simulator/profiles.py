@@ -111,7 +111,13 @@ IPC = ProfileSpec(
     ),
     default_channels=1,
     quirks=frozenset(
-        {q.UNKNOWN_TABLE_ERROR_BODY, q.UNSUPPORTED_ERROR_BODY, q.LOCK_TEXT, q.STRICT_DIGEST_TOKENS}
+        {
+            q.UNKNOWN_TABLE_ERROR_BODY,
+            q.UNSUPPORTED_ERROR_BODY,
+            q.LOCK_TEXT,
+            q.STRICT_DIGEST_TOKENS,
+            q.FIND_NOTHING_ERROR,
+        }
     ),
     alarm_inputs=1,
     alarm_outputs=0,

@@ -51,6 +51,16 @@ CONNECTION_CLOSE = "connection_close"
 INDEXED_SUBPATH_EMPTY = "indexed_subpath_empty"
 """``getConfig&name=Table[0]...`` answers an empty 200 (seen on some NVR/VTO firmware)."""
 
+PTZ_STATUS_V3 = "ptz_status_v3"
+"""``ptz.cgi?action=getStatus`` answers the V3 spec shape ``status.Position=120,12,2``."""
+PTZ_STATUS_INDEXED = "ptz_status_indexed"
+"""``getStatus`` answers ``status.Position[0]=312.0`` (Intelbras V3.59 shape). Without either
+flag the real-device shape with the misspelt ``status.Postion[i]`` keys is answered;
+``ptz_status_v3`` wins when both are set."""
+FIND_NOTHING_ERROR = "find_nothing_error"
+"""``mediaFileFind.cgi?action=findFile`` answers ``Error`` + ``ErrorID=2, Detail=Invalid
+Request!`` instead of ``OK`` when nothing matches (Amcrest)."""
+
 FAMILIES: dict[str, frozenset[str]] = {
     "unknown_table": frozenset(
         {
@@ -74,6 +84,9 @@ FLAGS: frozenset[str] = frozenset(
         LOWERCASE_OK,
         CONNECTION_CLOSE,
         INDEXED_SUBPATH_EMPTY,
+        PTZ_STATUS_V3,
+        PTZ_STATUS_INDEXED,
+        FIND_NOTHING_ERROR,
     }
 )
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from simulator.logbook import LogEntry, LogFinder
 from simulator.profiles import IdentitySpec
+from simulator.ptz import PtzState
+from simulator.recordings import FinderIds, MediaFinder, MediaItem
 
 _TABLE_NAME = re.compile(r"[^.\[]+")
 _DIGITS = re.compile(r"(\d+)")
@@ -180,18 +184,58 @@ class DeviceState:
     alarm_input_state: int = 0
     """Bitmask of active alarm inputs (``alarm.cgi?action=getInState``)."""
     doors_open: list[bool] = field(default_factory=list)
-    ptz_commands: list[str] = field(default_factory=list)
-    """``start:<code>`` / ``stop:<code>`` as received by ``ptz.cgi``, newest last."""
-    ptz_presets: dict[int, str] = field(default_factory=dict)
-    ptz_moving: str | None = None
-    """The movement code started and not yet stopped."""
-    ptz_preset_id: int = 0
+    monotonic_offset: float = 0.0
+    """Seconds added to the host's monotonic clock (:meth:`advance` moves both clocks)."""
+    ptz: dict[int, PtzState] = field(default_factory=dict)
+    """PTZ head and motorised lens per 1-based channel (ptz profile; empty elsewhere)."""
+    media: list[MediaItem] = field(default_factory=list)
+    """Recorded files (any order; searches sort by start time). Tests may append
+    :func:`simulator.recordings.make_item` results."""
+    media_finders: dict[int, MediaFinder] = field(default_factory=dict)
+    """``mediaFileFind.cgi`` objects created and not yet destroyed, by object id."""
+    file_finds: dict[int, MediaFinder] = field(default_factory=dict)
+    """``FileFindHelper.cgi`` searches started and not yet stopped, by ``findId``."""
+    logs: list[LogEntry] = field(default_factory=list)
+    """The device log, oldest first."""
+    log_finders: dict[int, LogFinder] = field(default_factory=dict)
+    """``log.cgi`` tokens started and not yet stopped."""
+    ids: FinderIds = field(default_factory=FinderIds)
     siren_on: dict[int, bool] = field(default_factory=dict)
     """Coaxial speaker/siren per 1-based channel (``coaxialControlIO.cgi`` ``Type=2``)."""
     coaxial_light_on: dict[int, bool] = field(default_factory=dict)
     """Coaxial white light per 1-based channel (``coaxialControlIO.cgi`` ``Type=1``)."""
     autofocus_count: int = 0
     """``devVideoInput.cgi?action=autoFocus`` calls answered ``OK``."""
+
+    def monotonic(self) -> float:
+        """The device's monotonic clock (PTZ movement, timeouts)."""
+        return time.monotonic() + self.monotonic_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the device's clocks forward (PTZ heads move as if that much time had passed)."""
+        if seconds < 0:
+            msg = "the clock only moves forward"
+            raise ValueError(msg)
+        self.monotonic_offset += seconds
+        self.clock_offset += seconds
+
+    def ptz_state(self, channel: int) -> PtzState | None:
+        """The head of a 1-based channel, brought up to the current time."""
+        head = self.ptz.get(channel)
+        if head is not None:
+            head.update(self.monotonic())
+        return head
+
+    @property
+    def open_finders(self) -> int:
+        """``mediaFileFind`` objects created and not destroyed plus ``FileFindHelper`` searches
+        started and not stopped."""
+        return len(self.media_finders) + len(self.file_finds)
+
+    @property
+    def open_log_tokens(self) -> int:
+        """``log.cgi`` tokens started and not stopped."""
+        return len(self.log_finders)
 
     def now(self) -> datetime:
         """The device's wall clock (local time, no zone, like the CGI reports it)."""
@@ -233,11 +277,27 @@ class DeviceState:
             "alarm_input_state": self.alarm_input_state,
             "alarm_output_state": self.alarm_output_state(),
             "doors_open": list(self.doors_open),
-            "ptz_commands": list(self.ptz_commands),
-            "ptz_presets": {str(k): v for k, v in sorted(self.ptz_presets.items())},
+            "ptz": {str(k): _ptz_view(self.ptz_state(k) or head) for k, head in self.ptz.items()},
+            "media_items": len(self.media),
+            "open_finders": self.open_finders,
+            "log_entries": len(self.logs),
+            "open_log_tokens": self.open_log_tokens,
             "siren_on": {str(k): v for k, v in sorted(self.siren_on.items())},
             "coaxial_light_on": {str(k): v for k, v in sorted(self.coaxial_light_on.items())},
             "autofocus_count": self.autofocus_count,
             "tables": self.config.table_names(),
             "config": self.config.flat(),
         }
+
+
+def _ptz_view(head: PtzState) -> dict[str, Any]:
+    return {
+        "position": [round(head.pan, 3), round(head.tilt, 3), round(head.zoom, 3)],
+        "move_status": head.move_status,
+        "zoom_status": head.zoom_status,
+        "preset_id": head.preset_id,
+        "action": head.action,
+        "presets": {str(k): p.name for k, p in sorted(head.presets.items())},
+        "tours": {str(k): t.name for k, t in sorted(head.tours.items())},
+        "control_log": [[action, code, list(args)] for action, code, args in head.control_log],
+    }

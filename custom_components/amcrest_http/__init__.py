@@ -8,8 +8,10 @@ import time
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
-from . import button, light, number, select, sensor, siren, switch, update
+from . import binary_sensor, button, light, number, select, sensor, siren, switch, update
 from .api import (
     AmcrestError,
     AuthenticationError,
@@ -19,15 +21,18 @@ from .api import (
 from .const import DOMAIN, PLATFORMS
 from .entity import AmcrestPolledDescription
 from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
+from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
 
 #: Every polled entity kind; the sources they name are read once at setup.
 POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
+    *binary_sensor.POLLED_SENSORS,
     *button.BUTTONS,
     *light.LIGHTS,
     *number.NUMBERS,
     *select.SELECTS,
+    select.PTZ_PRESET,
     *sensor.SENSORS,
     *siren.SIRENS,
     *switch.SWITCHES,
@@ -36,6 +41,15 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
 SETUP_SOURCES: frozenset[str] = frozenset(
     name for description in POLLED_DESCRIPTIONS for name in description.all_sources()
 )
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions once, whatever entries exist."""
+    async_setup_services(hass)
+    return True
+
 
 # Device-announced lock-outs outlive a failed setup attempt, so retries stay quiet until then.
 _LOCKS: dict[tuple[str, int | None], float] = {}

@@ -25,8 +25,16 @@ from homeassistant.util import slugify
 
 from .api.events import DeviceEvent
 from .const import PULSE_HOLD_SECONDS
+from .coordinator import PTZ_STATUS
 from .dispatch import event_attributes, rule_name
-from .entity import AmcrestEntity, AmcrestEntityDescription
+from .entity import (
+    AmcrestEntity,
+    AmcrestEntityDescription,
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    View,
+    add_polled_entities,
+)
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 PARALLEL_UPDATES = 0
@@ -261,6 +269,7 @@ async def async_setup_entry(
         for slot in slots:
             entities += build(description, slot)
     async_add_entities(entities)
+    add_polled_entities(hub, POLLED_SENSORS, AmcrestPolledBinarySensor, async_add_entities)
 
     @callback
     def on_new(event: DeviceEvent) -> None:
@@ -392,3 +401,38 @@ class AmcrestStreamSensor(AmcrestEntity, BinarySensorEntity):
 
     async def async_added_to_hass(self) -> None:
         self.async_on_remove(self.hub.dispatcher.subscribe_connection(self.async_write_ha_state))
+
+
+# ---------------------------------------------------------------------- polled
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestPolledBinarySensorDescription(AmcrestPolledDescription, BinarySensorEntityDescription):
+    """A binary sensor over polled data."""
+
+    is_on_fn: Callable[[View], bool | None]
+
+
+def _ptz_moving(view: View) -> bool | None:
+    status = (view.source(PTZ_STATUS) or {}).get(view.channel)
+    return None if status is None else bool(status.moving)
+
+
+POLLED_SENSORS: tuple[AmcrestPolledBinarySensorDescription, ...] = (
+    AmcrestPolledBinarySensorDescription(
+        key="ptz_moving",
+        translation_key="ptz_moving",
+        device_class=BinarySensorDeviceClass.MOVING,
+        sources=(PTZ_STATUS,),
+        supported_fn=lambda view: view.channel in view.hub.coordinator.ptz_channels,
+        is_on_fn=_ptz_moving,
+    ),
+)
+
+
+class AmcrestPolledBinarySensor(AmcrestPolledEntity, BinarySensorEntity):
+    entity_description: AmcrestPolledBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        return self.entity_description.is_on_fn(self.view)

@@ -53,12 +53,16 @@ type PollData = dict[str, Any]
 STORAGE = "@storage"
 IDENTITY = "@identity"
 COAXIAL = "@coaxial"
+#: PTZ status (position, motion) and named presets of the channels that can move.
+PTZ_STATUS = "@ptz_status"
+PTZ_PRESETS = "@ptz_presets"
 #: The device's own record of its last cloud firmware check (a config table).
 FIRMWARE_RECORD = "_DHCloudUpgrade_"
 
 #: Seconds between reads of slow sources; the rest are read at every poll.
 SOURCE_PERIODS: dict[str, float] = {
     STORAGE: STORAGE_PERIOD_SECONDS,
+    PTZ_PRESETS: STORAGE_PERIOD_SECONDS,
     IDENTITY: IDENTITY_PERIOD_SECONDS,
     FIRMWARE_RECORD: IDENTITY_PERIOD_SECONDS,
 }
@@ -135,6 +139,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             STORAGE: self._fetch_storage,
             IDENTITY: hub.client.system.identify,
             COAXIAL: self._fetch_coaxial,
+            PTZ_STATUS: self._fetch_ptz_status,
+            PTZ_PRESETS: self._fetch_ptz_presets,
         }
 
     # ------------------------------------------------------------------ registry
@@ -245,6 +251,21 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             if channel in wanted:
                 status[channel] = await self._coaxial_status(channel)
         return status
+
+    @property
+    def ptz_channels(self) -> list[int]:
+        """Channels (0-based) that can move: the probe asks channel 1 for PTZ caps."""
+        return [0] if self.hub.capabilities.ptz else []
+
+    async def _fetch_ptz_status(self) -> dict[int, Any] | None:
+        ptz = self.hub.client.ptz
+        status = {ch: await ptz.get_status(ch + 1) for ch in self.ptz_channels}
+        return status or None
+
+    async def _fetch_ptz_presets(self) -> dict[int, Any] | None:
+        ptz = self.hub.client.ptz
+        presets = {ch: await ptz.get_presets(ch + 1) for ch in self.ptz_channels}
+        return presets or None
 
     def _due(self, now: float) -> list[str]:
         due = []

@@ -116,6 +116,12 @@ class AmcrestHub:
         return self.identity.serial
 
     @property
+    def records(self) -> bool:
+        """Whether the device keeps recordings (it has storage or recording caps)."""
+        caps = self.capabilities
+        return bool(caps.storage_devices or caps.recording)
+
+    @property
     def channels(self) -> range:
         """0-based channel indexes."""
         return range(self.capabilities.video_channels)
@@ -173,6 +179,11 @@ class AmcrestHub:
                 hw_version=info.get("hw_version"),
                 model=info.get("model"),
             )
+
+    def ptz_presets(self, channel: int) -> dict[int, str]:
+        """Preset number -> name of a channel (0-based), as last read."""
+        presets = ((self.coordinator.data or {}).get("@ptz_presets") or {}).get(channel) or []
+        return {preset.index: preset.name for preset in presets}
 
     def device_id_for(self, channel: int | None) -> str | None:
         """Registry id of the device an event of ``channel`` belongs to."""

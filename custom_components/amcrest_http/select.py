@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
@@ -12,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.codec import to_int
+from .coordinator import PTZ_PRESETS, PTZ_STATUS
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -232,12 +234,38 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
 )
 
 
+def _ptz_presets(view: View) -> list[Any]:
+    return list(((view.source(PTZ_PRESETS) or {}).get(view.channel)) or [])
+
+
+def _preset_choices(view: View) -> Choices:
+    """Preset names as options; a name used twice gets its number added."""
+    presets = _ptz_presets(view)
+    names = [preset.name or str(preset.index) for preset in presets]
+    return tuple(
+        (name if names.count(name) == 1 else f"{name} ({preset.index})", str(preset.index))
+        for name, preset in zip(names, presets, strict=True)
+    )
+
+
+PTZ_PRESET = AmcrestSelectDescription(
+    key="ptz_preset",
+    translation_key="ptz_preset",
+    sources=(PTZ_PRESETS,),
+    optional_sources=(PTZ_STATUS,),
+    choices_fn=_preset_choices,
+    supported_fn=lambda view: view.channel in view.hub.coordinator.ptz_channels,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    add_polled_entities(entry.runtime_data, SELECTS, AmcrestSelect, async_add_entities)
+    hub = entry.runtime_data
+    add_polled_entities(hub, SELECTS, AmcrestSelect, async_add_entities)
+    add_polled_entities(hub, (PTZ_PRESET,), AmcrestPtzPresetSelect, async_add_entities)
 
 
 class AmcrestSelect(AmcrestPolledEntity, SelectEntity):
@@ -271,3 +299,25 @@ class AmcrestSelect(AmcrestPolledEntity, SelectEntity):
         description = self.entity_description
         extra = description.extra_fn(self.view, value) if description.extra_fn else {}
         await self.async_write({self.field_key(): value, **extra})
+
+
+class AmcrestPtzPresetSelect(AmcrestSelect):
+    """Go to a named preset; shows the preset the camera last stopped at."""
+
+    @property
+    def current_option(self) -> str | None:
+        status = (self.view.source(PTZ_STATUS) or {}).get(self.view.channel)
+        if status is None or status.moving or status.preset_id is None:
+            return None
+        for option, value in self._choices:
+            if value == str(status.preset_id):
+                return option
+        return None
+
+    async def async_select_option(self, option: str) -> None:
+        preset = int(dict(self._choices)[option])
+        channel = self.view.channel + 1
+        ptz = self.hub.client.ptz
+        await self.coordinator.async_action(
+            lambda: ptz.goto_preset(preset, channel=channel), (PTZ_STATUS,)
+        )

@@ -12,12 +12,12 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation
+from homeassistant.const import DEGREE, PERCENTAGE, EntityCategory, UnitOfInformation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceIdentity, StorageDevice
-from .coordinator import IDENTITY, STORAGE
+from .coordinator import IDENTITY, PTZ_STATUS, STORAGE
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -93,6 +93,18 @@ def _health_attributes(view: View) -> dict[str, Any] | None:
     }
 
 
+def _can_move(view: View) -> bool:
+    return view.channel in view.hub.coordinator.ptz_channels
+
+
+def _ptz_value(axis: str) -> Callable[[View], Any]:
+    def value(view: View) -> Any:
+        status = (view.source(PTZ_STATUS) or {}).get(view.channel)
+        return None if status is None else getattr(status, axis)
+
+    return value
+
+
 def _firmware(identity: DeviceIdentity) -> str | None:
     return identity.software_version
 
@@ -165,6 +177,20 @@ SENSORS: tuple[AmcrestSensorDescription, ...] = (
         options=HEALTH_OPTIONS,
         value_fn=_disk_value(disk_health),
         attributes_fn=_health_attributes,
+    ),
+    *(
+        AmcrestSensorDescription(
+            key=f"ptz_{axis}",
+            translation_key=f"ptz_{axis}",
+            sources=(PTZ_STATUS,),
+            entity_registry_enabled_default=False,
+            state_class=SensorStateClass.MEASUREMENT,
+            native_unit_of_measurement=unit,
+            suggested_display_precision=1,
+            supported_fn=_can_move,
+            value_fn=_ptz_value(axis),
+        )
+        for axis, unit in (("pan", DEGREE), ("tilt", DEGREE), ("zoom", None))
     ),
     _identity_sensor("firmware_version", _firmware, enabled=True),
     _identity_sensor("firmware_build", lambda i: i.software_build),

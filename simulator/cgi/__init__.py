@@ -6,8 +6,8 @@ Importing this package registers every handler module with the router in
 
 from __future__ import annotations
 
-from simulator.cgi import controls, devices, special, streams, system
-from simulator.cgi.registry import CgiContext, QueryParams, find_route, routes
+from simulator.cgi import controls, devices, ptz, recording, special, streams, system
+from simulator.cgi.registry import CgiContext, QueryParams, find_route, routes, split_cgi
 
 __all__ = [
     "CgiContext",
@@ -15,8 +15,11 @@ __all__ = [
     "controls",
     "devices",
     "find_route",
+    "ptz",
+    "recording",
     "routes",
     "special",
+    "split_cgi",
     "streams",
     "system",
 ]

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from simulator.cgi.registry import CgiContext, route
 from simulator.profiles import ProfileSpec
+from simulator.ptz import AUTOFOCUS_SECONDS
 
 COAXIAL_WHITE_LIGHT = "1"
 COAXIAL_SPEAKER = "2"
@@ -70,7 +71,12 @@ async def coaxial_control(ctx: CgiContext) -> web.StreamResponse:
 
 @route("devVideoInput.cgi", "autoFocus", when=lambda p: p.motorised_lens)
 async def auto_focus(ctx: CgiContext) -> web.StreamResponse:
-    if ctx.channel() is None:
+    channel = ctx.channel()
+    if channel is None:
         return ctx.invalid_param()
     ctx.state.autofocus_count += 1
+    head = ctx.state.ptz_state(channel)
+    if head is not None:  # getFocusStatus reports Status=Autofocus for a moment
+        head.lens_status = "Autofocus"
+        head.autofocus_until = ctx.state.monotonic() + AUTOFOCUS_SECONDS
     return ctx.ok()

@@ -49,6 +49,8 @@ class CgiContext:
     action: str
     params: QueryParams
     runtime: Runtime
+    subpath: str = ""
+    """What follows a prefix CGI's name (``/mnt/sd/...`` of ``RPC_Loadfile/mnt/sd/...``)."""
 
     @property
     def state(self) -> DeviceState:
@@ -114,6 +116,7 @@ class Route:
 
 
 _ROUTES: dict[tuple[str, str], Route] = {}
+_PREFIXES: set[str] = set()
 
 
 def route(cgi: str, *actions: str, when: Predicate | None = None) -> Callable[[Handler], Handler]:
@@ -129,6 +132,26 @@ def route(cgi: str, *actions: str, when: Predicate | None = None) -> Callable[[H
         return handler
 
     return register
+
+
+def prefix_route(name: str, *, when: Predicate | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler for ``/cgi-bin/<name><anything>`` (``RPC_Loadfile/mnt/sd/...``)."""
+
+    def register(handler: Handler) -> Handler:
+        route(name, when=when)(handler)
+        _PREFIXES.add(name)
+        return handler
+
+    return register
+
+
+def split_cgi(tail: str) -> tuple[str, str]:
+    """``RPC_Loadfile/mnt/sd/x.dav`` -> ``("RPC_Loadfile", "/mnt/sd/x.dav")``; else
+    ``(tail, "")``."""
+    for name in _PREFIXES:
+        if tail.startswith(name) and tail != name:
+            return name, tail[len(name) :]
+    return tail, ""
 
 
 def find_route(cgi: str, action: str) -> Route | None:

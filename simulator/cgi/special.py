@@ -1,4 +1,7 @@
-"""Device-kind specific CGIs: PTZ, thermography/radiometry, access control (door stations)."""
+"""Device-kind specific CGIs: thermography/radiometry, access control (door stations).
+
+PTZ lives in :mod:`simulator.cgi.ptz`.
+"""
 
 from __future__ import annotations
 
@@ -7,127 +10,6 @@ from aiohttp import web
 from simulator.cgi.registry import CgiContext, route
 from simulator.profiles import ProfileSpec
 from simulator.responses import ERROR_INVALID_REQUEST
-
-# --- ptz.cgi (ptz profile) ---------------------------------------------------------------------
-
-PRESET_MIN = 1
-PRESET_MAX = 80
-ONE_SHOT_CODES = frozenset(
-    {"GotoPreset", "SetPreset", "ClearPreset", "StartTour", "StopTour", "ClearTour", "AddTour",
-     "DelTour", "Reset", "Restart"}
-)  # fmt: skip
-"""Codes that do not leave the head moving until a matching ``stop``."""
-
-
-def _has_ptz(profile: ProfileSpec) -> bool:
-    return profile.has_ptz
-
-
-@route("ptz.cgi", "getCurrentProtocolCaps", when=_has_ptz)
-async def ptz_caps(ctx: CgiContext) -> web.StreamResponse:
-    return ctx.kv(
-        [
-            ("caps.AlarmLen", 0),
-            ("caps.AuxMax", 8),
-            ("caps.AuxMin", 1),
-            ("caps.CamAddrMax", 255),
-            ("caps.CamAddrMin", 1),
-            ("caps.Flip", False),
-            ("caps.Focus", True),
-            ("caps.Interval", 200),
-            ("caps.Iris", True),
-            ("caps.Menu", False),
-            ("caps.MonAddrMax", 255),
-            ("caps.MonAddrMin", 0),
-            ("caps.Name", "DH-SD1"),
-            ("caps.Pan", True),
-            ("caps.PanSpeedMax", 255),
-            ("caps.PanSpeedMin", 1),
-            ("caps.PatternMax", 5),
-            ("caps.PatternMin", 1),
-            ("caps.PresetMax", PRESET_MAX),
-            ("caps.PresetMin", PRESET_MIN),
-            ("caps.PtzMotionRange.HorizontalAngle[0]", 0),
-            ("caps.PtzMotionRange.HorizontalAngle[1]", 360),
-            ("caps.PtzMotionRange.VerticalAngle[0]", -20),
-            ("caps.PtzMotionRange.VerticalAngle[1]", 90),
-            ("caps.Tile", True),
-            ("caps.TileSpeedMax", 255),
-            ("caps.TileSpeedMin", 1),
-            ("caps.TourMax", 7),
-            ("caps.TourMin", 0),
-            ("caps.Type", 1),
-            ("caps.Zoom", True),
-            ("caps.ZoomMax", 30),
-            ("caps.ZoomMin", 1),
-        ]
-    )
-
-
-@route("ptz.cgi", "getProtocolList", when=_has_ptz)
-async def ptz_protocols(ctx: CgiContext) -> web.StreamResponse:
-    return ctx.kv(
-        [
-            ("info.RS[0]", "Pelco"),
-            ("info.RS[1]", "DH-SD1"),
-            ("info.Coaxial[0]", "HD-CVI"),
-            ("info.Coaxial[1]", "HD-CVI2.0"),
-        ]
-    )
-
-
-@route("ptz.cgi", "getPresets", when=_has_ptz)
-async def ptz_presets(ctx: CgiContext) -> web.StreamResponse:
-    pairs: list[tuple[str, object]] = []
-    for i, (number, name) in enumerate(sorted(ctx.state.ptz_presets.items())):
-        pairs += [(f"presets[{i}].Index", number), (f"presets[{i}].Name", name)]
-    return ctx.kv(pairs)
-
-
-@route("ptz.cgi", "getStatus", when=_has_ptz)
-async def ptz_status(ctx: CgiContext) -> web.StreamResponse:
-    moving = ctx.state.ptz_moving is not None
-    return ctx.kv(
-        [
-            ("status.MoveStatus", "Moving" if moving else "Idle"),
-            ("status.Position[0]", "0.0"),
-            ("status.Position[1]", "0.0"),
-            ("status.Position[2]", "1.0"),
-            ("status.PresetID", ctx.state.ptz_preset_id),
-            ("status.ZoomStatus", "Idle"),
-        ]
-    )
-
-
-def _int_arg(ctx: CgiContext, name: str) -> int | None:
-    try:
-        return int(ctx.params.get(name) or "0")
-    except ValueError:
-        return None
-
-
-@route("ptz.cgi", "start", "stop", when=_has_ptz)
-async def ptz_control(ctx: CgiContext) -> web.StreamResponse:
-    code = ctx.params.get("code")
-    preset = _int_arg(ctx, "arg2")
-    if not code or preset is None or ctx.channel(default=1) is None:
-        return ctx.invalid_param()
-    state = ctx.state
-    if code in ("GotoPreset", "SetPreset", "ClearPreset"):
-        if not PRESET_MIN <= preset <= PRESET_MAX:
-            return ctx.invalid_param()
-        if code == "SetPreset":
-            state.ptz_presets.setdefault(preset, f"Preset {preset}")
-        elif code == "ClearPreset":
-            state.ptz_presets.pop(preset, None)
-        else:
-            state.ptz_preset_id = preset
-    if code not in ONE_SHOT_CODES:
-        state.ptz_moving = code if ctx.action == "start" else None
-    state.ptz_commands.append(f"{ctx.action}:{code}")
-    del state.ptz_commands[:-100]
-    return ctx.ok()
-
 
 # --- thermal (ThermographyManager / RadiometryManager) -----------------------------------------
 

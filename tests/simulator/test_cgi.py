@@ -453,7 +453,8 @@ async def test_ptz_profile(make_sim: SimFactory, make_client: ClientFactory) -> 
     assert status["status.MoveStatus"] == "Idle"
     presets = _pairs(await _get(client, ptz + "getPresets&channel=1"))
     assert "Preset 9" in presets.values()
-    assert sim.state.ptz_commands[:2] == ["start:Left", "stop:Left"]
+    log = sim.state.ptz[1].control_log
+    assert [(action, code) for action, code, _ in log[:2]] == [("start", "Left"), ("stop", "Left")]
 
 
 async def test_thermal_profile(make_sim: SimFactory, make_client: ClientFactory) -> None:

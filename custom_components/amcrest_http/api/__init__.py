@@ -18,7 +18,19 @@ from .errors import (
     NotSupportedError,
 )
 from .events import DeviceEvent, EventParser, EventStream, parse_event_body
+from .logs import LogEntry, Logs, parse_log_items
 from .media import redact_url, rtsp_playback_url, rtsp_url
+from .ptz import (
+    Ptz,
+    PtzDirection,
+    PtzPreset,
+    PtzStatus,
+    PtzTour,
+    parse_presets,
+    parse_ptz_status,
+    parse_tours,
+)
+from .recording import MediaFile, Recording, parse_media_items
 from .storage import StorageDevice, StoragePartition, parse_storage_devices
 from .system import DeviceIdentity, SoftwareVersion
 
@@ -38,14 +50,28 @@ __all__ = [
     "InvalidCertificateError",
     "InvalidParameterError",
     "LockedOutError",
+    "LogEntry",
+    "Logs",
     "MalformedResponseError",
+    "MediaFile",
     "NotSupportedError",
+    "Ptz",
+    "PtzDirection",
+    "PtzPreset",
+    "PtzStatus",
+    "PtzTour",
+    "Recording",
     "SoftwareVersion",
     "StorageDevice",
     "StoragePartition",
     "StreamCaps",
     "parse_event_body",
+    "parse_log_items",
+    "parse_media_items",
+    "parse_presets",
+    "parse_ptz_status",
     "parse_storage_devices",
+    "parse_tours",
     "probe_capabilities",
     "redact_url",
     "rtsp_playback_url",

@@ -1,7 +1,8 @@
 """The device facade: one object per device, grouping the API chapters.
 
-``client.system`` (spec 4.6), ``client.media`` (4.1-4.4) and the generic config access that
-every chapter uses. Capabilities come from :func:`capabilities.probe_capabilities`.
+``client.system`` (spec 4.6), ``client.media`` (4.1-4.4), ``client.ptz`` (4.10 and the
+motorised lens), ``client.recording`` (4.11, 13), ``client.logs`` (4.13) and the generic config
+access that every chapter uses. Capabilities come from :func:`capabilities.probe_capabilities`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ class AmcrestClient:
         verify_ssl: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        from .logs import Logs
         from .media import Media
+        from .ptz import Ptz
+        from .recording import Recording
         from .system import System
 
         self.transport = Transport(
@@ -45,6 +49,9 @@ class AmcrestClient:
         )
         self.system = System(self)
         self.media = Media(self)
+        self.ptz = Ptz(self)
+        self.recording = Recording(self)
+        self.logs = Logs(self)
 
     @property
     def host(self) -> str:

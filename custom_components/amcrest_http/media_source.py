@@ -1,0 +1,308 @@
+"""Recordings in Home Assistant's media browser: device -> channel -> day -> kind -> files.
+
+Files are found with the device's own search (``mediaFileFind``). MP4 clips and JPEG pictures
+play from the device through an authenticated proxy view; ``.dav`` recordings (the device's own
+container, which browsers cannot play) go through Home Assistant's stream integration as RTSP
+playback when it is loaded, and otherwise are offered as the proxied file.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from homeassistant.components.media_player.const import MediaClass
+from homeassistant.components.media_player.errors import BrowseError
+from homeassistant.components.media_source import (
+    BrowseMediaSource,
+    MediaSource,
+    MediaSourceItem,
+    PlayMedia,
+    Unresolvable,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.util import dt as dt_util
+
+from .api import AmcrestError
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from .api.recording import MediaFile
+    from .hub import AmcrestConfigEntry, AmcrestHub
+
+_LOGGER = logging.getLogger(__name__)
+
+#: Days offered per channel, newest first.
+DAYS = 7
+#: Most files listed in one folder.
+FOLDER_LIMIT = 500
+PROXY_URL = f"/api/{DOMAIN}/recording/{{entry_id}}/{{token}}"
+
+#: Folder kinds of a day: search filters (types, events, flags).
+KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "all": (("dav", "mp4"), (), ()),
+    "motion": ((), ("VideoMotion",), ()),
+    "smart": (
+        (),
+        ("CrossLineDetection", "CrossRegionDetection", "SmartMotionHuman", "SmartMotionVehicle"),
+        (),
+    ),
+    "alarm": ((), ("AlarmLocal",), ()),
+    "regular": ((), (), ("Timing",)),
+    "pictures": (("jpg",), (), ()),
+}
+KIND_TITLES = {
+    "all": "All recordings",
+    "motion": "Motion",
+    "smart": "Smart detection",
+    "alarm": "Alarm input",
+    "regular": "Continuous",
+    "pictures": "Pictures",
+}
+
+
+async def async_get_media_source(hass: HomeAssistant) -> AmcrestMediaSource:
+    hass.http.register_view(RecordingProxyView(hass))
+    return AmcrestMediaSource(hass)
+
+
+def encode_path(path: str) -> str:
+    return base64.urlsafe_b64encode(path.encode()).decode().rstrip("=")
+
+
+def decode_path(token: str) -> str:
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        return base64.urlsafe_b64decode(padded.encode()).decode()
+    except ValueError as err:
+        raise Unresolvable("bad recording token") from err
+
+
+def _loaded_hubs(hass: HomeAssistant) -> list[AmcrestHub]:
+    entries: list[AmcrestConfigEntry] = hass.config_entries.async_entries(DOMAIN)
+    return [
+        entry.runtime_data
+        for entry in entries
+        if entry.state is ConfigEntryState.LOADED and entry.runtime_data.records
+    ]
+
+
+def _hub(hass: HomeAssistant, entry_id: str) -> AmcrestHub:
+    for hub in _loaded_hubs(hass):
+        if hub.entry.entry_id == entry_id:
+            return hub
+    raise BrowseError(f"{entry_id} is not a loaded device with recordings")
+
+
+def _folder(
+    identifier: str, title: str, children: list[BrowseMediaSource] | None = None
+) -> BrowseMediaSource:
+    return BrowseMediaSource(
+        domain=DOMAIN,
+        identifier=identifier,
+        media_class=MediaClass.DIRECTORY,
+        media_content_type="",
+        title=title,
+        can_play=False,
+        can_expand=True,
+        children=children,
+        children_media_class=MediaClass.DIRECTORY,
+    )
+
+
+class AmcrestMediaSource(MediaSource):
+    """Browse and play device recordings."""
+
+    name = "Amcrest & Dahua recordings"
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        super().__init__(DOMAIN)
+        self.hass = hass
+
+    async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
+        parts = item.identifier.split("/") if item.identifier else []
+        if not parts:
+            return _folder(
+                "",
+                self.name,
+                [_folder(hub.entry.entry_id, hub.device_name) for hub in _loaded_hubs(self.hass)],
+            )
+        hub = _hub(self.hass, parts[0])
+        if len(parts) == 1:
+            return _folder(
+                parts[0],
+                hub.device_name,
+                [
+                    _folder(f"{parts[0]}/{ch}", hub.channel_titles.get(ch) or f"Channel {ch + 1}")
+                    for ch in hub.channels
+                ],
+            )
+        channel = _int(parts[1], hub.channels)
+        if len(parts) == 2:
+            today = dt_util.now().date()
+            days = [today - timedelta(days=n) for n in range(DAYS)]
+            return _folder(
+                item.identifier,
+                hub.channel_titles.get(channel) or f"Channel {channel + 1}",
+                [_folder(f"{item.identifier}/{day.isoformat()}", day.isoformat()) for day in days],
+            )
+        day = _day(parts[2])
+        if len(parts) == 3:
+            return _folder(
+                item.identifier,
+                day.isoformat(),
+                [
+                    _folder(f"{item.identifier}/{kind}", title)
+                    for kind, title in KIND_TITLES.items()
+                ],
+            )
+        kind = parts[3]
+        if kind not in KINDS or len(parts) != 4:
+            raise BrowseError(f"unknown folder {item.identifier}")
+        files = await self._files(hub, channel, day, kind)
+        return _folder(
+            item.identifier,
+            f"{day.isoformat()} {KIND_TITLES[kind]}",
+            [self._file_item(hub, channel, media) for media in files],
+        )
+
+    async def _files(self, hub: AmcrestHub, channel: int, day: date, kind: str) -> list[MediaFile]:
+        types, events, flags = KINDS[kind]
+        start = datetime.combine(day, time.min)
+        end = datetime.combine(day, time.max).replace(microsecond=0)
+        try:
+            files = await hub.client.recording.find_files(
+                channel + 1,
+                start,
+                end,
+                types=types,
+                events=events,
+                flags=flags,
+                limit=FOLDER_LIMIT,
+            )
+        except AmcrestError as err:
+            raise BrowseError(
+                f"the device did not list its recordings: {type(err).__name__}"
+            ) from err
+        return sorted(files, key=lambda media: media.start, reverse=True)
+
+    def _file_item(self, hub: AmcrestHub, channel: int, media: MediaFile) -> BrowseMediaSource:
+        picture = (media.type or "").lower() == "jpg"
+        events = ", ".join(media.events)
+        title = f"{media.start:%H:%M:%S} - {media.end:%H:%M:%S}" + (f" {events}" if events else "")
+        identifier = "/".join(
+            (
+                hub.entry.entry_id,
+                str(channel),
+                "file",
+                encode_path(media.path),
+                media.start.isoformat(),
+                media.end.isoformat(),
+                (media.type or "dav").lower(),
+            )
+        )
+        return BrowseMediaSource(
+            domain=DOMAIN,
+            identifier=identifier,
+            media_class=MediaClass.IMAGE if picture else MediaClass.VIDEO,
+            media_content_type="image/jpeg" if picture else "video/mp4",
+            title=title,
+            can_play=True,
+            can_expand=False,
+        )
+
+    async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
+        parts = (item.identifier or "").split("/")
+        if len(parts) != 7 or parts[2] != "file":
+            raise Unresolvable(f"not a recording: {item.identifier}")
+        entry_id, channel_text, _, token, start_text, end_text, kind = parts
+        try:
+            hub = _hub(self.hass, entry_id)
+            channel = _int(channel_text, hub.channels)
+            start, end = datetime.fromisoformat(start_text), datetime.fromisoformat(end_text)
+        except (BrowseError, ValueError) as err:
+            raise Unresolvable(str(err)) from err
+        decode_path(token)
+        proxy = PROXY_URL.format(entry_id=entry_id, token=token)
+        if kind == "jpg":
+            return PlayMedia(proxy, "image/jpeg")
+        if kind == "mp4":
+            return PlayMedia(proxy, "video/mp4")
+        if "stream" in self.hass.config.components:
+            return await self._rtsp_playback(hub, channel, start, end)
+        return PlayMedia(proxy, "application/octet-stream")
+
+    async def _rtsp_playback(
+        self, hub: AmcrestHub, channel: int, start: datetime, end: datetime
+    ) -> PlayMedia:
+        from homeassistant.components.camera.prefs import DynamicStreamSettings
+        from homeassistant.components.stream import (
+            HLS_PROVIDER,
+            create_stream,
+        )
+
+        url = hub.client.media.rtsp_playback_url(
+            start, end, channel=channel + 1, port=hub.capabilities.rtsp_port
+        )
+        stream = create_stream(self.hass, url, {}, DynamicStreamSettings())
+        stream.add_provider(HLS_PROVIDER)
+        await stream.start()
+        return PlayMedia(stream.endpoint_url(HLS_PROVIDER), "application/x-mpegURL")
+
+
+def _int(text: str, allowed: range) -> int:
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise BrowseError(f"bad channel {text}") from err
+    if value not in allowed:
+        raise BrowseError(f"no channel {text}")
+    return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise BrowseError(f"bad day {text}") from err
+
+
+class RecordingProxyView(HomeAssistantView):
+    """Streams one recording from the device to an authenticated client."""
+
+    url = PROXY_URL
+    name = f"api:{DOMAIN}:recording"
+    requires_auth = True
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self.hass = hass
+
+    async def get(self, request: web.Request, entry_id: str, token: str) -> web.StreamResponse:
+        try:
+            hub = _hub(self.hass, entry_id)
+            path = decode_path(token)
+        except BrowseError, Unresolvable:
+            return web.Response(status=404)
+        if not path.startswith("/") or ".." in path.split("/"):
+            return web.Response(status=404)
+        content_type = "image/jpeg" if path.lower().endswith(".jpg") else "video/mp4"
+        if path.lower().endswith(".dav"):
+            content_type = "application/octet-stream"
+        try:
+            async with hub.client.transport.stream(f"/cgi-bin/RPC_Loadfile{path}") as upstream:
+                response = web.StreamResponse(headers={"Content-Type": content_type})
+                if upstream.content_length is not None:
+                    response.content_length = upstream.content_length
+                await response.prepare(request)
+                async for chunk in upstream.content.iter_chunked(65536):
+                    await response.write(chunk)
+                await response.write_eof()
+                return response
+        except AmcrestError as err:
+            _LOGGER.debug("recording %s unavailable: %s", entry_id, type(err).__name__)
+            return web.Response(status=502)

@@ -1,0 +1,461 @@
+"""Service actions: PTZ, recording search and download, device logs.
+
+Registered once in ``async_setup``. PTZ and recording actions target camera entities (or the
+devices / areas holding them); each acts on the channel its camera shows. ``find_logs`` takes a
+device. Bad input raises :class:`ServiceValidationError`, device failures a translated
+:class:`HomeAssistantError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import probatio as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.service import async_register_platform_entity_service
+from homeassistant.helpers.typing import VolDictType
+from homeassistant.util import dt as dt_util
+from homeassistant.util import slugify
+
+from .api import AmcrestError
+from .api.ptz import PtzDirection
+from .const import DOMAIN
+from .coordinator import PTZ_PRESETS, PTZ_STATUS, write_error
+
+if TYPE_CHECKING:
+    from .camera import AmcrestCamera
+    from .hub import AmcrestConfigEntry, AmcrestHub
+
+ATTR_DIRECTION = "direction"
+ATTR_SPEED = "speed"
+ATTR_DURATION = "duration"
+ATTR_ACTION = "action"
+ATTR_PRESET = "preset"
+ATTR_NAME = "name"
+ATTR_TOUR = "tour"
+ATTR_MODE = "mode"
+ATTR_PAN = "pan"
+ATTR_TILT = "tilt"
+ATTR_ZOOM = "zoom"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_TYPES = "types"
+ATTR_EVENTS = "events"
+ATTR_FLAGS = "flags"
+ATTR_LIMIT = "limit"
+ATTR_PATH = "path"
+ATTR_FILENAME = "filename"
+ATTR_DEVICE_ID = "device_id"
+ATTR_LOG_TYPE = "log_type"
+
+DIRECTIONS = {
+    "up": PtzDirection.UP,
+    "down": PtzDirection.DOWN,
+    "left": PtzDirection.LEFT,
+    "right": PtzDirection.RIGHT,
+    "left_up": PtzDirection.LEFT_UP,
+    "right_up": PtzDirection.RIGHT_UP,
+    "left_down": PtzDirection.LEFT_DOWN,
+    "right_down": PtzDirection.RIGHT_DOWN,
+}
+#: Longest timed PTZ movement (seconds); longer moves use start/stop.
+MAX_MOVE_SECONDS = 10.0
+#: Longest time range one search or timed download may span.
+MAX_RANGE = timedelta(days=31)
+MAX_SEARCH_RESULTS = 1000
+#: Sub-folder of Home Assistant's media directory that downloads go to.
+MEDIA_SUBDIR = DOMAIN
+
+_START_STOP = vol.In(["start", "stop"])
+_SPEED = vol.All(vol.Coerce(int), vol.Range(min=1, max=8))
+_DURATION = vol.All(vol.Coerce(float), vol.Range(min=0.1, max=MAX_MOVE_SECONDS))
+
+PTZ_MOVE_SCHEMA: VolDictType = {
+    vol.Required(ATTR_DIRECTION): vol.In(list(DIRECTIONS)),
+    vol.Optional(ATTR_SPEED, default=4): _SPEED,
+    vol.Optional(ATTR_DURATION): _DURATION,
+    vol.Optional(ATTR_ACTION): _START_STOP,
+}
+PTZ_LENS_SCHEMA: VolDictType = {
+    vol.Required(ATTR_DIRECTION): vol.In(["in", "out"]),
+    vol.Optional(ATTR_DURATION): _DURATION,
+    vol.Optional(ATTR_ACTION): _START_STOP,
+}
+PTZ_FOCUS_SCHEMA: VolDictType = {
+    vol.Required(ATTR_DIRECTION): vol.In(["near", "far", "auto"]),
+    vol.Optional(ATTR_DURATION): _DURATION,
+    vol.Optional(ATTR_ACTION): _START_STOP,
+}
+_PRESET = vol.All(vol.Coerce(int), vol.Range(min=1, max=255))
+PTZ_PRESET_SCHEMA: VolDictType = {vol.Required(ATTR_PRESET): _PRESET}
+PTZ_SET_PRESET_SCHEMA: VolDictType = {
+    vol.Required(ATTR_PRESET): _PRESET,
+    vol.Optional(ATTR_NAME): vol.All(cv.string, vol.Length(min=1, max=32)),
+}
+PTZ_TOUR_SCHEMA: VolDictType = {
+    vol.Optional(ATTR_TOUR, default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=32)),
+    vol.Required(ATTR_ACTION): _START_STOP,
+}
+PTZ_AUTO_SCHEMA: VolDictType = {
+    vol.Required(ATTR_MODE): vol.In(["scan", "pan", "pattern"]),
+    vol.Required(ATTR_ACTION): _START_STOP,
+    vol.Optional(ATTR_PRESET, default=1): _PRESET,
+}
+PTZ_POSITION_SCHEMA: VolDictType = {
+    vol.Required(ATTR_PAN): vol.All(vol.Coerce(float), vol.Range(min=0, max=360)),
+    vol.Required(ATTR_TILT): vol.All(vol.Coerce(float), vol.Range(min=-90, max=90)),
+    vol.Optional(ATTR_ZOOM, default=1): vol.All(vol.Coerce(float), vol.Range(min=0, max=100)),
+}
+_NAMES = vol.All(cv.ensure_list, [vol.All(cv.string, vol.Length(min=1, max=40))])
+SEARCH_SCHEMA: VolDictType = {
+    vol.Required(ATTR_START): cv.datetime,
+    vol.Required(ATTR_END): cv.datetime,
+    vol.Optional(ATTR_TYPES, default=list): _NAMES,
+    vol.Optional(ATTR_EVENTS, default=list): _NAMES,
+    vol.Optional(ATTR_FLAGS, default=list): _NAMES,
+    vol.Optional(ATTR_LIMIT, default=100): vol.All(
+        vol.Coerce(int), vol.Range(min=1, max=MAX_SEARCH_RESULTS)
+    ),
+}
+DOWNLOAD_SCHEMA: VolDictType = {
+    vol.Exclusive(ATTR_PATH, "what"): vol.All(cv.string, vol.Length(min=2, max=512)),
+    vol.Exclusive(ATTR_START, "what"): cv.datetime,
+    vol.Optional(ATTR_END): cv.datetime,
+    vol.Optional(ATTR_FILENAME): vol.All(cv.string, vol.Length(min=1, max=128)),
+}
+FIND_LOGS_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_START): cv.datetime,
+        vol.Required(ATTR_END): cv.datetime,
+        vol.Optional(ATTR_LOG_TYPE): vol.All(cv.string, vol.Length(min=1, max=32)),
+        vol.Optional(ATTR_LIMIT, default=100): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_SEARCH_RESULTS)
+        ),
+    }
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+async def _device_call(hub: AmcrestHub, call: Callable[[], Awaitable[object]]) -> Any:
+    """Run a device request; its failure becomes a translated error."""
+    try:
+        return await call()
+    except AmcrestError as err:
+        raise write_error(err, hub.client.host) from err
+
+
+def _ptz_channel(camera: AmcrestCamera) -> int:
+    """The 1-based channel of a camera that can move; otherwise a validation error."""
+    assert camera.channel is not None
+    if not camera.hub.capabilities.ptz:
+        raise _invalid("ptz_not_supported", entity=camera.entity_id)
+    return camera.channel + 1
+
+
+def _device_time(value: datetime) -> datetime:
+    """The device speaks naive local wall time; aware input is converted to HA's zone."""
+    if value.tzinfo is not None:
+        value = dt_util.as_local(value)
+    return value.replace(tzinfo=None)
+
+
+def _range(start: datetime, end: datetime | None) -> tuple[datetime, datetime]:
+    if end is None:
+        raise _invalid("end_before_start")
+    first, last = _device_time(start), _device_time(end)
+    if last <= first:
+        raise _invalid("end_before_start")
+    if last - first > MAX_RANGE:
+        raise _invalid("range_too_long", days=str(MAX_RANGE.days))
+    return first, last
+
+
+# ---------------------------------------------------------------------- PTZ
+
+
+async def _ptz_timed(
+    camera: AmcrestCamera,
+    call: ServiceCall,
+    start: Callable[[], Awaitable[object]],
+    stop: Callable[[], Awaitable[object]],
+    timed: Callable[[float], Awaitable[object]],
+) -> None:
+    hub = camera.hub
+    action = call.data.get(ATTR_ACTION)
+    duration = call.data.get(ATTR_DURATION)
+    if action is not None and duration is not None:
+        raise _invalid("duration_with_action")
+    if action == "start":
+        await _device_call(hub, start)
+    elif action == "stop":
+        await _device_call(hub, stop)
+    else:
+        await _device_call(hub, lambda: timed(duration or 0.5))
+    await hub.coordinator.async_read_back([PTZ_STATUS], quiet=True)
+
+
+async def async_ptz_move(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    ptz = camera.hub.client.ptz
+    direction = DIRECTIONS[call.data[ATTR_DIRECTION]]
+    speed = call.data[ATTR_SPEED]
+    await _ptz_timed(
+        camera,
+        call,
+        lambda: ptz.move(direction, channel=channel, speed=speed),
+        lambda: ptz.stop(direction, channel=channel),
+        lambda seconds: ptz.move_for(direction, seconds, channel=channel, speed=speed),
+    )
+
+
+async def async_ptz_zoom(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    ptz = camera.hub.client.ptz
+    zoom_in = call.data[ATTR_DIRECTION] == "in"
+    await _ptz_timed(
+        camera,
+        call,
+        lambda: ptz.zoom(zoom_in, channel=channel),
+        lambda: ptz.zoom_stop(zoom_in, channel=channel),
+        lambda seconds: ptz.zoom(zoom_in, channel=channel, seconds=seconds),
+    )
+
+
+async def async_ptz_focus(camera: AmcrestCamera, call: ServiceCall) -> None:
+    assert camera.channel is not None
+    hub = camera.hub
+    channel = camera.channel + 1
+    ptz = hub.client.ptz
+    if call.data[ATTR_DIRECTION] == "auto":
+        await _device_call(hub, lambda: ptz.lens_auto_focus(channel))
+        return
+    _ptz_channel(camera)
+    near = call.data[ATTR_DIRECTION] == "near"
+    await _ptz_timed(
+        camera,
+        call,
+        lambda: ptz.focus(near, channel=channel),
+        lambda: ptz.focus_stop(near, channel=channel),
+        lambda seconds: ptz.focus(near, channel=channel, seconds=seconds),
+    )
+
+
+async def async_ptz_goto_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    hub = camera.hub
+    preset = call.data[ATTR_PRESET]
+    known = hub.ptz_presets(channel - 1)
+    if known and preset not in known:
+        raise _invalid("unknown_preset", preset=str(preset))
+    await _device_call(hub, lambda: hub.client.ptz.goto_preset(preset, channel=channel))
+    await hub.coordinator.async_read_back([PTZ_STATUS], quiet=True)
+
+
+async def async_ptz_set_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    hub = camera.hub
+    preset, name = call.data[ATTR_PRESET], call.data.get(ATTR_NAME)
+    await _device_call(hub, lambda: hub.client.ptz.set_preset(preset, name, channel=channel))
+    await hub.coordinator.async_read_back([PTZ_PRESETS], quiet=True)
+
+
+async def async_ptz_remove_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    hub = camera.hub
+    preset = call.data[ATTR_PRESET]
+    known = hub.ptz_presets(channel - 1)
+    if known and preset not in known:
+        raise _invalid("unknown_preset", preset=str(preset))
+    await _device_call(hub, lambda: hub.client.ptz.clear_preset(preset, channel=channel))
+    await hub.coordinator.async_read_back([PTZ_PRESETS], quiet=True)
+
+
+async def async_ptz_tour(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    ptz = camera.hub.client.ptz
+    tour = call.data[ATTR_TOUR]
+    if call.data[ATTR_ACTION] == "start":
+        await _device_call(camera.hub, lambda: ptz.start_tour(tour, channel=channel))
+    else:
+        await _device_call(camera.hub, lambda: ptz.stop_tour(tour, channel=channel))
+
+
+async def async_ptz_auto(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    ptz = camera.hub.client.ptz
+    on = call.data[ATTR_ACTION] == "start"
+    mode = call.data[ATTR_MODE]
+    number = call.data[ATTR_PRESET]
+    if mode == "scan":
+        await _device_call(camera.hub, lambda: ptz.auto_scan(on, channel=channel, scan=number))
+    elif mode == "pan":
+        await _device_call(camera.hub, lambda: ptz.auto_pan(on, channel=channel))
+    else:
+        await _device_call(camera.hub, lambda: ptz.pattern(on, number, channel=channel))
+
+
+async def async_ptz_position(camera: AmcrestCamera, call: ServiceCall) -> None:
+    channel = _ptz_channel(camera)
+    hub = camera.hub
+    pan, tilt, zoom = call.data[ATTR_PAN], call.data[ATTR_TILT], call.data[ATTR_ZOOM]
+    await _device_call(hub, lambda: hub.client.ptz.move_absolute(pan, tilt, zoom, channel=channel))
+    await hub.coordinator.async_read_back([PTZ_STATUS], quiet=True)
+
+
+# ---------------------------------------------------------------------- recordings
+
+
+async def async_search_recordings(camera: AmcrestCamera, call: ServiceCall) -> ServiceResponse:
+    assert camera.channel is not None
+    hub = camera.hub
+    channel = camera.channel + 1
+    start, end = _range(call.data[ATTR_START], call.data[ATTR_END])
+    files = await _device_call(
+        hub,
+        lambda: hub.client.recording.find_files(
+            channel,
+            start,
+            end,
+            types=call.data[ATTR_TYPES],
+            flags=call.data[ATTR_FLAGS],
+            events=call.data[ATTR_EVENTS],
+            limit=call.data[ATTR_LIMIT],
+        ),
+    )
+    return {"files": [item.as_dict() for item in files]}
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def media_root(hass: HomeAssistant) -> Path:
+    """Where downloads go: the ``amcrest_http`` folder of HA's (first) media directory."""
+    media_dirs = hass.config.media_dirs
+    base = media_dirs.get("local") or next(iter(media_dirs.values()), None)
+    if base is None:
+        base = hass.config.path("media")
+    return Path(base).resolve() / MEDIA_SUBDIR
+
+
+def download_target(hass: HomeAssistant, hub: AmcrestHub, name: str) -> Path:
+    """A file path inside the media folder; anything that would leave it is refused."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise _invalid("invalid_filename", filename=name)
+    cleaned = _SAFE_NAME.sub("_", name).strip("_")
+    if not cleaned:
+        raise _invalid("invalid_filename", filename=name)
+    root = media_root(hass)
+    target = (root / slugify(hub.serial) / cleaned).resolve()
+    if not target.is_relative_to(root):
+        raise _invalid("invalid_filename", filename=name)
+    return target
+
+
+async def async_download_recording(camera: AmcrestCamera, call: ServiceCall) -> ServiceResponse:
+    assert camera.channel is not None
+    hub = camera.hub
+    hass = camera.hass
+    channel = camera.channel + 1
+    recording = hub.client.recording
+    path: str | None = call.data.get(ATTR_PATH)
+    start: datetime | None = call.data.get(ATTR_START)
+    fetch: Callable[[Path], Awaitable[int]]
+    if path is not None:
+        if not path.startswith("/") or ".." in path.split("/"):
+            raise _invalid("invalid_path", path=path)
+        default_name = path.rsplit("/", 1)[-1]
+        file_path = path
+        fetch = lambda target: recording.download(file_path, target)  # noqa: E731
+    elif start is not None:
+        first, last = _range(start, call.data.get(ATTR_END))
+        default_name = f"ch{channel}_{first:%Y%m%d_%H%M%S}-{last:%H%M%S}.dav"
+        fetch = lambda target: recording.download_range(channel, first, last, target)  # noqa: E731
+    else:
+        raise _invalid("download_what")
+    target = download_target(hass, hub, call.data.get(ATTR_FILENAME) or default_name)
+    await hass.async_add_executor_job(lambda: target.parent.mkdir(parents=True, exist_ok=True))
+    size = await _device_call(hub, lambda: fetch(target))
+    return {"path": str(target), "size": size}
+
+
+# ---------------------------------------------------------------------- logs
+
+
+def _hub_for_device(hass: HomeAssistant, device_id: str) -> AmcrestHub:
+    device = dr.async_get(hass).async_get(device_id)
+    if device is None:
+        raise _invalid("unknown_device", device_id=device_id)
+    for entry_id in device.config_entries:
+        entry: AmcrestConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is not None and entry.domain == DOMAIN:
+            if entry.state is not ConfigEntryState.LOADED:
+                raise _invalid("device_not_loaded", device_id=device_id)
+            return entry.runtime_data
+    raise _invalid("unknown_device", device_id=device_id)
+
+
+async def async_find_logs(call: ServiceCall) -> ServiceResponse:
+    hub = _hub_for_device(call.hass, call.data[ATTR_DEVICE_ID])
+    start, end = _range(call.data[ATTR_START], call.data[ATTR_END])
+    entries = await _device_call(
+        hub,
+        lambda: hub.client.logs.find(
+            start, end, log_type=call.data.get(ATTR_LOG_TYPE), limit=call.data[ATTR_LIMIT]
+        ),
+    )
+    return {"entries": [entry.as_dict() for entry in entries]}
+
+
+# ---------------------------------------------------------------------- registration
+
+_ENTITY_SERVICES: tuple[tuple[str, VolDictType, Any, SupportsResponse], ...] = (
+    ("ptz_move", PTZ_MOVE_SCHEMA, async_ptz_move, SupportsResponse.NONE),
+    ("ptz_zoom", PTZ_LENS_SCHEMA, async_ptz_zoom, SupportsResponse.NONE),
+    ("ptz_focus", PTZ_FOCUS_SCHEMA, async_ptz_focus, SupportsResponse.NONE),
+    ("ptz_goto_preset", PTZ_PRESET_SCHEMA, async_ptz_goto_preset, SupportsResponse.NONE),
+    ("ptz_set_preset", PTZ_SET_PRESET_SCHEMA, async_ptz_set_preset, SupportsResponse.NONE),
+    ("ptz_remove_preset", PTZ_PRESET_SCHEMA, async_ptz_remove_preset, SupportsResponse.NONE),
+    ("ptz_tour", PTZ_TOUR_SCHEMA, async_ptz_tour, SupportsResponse.NONE),
+    ("ptz_auto", PTZ_AUTO_SCHEMA, async_ptz_auto, SupportsResponse.NONE),
+    ("ptz_position", PTZ_POSITION_SCHEMA, async_ptz_position, SupportsResponse.NONE),
+    ("search_recordings", SEARCH_SCHEMA, async_search_recordings, SupportsResponse.ONLY),
+    ("download_recording", DOWNLOAD_SCHEMA, async_download_recording, SupportsResponse.OPTIONAL),
+)
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every action of the integration (once, whatever the entries)."""
+    for name, schema, func, response in _ENTITY_SERVICES:
+        async_register_platform_entity_service(
+            hass,
+            DOMAIN,
+            name,
+            entity_domain=Platform.CAMERA,
+            schema=schema,
+            func=func,
+            supports_response=response,
+        )
+    hass.services.async_register(
+        DOMAIN,
+        "find_logs",
+        async_find_logs,
+        schema=FIND_LOGS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
