@@ -212,6 +212,10 @@ class PtzState:
     """Auxiliary outputs (``AuxOn``/``AuxOff``, 1-based)."""
     light_on: bool = False
     """``LightController`` (start = on, stop = off)."""
+    wiper_interval: int | None = None
+    """``rainBrush.cgi`` continuous wiping: seconds between sweeps (``None`` = stopped)."""
+    wiper_sweeps: int = 0
+    """Single sweeps asked for (``rainBrush.cgi?action=moveOnce``)."""
     lens_status: str = "Normal"
     """``getFocusStatus`` ``Status`` (``Normal`` or ``Autofocus``)."""
     control_log: list[ControlEntry] = field(default_factory=list)

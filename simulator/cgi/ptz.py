@@ -348,3 +348,23 @@ async def focus_status(ctx: CgiContext) -> web.StreamResponse:
             ("status.ZoomMotorSteps", round(head.lens_zoom * MOTOR_STEPS_ZOOM)),
         ]
     )
+
+
+# --- wiper (spec 5.2) --------------------------------------------------------------------------
+
+
+@route("rainBrush.cgi", "moveContinuously", "stopMove", "moveOnce", when=_has_ptz)
+async def wiper(ctx: CgiContext) -> web.StreamResponse:
+    head = _head(ctx)
+    if head is None:
+        return ctx.invalid_param()
+    if ctx.action == "moveContinuously":
+        interval = ctx.params.get("interval")
+        if interval is None or not interval.isdigit() or not 1 <= int(interval) <= 3600:
+            return ctx.invalid_param()
+        head.wiper_interval = int(interval)
+    elif ctx.action == "stopMove":
+        head.wiper_interval = None
+    else:
+        head.wiper_sweeps += 1
+    return ctx.ok()

@@ -532,3 +532,30 @@ async def test_bad_arguments_send_nothing(
     with pytest.raises(InvalidParameterError):
         await call(dome_client.ptz)
     assert dome.stats["total"] == before
+
+
+async def test_wiper_once_start_stop(dome: Simulator, dome_client: AmcrestClient) -> None:
+    await dome_client.ptz.wiper("once")
+    await dome_client.ptz.wiper("start", interval=10)
+    assert head(dome).wiper_sweeps == 1
+    assert head(dome).wiper_interval == 10
+    await dome_client.ptz.wiper("stop")
+    assert head(dome).wiper_interval is None
+
+
+async def test_wiper_refuses_bad_input_before_sending(
+    dome: Simulator, dome_client: AmcrestClient
+) -> None:
+    sent = dome.stats["total"]
+    with pytest.raises(InvalidParameterError):
+        await dome_client.ptz.wiper("start", interval=0)
+    with pytest.raises(InvalidParameterError):
+        await dome_client.ptz.wiper("sideways")  # type: ignore[arg-type]
+    assert dome.stats["total"] == sent
+
+
+async def test_camera_without_wiper_is_not_supported(
+    ipc: Simulator, ipc_client: AmcrestClient
+) -> None:
+    with pytest.raises(NotSupportedError):
+        await ipc_client.ptz.wiper("once")

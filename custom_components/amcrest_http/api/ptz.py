@@ -282,6 +282,24 @@ class Ptz:
             params.append((f"arg{number}", _number_in(f"arg{number}", value, -1e9, 1e9)))
         await self._client.cgi_ok("ptz.cgi", action, params)
 
+    # ---------------------------------------------------------------- wiper (spec 5.2)
+
+    async def wiper(
+        self, action: Literal["once", "start", "stop"], *, channel: int = 1, interval: int = 5
+    ) -> None:
+        """Rain brush: one sweep, sweep every ``interval`` seconds, or stop."""
+        params: list[tuple[str, Scalar]] = [("channel", _channel(channel))]
+        if action == "once":
+            cgi_action = "moveOnce"
+        elif action == "start":
+            cgi_action = "moveContinuously"
+            params.append(("interval", _int_in("interval", interval, 1, 3600)))
+        elif action == "stop":
+            cgi_action = "stopMove"
+        else:
+            raise InvalidParameterError(f"wiper action must be once, start or stop: {action!r}")
+        await self._client.cgi_ok("rainBrush.cgi", cgi_action, params)
+
     async def _timed(
         self, code: str, args: tuple[int, int, int], seconds: float, channel: int
     ) -> None:
