@@ -18,7 +18,7 @@ import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.service import async_register_platform_entity_service
@@ -99,7 +99,7 @@ _PRESET = vol.All(vol.Coerce(int), vol.Range(min=1, max=255))
 PTZ_PRESET_SCHEMA: VolDictType = {vol.Required(ATTR_PRESET): _PRESET}
 PTZ_SET_PRESET_SCHEMA: VolDictType = {
     vol.Required(ATTR_PRESET): _PRESET,
-    vol.Optional(ATTR_NAME): vol.All(cv.string, vol.Length(min=1, max=32)),
+    vol.Optional(ATTR_NAME): vol.All(cv.string, str.strip, vol.Length(min=1, max=32)),
 }
 PTZ_TOUR_SCHEMA: VolDictType = {
     vol.Optional(ATTR_TOUR, default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=32)),
@@ -113,7 +113,7 @@ PTZ_AUTO_SCHEMA: VolDictType = {
 PTZ_POSITION_SCHEMA: VolDictType = {
     vol.Required(ATTR_PAN): vol.All(vol.Coerce(float), vol.Range(min=0, max=360)),
     vol.Required(ATTR_TILT): vol.All(vol.Coerce(float), vol.Range(min=-90, max=90)),
-    vol.Optional(ATTR_ZOOM, default=1): vol.All(vol.Coerce(float), vol.Range(min=0, max=100)),
+    vol.Optional(ATTR_ZOOM, default=1): vol.All(vol.Coerce(float), vol.Range(min=1, max=100)),
 }
 _NAMES = vol.All(cv.ensure_list, [vol.All(cv.string, vol.Length(min=1, max=40))])
 SEARCH_SCHEMA: VolDictType = {
@@ -244,6 +244,8 @@ async def async_ptz_focus(camera: AmcrestCamera, call: ServiceCall) -> None:
     channel = camera.channel + 1
     ptz = hub.client.ptz
     if call.data[ATTR_DIRECTION] == "auto":
+        if ATTR_ACTION in call.data or ATTR_DURATION in call.data:
+            raise _invalid("duration_with_action")
         await _device_call(hub, lambda: ptz.lens_auto_focus(channel))
         return
     _ptz_channel(camera)
@@ -257,13 +259,21 @@ async def async_ptz_focus(camera: AmcrestCamera, call: ServiceCall) -> None:
     )
 
 
+async def _check_preset(hub: AmcrestHub, channel: int, preset: int) -> None:
+    """Refuse a preset the camera does not have (re-reading its list once first)."""
+    if preset in hub.ptz_presets(channel - 1):
+        return
+    await hub.coordinator.async_read_back([PTZ_PRESETS], quiet=True)
+    known = hub.ptz_presets(channel - 1)
+    if known and preset not in known:
+        raise _invalid("unknown_preset", preset=str(preset))
+
+
 async def async_ptz_goto_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
     channel = _ptz_channel(camera)
     hub = camera.hub
     preset = call.data[ATTR_PRESET]
-    known = hub.ptz_presets(channel - 1)
-    if known and preset not in known:
-        raise _invalid("unknown_preset", preset=str(preset))
+    await _check_preset(hub, channel, preset)
     await _device_call(hub, lambda: hub.client.ptz.goto_preset(preset, channel=channel))
     await hub.coordinator.async_read_back([PTZ_STATUS], quiet=True)
 
@@ -280,9 +290,7 @@ async def async_ptz_remove_preset(camera: AmcrestCamera, call: ServiceCall) -> N
     channel = _ptz_channel(camera)
     hub = camera.hub
     preset = call.data[ATTR_PRESET]
-    known = hub.ptz_presets(channel - 1)
-    if known and preset not in known:
-        raise _invalid("unknown_preset", preset=str(preset))
+    await _check_preset(hub, channel, preset)
     await _device_call(hub, lambda: hub.client.ptz.clear_preset(preset, channel=channel))
     await hub.coordinator.async_read_back([PTZ_PRESETS], quiet=True)
 
@@ -356,14 +364,12 @@ def media_root(hass: HomeAssistant) -> Path:
 
 def download_target(hass: HomeAssistant, hub: AmcrestHub, name: str) -> Path:
     """A file path inside the media folder; anything that would leave it is refused."""
-    if "/" in name or "\\" in name or name.startswith("."):
-        raise _invalid("invalid_filename", filename=name)
     cleaned = _SAFE_NAME.sub("_", name).strip("_")
-    if not cleaned:
+    if "/" in name or "\\" in name or not cleaned or cleaned.startswith("."):
         raise _invalid("invalid_filename", filename=name)
-    root = media_root(hass)
-    target = (root / slugify(hub.serial) / cleaned).resolve()
-    if not target.is_relative_to(root):
+    folder = media_root(hass) / slugify(hub.serial)
+    target = (folder / cleaned).resolve()
+    if target.parent != folder.resolve():
         raise _invalid("invalid_filename", filename=name)
     return target
 
@@ -392,6 +398,10 @@ async def async_download_recording(camera: AmcrestCamera, call: ServiceCall) -> 
     target = download_target(hass, hub, call.data.get(ATTR_FILENAME) or default_name)
     await hass.async_add_executor_job(lambda: target.parent.mkdir(parents=True, exist_ok=True))
     size = await _device_call(hub, lambda: fetch(target))
+    if size == 0:
+        # A time range without recordings: nothing worth keeping.
+        await hass.async_add_executor_job(lambda: target.unlink(missing_ok=True))
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="nothing_recorded")
     return {"path": str(target), "size": size}
 
 
