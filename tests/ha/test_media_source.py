@@ -23,6 +23,7 @@ from homeassistant.components.media_source import (
     async_resolve_media,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -456,3 +457,28 @@ async def test_listing_failure_is_a_browse_error(
     # and answers again
     files = await folder_files(hass, entry, yesterday(), "motion")
     assert len(files) == len(expected_files(recorder, yesterday(), "motion"))
+
+
+async def test_dav_plays_as_rtsp_playback_through_stream(
+    hass: HomeAssistant, recorder: Simulator, entry: MockConfigEntry
+) -> None:
+    """With the stream integration loaded, a .dav recording becomes an HLS stream of the
+    device's RTSP playback of that time span (nothing answers RTSP here; only the URL the
+    stream was created for and the HLS endpoint handed to the browser are checked)."""
+    assert await async_setup_component(hass, "stream", {})
+    files = await folder_files(hass, entry, yesterday(), "regular")
+    child = files[0]
+    item = item_at(recorder, device_path(child))
+    media = await async_resolve_media(hass, child.media_content_id, None)
+    assert media.mime_type == "application/x-mpegURL"
+    assert media.url.startswith("/api/hls/")
+    streams = hass.data["stream"]["streams"]
+    try:
+        [stream] = streams
+        start = item.start.strftime("%Y_%m_%d_%H_%M_%S")
+        end = item.end.strftime("%Y_%m_%d_%H_%M_%S")
+        assert f"/cam/playback?channel=1&subtype=0&starttime={start}&endtime={end}" in stream.source
+        assert media.url == stream.endpoint_url("hls")
+    finally:
+        for stream in streams:
+            await stream.stop()
