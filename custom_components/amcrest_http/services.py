@@ -269,13 +269,22 @@ async def _check_preset(hub: AmcrestHub, channel: int, preset: int) -> None:
         raise _invalid("unknown_preset", preset=str(preset))
 
 
-async def async_ptz_goto_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
+async def _known_preset_action(camera: AmcrestCamera, call: ServiceCall, *, remove: bool) -> None:
+    """Go to or remove an existing preset, then re-read what changed."""
     channel = _ptz_channel(camera)
     hub = camera.hub
     preset = call.data[ATTR_PRESET]
     await _check_preset(hub, channel, preset)
-    await _device_call(hub, lambda: hub.client.ptz.goto_preset(preset, channel=channel))
-    await hub.coordinator.async_read_back([PTZ_STATUS], quiet=True)
+    ptz = hub.client.ptz
+    if remove:
+        await _device_call(hub, lambda: ptz.clear_preset(preset, channel=channel))
+    else:
+        await _device_call(hub, lambda: ptz.goto_preset(preset, channel=channel))
+    await hub.coordinator.async_read_back([PTZ_PRESETS if remove else PTZ_STATUS], quiet=True)
+
+
+async def async_ptz_goto_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
+    await _known_preset_action(camera, call, remove=False)
 
 
 async def async_ptz_set_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
@@ -287,12 +296,7 @@ async def async_ptz_set_preset(camera: AmcrestCamera, call: ServiceCall) -> None
 
 
 async def async_ptz_remove_preset(camera: AmcrestCamera, call: ServiceCall) -> None:
-    channel = _ptz_channel(camera)
-    hub = camera.hub
-    preset = call.data[ATTR_PRESET]
-    await _check_preset(hub, channel, preset)
-    await _device_call(hub, lambda: hub.client.ptz.clear_preset(preset, channel=channel))
-    await hub.coordinator.async_read_back([PTZ_PRESETS], quiet=True)
+    await _known_preset_action(camera, call, remove=True)
 
 
 async def async_ptz_tour(camera: AmcrestCamera, call: ServiceCall) -> None:

@@ -234,29 +234,27 @@ class _Search:
     events: list[str]
     stream: str | None
 
-    def media_conditions(self) -> list[tuple[str, Scalar]]:
-        """``findFile`` conditions; the channel is 1-based as the Amcrest spec says."""
+    def _conditions(self, names: tuple[str, str, str], prefix: str) -> list[tuple[str, Scalar]]:
+        channel, start, end = names
         params: list[tuple[str, Scalar]] = [
-            ("condition.Channel", self.channel),
-            ("condition.StartTime", format_device_time(self.start)),
-            ("condition.EndTime", format_device_time(self.end)),
+            (prefix + channel, self.channel),
+            (prefix + start, format_device_time(self.start)),
+            (prefix + end, format_device_time(self.end)),
         ]
         for name, values in (("Types", self.types), ("Flags", self.flags), ("Events", self.events)):
-            params += [(f"condition.{name}[{i}]", value) for i, value in enumerate(values)]
+            params += [(f"{prefix}{name}[{i}]", value) for i, value in enumerate(values)]
+        return params
+
+    def media_conditions(self) -> list[tuple[str, Scalar]]:
+        """``findFile`` conditions; the channel is 1-based as the Amcrest spec says."""
+        params = self._conditions(("Channel", "StartTime", "EndTime"), "condition.")
         if self.stream is not None:
             params.append(("condition.VideoStream", self.stream))
         return params
 
     def helper_conditions(self) -> list[tuple[str, Scalar]]:
         """``FileFindHelper.cgi?action=startFind`` parameters (no stream filter there)."""
-        params: list[tuple[str, Scalar]] = [
-            ("channel", self.channel),
-            ("startTime", format_device_time(self.start)),
-            ("endTime", format_device_time(self.end)),
-        ]
-        for name, values in (("Types", self.types), ("Flags", self.flags), ("Events", self.events)):
-            params += [(f"{name}[{i}]", value) for i, value in enumerate(values)]
-        return params
+        return self._conditions(("channel", "startTime", "endTime"), "")
 
     def wants(self, item: MediaFile) -> bool:
         """Client-side stream filter (for finders that cannot filter by stream)."""
