@@ -17,9 +17,11 @@ from aiohttp import web
 
 from simulator import faults as fk
 from simulator import quirks as q
+from simulator.analytics import seeded_counter
 from simulator.auth import Authenticator, AuthMode, Decision, LockoutStatus, Outcome, lock_minutes
 from simulator.cgi import CgiContext, QueryParams, find_route, split_cgi
 from simulator.control import add_control_routes
+from simulator.doorstation import build_records
 from simulator.events import Event, EventBus
 from simulator.faults import Fault, FaultRegistry
 from simulator.logbook import build_logs
@@ -81,6 +83,10 @@ def initial_state(
     now = state.now()
     state.media = build_media(spec.storage, channels, now)
     state.logs = build_logs(now)
+    if spec.has_access_control:
+        state.records = build_records(now)
+    if spec.has_people_counting:
+        state.people = {1: seeded_counter(now)}
     if spec.has_siren:
         state.siren_on = dict.fromkeys(range(1, channels + 1), False)
         state.coaxial_light_on = dict.fromkeys(range(1, channels + 1), False)
@@ -274,6 +280,13 @@ class Simulator:
     ) -> int:
         """Send an event to every open attach stream; returns how many streams got it."""
         return self.events.publish(Event(code=code, action=action, index=index, data=data))
+
+    def ring(self, peer: str = "9901") -> bool:
+        """An incoming call from ``peer`` (the door station starts ringing); False when a call
+        is already under way."""
+        from simulator.cgi.building import ring
+
+        return ring(self.runtime, peer)
 
     def state_snapshot(self) -> dict[str, Any]:
         """JSON view of the device (``GET /sim/state``)."""

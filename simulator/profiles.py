@@ -69,6 +69,8 @@ class ProfileSpec:
     """``LightGlobal[0].Enable`` (doorbell ring / indicator light)."""
     has_siren: bool = False
     """``coaxialControlIO.cgi`` (speaker/siren and white light switched over the coaxial IO)."""
+    has_people_counting: bool = False
+    """A ``NumberStat`` rule and ``videoStatServer.cgi`` (people counting)."""
     cloud_upgrade_version: str | None = None
     """Newest firmware the device's own cloud check found (``_DHCloudUpgrade_``); None: no table."""
 
@@ -132,6 +134,7 @@ IPC = ProfileSpec(
     has_audio_detect=True,
     has_sharpness=True,
     has_siren=True,
+    has_people_counting=True,
     cloud_upgrade_version="2.800.00AC008.0.R",
 )
 

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from simulator.analytics import PeopleCounter, StatFinder
+from simulator.doorstation import Record, RecordCursor, TalkState
 from simulator.logbook import LogEntry, LogFinder
 from simulator.profiles import IdentitySpec
 from simulator.ptz import PtzState
@@ -206,6 +208,19 @@ class DeviceState:
     """Coaxial white light per 1-based channel (``coaxialControlIO.cgi`` ``Type=1``)."""
     autofocus_count: int = 0
     """``devVideoInput.cgi?action=autoFocus`` calls answered ``OK``."""
+    records: dict[str, list[Record]] = field(default_factory=dict)
+    """``recordFinder.cgi`` record sets by name (door stations; empty elsewhere), oldest first."""
+    record_cursors: dict[str, RecordCursor] = field(default_factory=dict)
+    """The search the last ``find`` of each record set started, until ``findNext`` exhausts it
+    (a new ``find`` of the same set replaces it)."""
+    talk: TalkState = field(default_factory=TalkState)
+    """The ``VideoTalkPeer.cgi`` call state (door stations)."""
+    people: dict[int, PeopleCounter] = field(default_factory=dict)
+    """People counting (``NumberStat``) per 1-based channel (ipc; empty elsewhere)."""
+    stat_finders: dict[int, StatFinder] = field(default_factory=dict)
+    """``videoStatServer.cgi`` search tokens started and not yet stopped."""
+    ffc_count: int = 0
+    """``ThermographyManager.cgi?action=doFFC`` calls answered ``OK``."""
 
     def monotonic(self) -> float:
         """The device's monotonic clock (PTZ movement, timeouts)."""
@@ -285,6 +300,12 @@ class DeviceState:
             "siren_on": {str(k): v for k, v in sorted(self.siren_on.items())},
             "coaxial_light_on": {str(k): v for k, v in sorted(self.coaxial_light_on.items())},
             "autofocus_count": self.autofocus_count,
+            "records": {name: len(items) for name, items in sorted(self.records.items())},
+            "record_cursors": sorted(self.record_cursors),
+            "talk": self.talk.view(),
+            "people": {str(k): _people_view(v) for k, v in sorted(self.people.items())},
+            "open_stat_tokens": len(self.stat_finders),
+            "ffc_count": self.ffc_count,
             "tables": self.config.table_names(),
             "config": self.config.flat(),
         }
@@ -300,4 +321,15 @@ def _ptz_view(head: PtzState) -> dict[str, Any]:
         "presets": {str(k): p.name for k, p in sorted(head.presets.items())},
         "tours": {str(k): t.name for k, t in sorted(head.tours.items())},
         "control_log": [[action, code, list(args)] for action, code, args in head.control_log],
+    }
+
+
+def _people_view(counter: PeopleCounter) -> dict[str, Any]:
+    return {
+        "rule_name": counter.rule_name,
+        "entered": asdict(counter.entered),
+        "exited": asdict(counter.exited),
+        "inside": counter.inside,
+        "history_buckets": len(counter.history),
+        "clears": counter.clears,
     }

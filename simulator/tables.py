@@ -570,6 +570,29 @@ def video_analyse_rules_nvr(channels: int) -> Entries:
     return entries
 
 
+def number_stat_rule(channel: int, rule: int) -> Entries:
+    """A people-counting rule ``NumberStat`` (region across the lower half, enter/leave)."""
+    p = f"VideoAnalyseRule[{channel}][{rule}]."
+    entries: Entries = {
+        p + "Class": "NumberStat",
+        p + "Config.DetectRegion[0][0]": "0",
+        p + "Config.DetectRegion[0][1]": "4096",
+        p + "Config.DetectRegion[1][0]": "8191",
+        p + "Config.DetectRegion[1][1]": "4096",
+        p + "Config.DetectRegion[2][0]": "8191",
+        p + "Config.DetectRegion[2][1]": "8191",
+        p + "Config.DetectRegion[3][0]": "0",
+        p + "Config.DetectRegion[3][1]": "8191",
+        p + "Config.Direction": "Enter",
+        p + "Enable": "true",
+        p + "Id": str(rule),
+        p + "Name": "NumberStat",
+        p + "ObjectTypes[0]": "Human",
+        p + "Type": "NumberStat",
+    }
+    return entries
+
+
 # --- recording ---------------------------------------------------------------------------------
 
 
@@ -749,6 +772,8 @@ def build_tables(
             tables["VideoAnalyseRule"] = video_analyse_rules_ptz()
         else:
             tables["VideoAnalyseRule"] = video_analyse_rules_nvr(channels)
+        if spec.has_people_counting:
+            tables["VideoAnalyseRule"].update(number_stat_rule(0, 2))
     if spec.has_sharpness:
         tables["VideoInSharpness"] = video_in_sharpness(channels)
     if spec.has_ring_light:

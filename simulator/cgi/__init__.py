@@ -6,12 +6,24 @@ Importing this package registers every handler module with the router in
 
 from __future__ import annotations
 
-from simulator.cgi import controls, devices, ptz, recording, special, streams, system
+from simulator.cgi import (
+    analytics,
+    building,
+    controls,
+    devices,
+    ptz,
+    recording,
+    special,
+    streams,
+    system,
+)
 from simulator.cgi.registry import CgiContext, QueryParams, find_route, routes, split_cgi
 
 __all__ = [
     "CgiContext",
     "QueryParams",
+    "analytics",
+    "building",
     "controls",
     "devices",
     "find_route",

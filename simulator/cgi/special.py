@@ -1,12 +1,13 @@
-"""Device-kind specific CGIs: thermography/radiometry, access control (door stations).
+"""Device-kind specific CGIs: thermography/radiometry.
 
-PTZ lives in :mod:`simulator.cgi.ptz`.
+PTZ lives in :mod:`simulator.cgi.ptz`, door stations in :mod:`simulator.cgi.building`.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from simulator import thermal
 from simulator.cgi.registry import CgiContext, route
 from simulator.profiles import ProfileSpec
 from simulator.responses import ERROR_INVALID_REQUEST
@@ -65,6 +66,10 @@ async def radiometry_caps(ctx: CgiContext) -> web.StreamResponse:
     )
 
 
+def _unit(ctx: CgiContext) -> str:
+    return ctx.state.config.get("HeatImagingThermometry.TemperatureUnit") or "Centigrade"
+
+
 @route("RadiometryManager.cgi", "getRandomPointTemper", when=_has_thermal)
 async def point_temperature(ctx: CgiContext) -> web.StreamResponse:
     if not _is_thermal_channel(ctx):
@@ -74,49 +79,73 @@ async def point_temperature(ctx: CgiContext) -> web.StreamResponse:
         y = int(ctx.params.get("coordinate[1]") or "")
     except ValueError:
         return ctx.invalid_param()
-    if not (0 <= x <= 8191 and 0 <= y <= 8191):
+    if not (0 <= x <= thermal.GRID_MAX and 0 <= y <= thermal.GRID_MAX):
         return ctx.invalid_param()
-    # A warm spot in the middle of the picture, cooler towards the edges.
-    distance = (abs(x - 4096) + abs(y - 4096)) / 8192
-    temperature = 36.5 - 14.0 * distance
-    unit = ctx.state.config.get("HeatImagingThermometry.TemperatureUnit") or "Centigrade"
+    unit = _unit(ctx)
     return ctx.kv(
         [
-            ("pointTempInfo.TemperAver", f"{temperature:.6f}"),
+            ("pointTempInfo.TemperAver", f"{thermal.in_unit(thermal.celsius_at(x, y), unit):.6f}"),
             ("pointTempInfo.TemperatureUnit", unit),
             ("pointTempInfo.Type", "Spot"),
         ]
     )
 
 
-# --- accessControl.cgi (door stations) ---------------------------------------------------------
+def _rule_points(ctx: CgiContext, prefix: str) -> list[tuple[int, int]]:
+    points: list[tuple[int, int]] = []
+    for index in range(64):
+        x = ctx.state.config.get(f"{prefix}MeterRegion.Coordinates[{index}][0]")
+        y = ctx.state.config.get(f"{prefix}MeterRegion.Coordinates[{index}][1]")
+        if x is None or y is None:
+            break
+        try:
+            points.append((int(x), int(y)))
+        except ValueError:
+            break
+    return points
 
 
-def _has_doors(profile: ProfileSpec) -> bool:
-    return profile.has_access_control
+@route("RadiometryManager.cgi", "getTemper", when=_has_thermal)
+async def rule_temperature(ctx: CgiContext) -> web.StreamResponse:
+    """``getTemper``: the rule matching ``condition.RuleId`` (and ``PresetId`` when given)."""
+    if not _is_thermal_channel(ctx):
+        return ctx.text(ERROR_INVALID_REQUEST)
+    rule_id = ctx.params.get("condition.RuleId")
+    preset_id = ctx.params.get("condition.PresetId")
+    table = ctx.state.channels - 1
+    for rule in range(64):
+        prefix = f"ThermometryRule[{table}][{rule}]."
+        if rule_id is None or ctx.state.config.get(prefix + "RuleId") != rule_id:
+            continue
+        if preset_id is not None and ctx.state.config.get(prefix + "PresetId") != preset_id:
+            continue
+        kind = ctx.state.config.get(prefix + "Type") or "Spot"
+        stats = thermal.rule_stats(kind, _rule_points(ctx, prefix))
+        if stats is None:
+            return ctx.invalid_param()
+        unit = _unit(ctx)
+
+        def value(celsius: float, unit: str = unit) -> str:
+            return f"{thermal.in_unit(celsius, unit):.6f}"
+
+        return ctx.kv(
+            [
+                ("TempInfo.TemperAver", value(stats.average)),
+                ("TempInfo.TemperMax", value(stats.max)),
+                ("TempInfo.TemperMid", value(stats.mid)),
+                ("TempInfo.TemperMin", value(stats.min)),
+                # A spread: scaled, never shifted.
+                ("TempInfo.TemperStd", f"{stats.std * (1.8 if unit == 'Fahrenheit' else 1):.6f}"),
+                ("TempInfo.TemperatureUnit", unit),
+                ("TempInfo.Type", kind),
+            ]
+        )
+    return ctx.invalid_param()
 
 
-def _door(ctx: CgiContext) -> int | None:
-    raw = ctx.params.get("channel") or "1"
-    try:
-        door = int(raw)
-    except ValueError:
-        return None
-    return door if 1 <= door <= len(ctx.state.doors_open) else None
-
-
-@route("accessControl.cgi", "getDoorStatus", when=_has_doors)
-async def door_status(ctx: CgiContext) -> web.StreamResponse:
-    door = _door(ctx)
-    if door is None:
-        return ctx.invalid_param()
-    return ctx.kv([("Info.status", "Open" if ctx.state.doors_open[door - 1] else "Close")])
-
-
-@route("accessControl.cgi", "openDoor", "closeDoor", when=_has_doors)
-async def door_control(ctx: CgiContext) -> web.StreamResponse:
-    door = _door(ctx)
-    if door is None:
-        return ctx.invalid_param()
-    ctx.state.doors_open[door - 1] = ctx.action == "openDoor"
+@route("ThermographyManager.cgi", "doFFC", when=_has_thermal)
+async def flat_field_correction(ctx: CgiContext) -> web.StreamResponse:
+    if not _is_thermal_channel(ctx):
+        return ctx.text(ERROR_INVALID_REQUEST)
+    ctx.state.ffc_count += 1
     return ctx.ok()

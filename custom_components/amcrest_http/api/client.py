@@ -1,8 +1,9 @@
 """The device facade: one object per device, grouping the API chapters.
 
 ``client.system`` (spec 4.6), ``client.media`` (4.1-4.4), ``client.ptz`` (4.10 and the
-motorised lens), ``client.recording`` (4.11, 13), ``client.logs`` (4.13) and the generic config
-access that every chapter uses. Capabilities come from :func:`capabilities.probe_capabilities`.
+motorised lens), ``client.recording`` (4.11, 13), ``client.logs`` (4.13), ``client.access``
+(door stations: 11, 12.2-12.6), ``client.talk`` (12.1) and the generic config access that
+every chapter uses. Capabilities come from :func:`capabilities.probe_capabilities`.
 """
 
 from __future__ import annotations
@@ -31,11 +32,15 @@ class AmcrestClient:
         verify_ssl: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        from .access import Access
+        from .analytics import Analytics
         from .logs import Logs
         from .media import Media
         from .ptz import Ptz
         from .recording import Recording
         from .system import System
+        from .talk import Talk
+        from .thermal import Thermal
 
         self.transport = Transport(
             session,
@@ -52,6 +57,10 @@ class AmcrestClient:
         self.ptz = Ptz(self)
         self.recording = Recording(self)
         self.logs = Logs(self)
+        self.access = Access(self)
+        self.talk = Talk(self)
+        self.thermal = Thermal(self)
+        self.analytics = Analytics(self)
 
     @property
     def host(self) -> str:
