@@ -34,6 +34,8 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
     *select.SELECTS,
     select.PTZ_PRESET,
     *sensor.SENSORS,
+    *sensor.THERMAL_SENSORS,
+    *sensor.PEOPLE_SENSORS,
     *siren.SIRENS,
     *switch.SWITCHES,
     *update.UPDATES,

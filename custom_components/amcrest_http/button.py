@@ -43,6 +43,13 @@ BUTTONS: tuple[AmcrestButtonDescription, ...] = (
         press_fn=lambda view: view.hub.client.system.reboot(),
     ),
     AmcrestButtonDescription(
+        key="flat_field_correction",
+        translation_key="flat_field_correction",
+        entity_category=EntityCategory.CONFIG,
+        supported_fn=lambda view: view.channel in view.hub.coordinator.thermal_channels,
+        press_fn=lambda view: view.hub.client.thermal.flat_field_correction(view.channel + 1),
+    ),
+    AmcrestButtonDescription(
         key="auto_focus",
         translation_key="auto_focus",
         entity_category=EntityCategory.CONFIG,

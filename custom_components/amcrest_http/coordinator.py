@@ -56,6 +56,9 @@ COAXIAL = "@coaxial"
 #: PTZ status (position, motion) and named presets of the channels that can move.
 PTZ_STATUS = "@ptz_status"
 PTZ_PRESETS = "@ptz_presets"
+#: Per-rule temperatures of thermal channels, and people-counting summaries.
+THERMAL = "@thermal"
+PEOPLE = "@people"
 #: The device's own record of its last cloud firmware check (a config table).
 FIRMWARE_RECORD = "_DHCloudUpgrade_"
 
@@ -141,7 +144,11 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             COAXIAL: self._fetch_coaxial,
             PTZ_STATUS: self._fetch_ptz_status,
             PTZ_PRESETS: self._fetch_ptz_presets,
+            THERMAL: self._fetch_thermal,
+            PEOPLE: self._fetch_people,
         }
+        #: Channels (0-based) whose people counter answered at setup.
+        self.people_channels: list[int] = []
 
     # ------------------------------------------------------------------ registry
 
@@ -199,6 +206,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     async def _fetch(self, name: str, *, setup: bool = False) -> Any:
         if setup and name == COAXIAL:
             return await self._probe_coaxial()
+        if setup and name == PEOPLE:
+            return await self._probe_people()
         if setup and name == IDENTITY and self.hub.identity is not None:
             return self.hub.identity
         if setup and name == STORAGE and not self.hub.capabilities.storage_devices:
@@ -251,6 +260,35 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             if channel in wanted:
                 status[channel] = await self._coaxial_status(channel)
         return status
+
+    @property
+    def thermal_channels(self) -> list[int]:
+        """Channels (0-based) that answered the radiometry caps probe."""
+        return sorted(self.hub.capabilities.radiometry)
+
+    async def _fetch_thermal(self) -> dict[int, Any] | None:
+        thermal = self.hub.client.thermal
+        rules = {
+            ch: await thermal.get_rule_temperatures(channel=ch + 1) for ch in self.thermal_channels
+        }
+        return rules or None
+
+    async def _probe_people(self) -> dict[int, Any] | None:
+        # Like coaxial I/O: a device without people counting refuses channel 1.
+        analytics = self.hub.client.analytics
+        found: dict[int, Any] = {}
+        for channel in self.hub.channels:
+            try:
+                found[channel] = await analytics.get_people_summary(channel + 1)
+            except _ANSWERED_ERRORS:
+                if channel == 0:
+                    return None
+        self.people_channels = sorted(found)
+        return found or None
+
+    async def _fetch_people(self) -> dict[int, Any]:
+        analytics = self.hub.client.analytics
+        return {ch: await analytics.get_people_summary(ch + 1) for ch in self.people_channels}
 
     @property
     def ptz_channels(self) -> list[int]:

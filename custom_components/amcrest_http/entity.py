@@ -20,7 +20,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import slugify
 
 from .api.codec import table_rows, to_int
-from .coordinator import STORAGE, AmcrestCoordinator, PollData, table_of
+from .coordinator import STORAGE, THERMAL, AmcrestCoordinator, PollData, table_of
 from .hub import AmcrestHub
 
 
@@ -114,6 +114,20 @@ def white_light_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
             if channel in hub.channels:
                 slots.append(Slot(channel=channel, index=light, key=f"_{light}" if light else ""))
     return sorted(slots, key=lambda s: (s.channel or 0, s.index or 0))
+
+
+def thermal_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    """One slot per thermometry rule of each thermal channel (``index`` = its position)."""
+    return [
+        Slot(
+            channel=channel,
+            index=i,
+            key=f"_{rule.rule.index}",
+            label=rule.rule.name or str(rule.rule.index + 1),
+        )
+        for channel, rules in sorted((data.get(THERMAL) or {}).items())
+        for i, rule in enumerate(rules)
+    ]
 
 
 def disk_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:

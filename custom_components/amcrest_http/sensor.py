@@ -12,21 +12,29 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import DEGREE, PERCENTAGE, EntityCategory, UnitOfInformation
+from homeassistant.const import (
+    DEGREE,
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfInformation,
+    UnitOfTemperature,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceIdentity, StorageDevice
-from .coordinator import IDENTITY, PTZ_STATUS, STORAGE
+from .coordinator import IDENTITY, PEOPLE, PTZ_STATUS, STORAGE, THERMAL
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
+    Slot,
     View,
     add_polled_entities,
     device_slot,
     disk_slots,
+    thermal_rule_slots,
 )
-from .hub import AmcrestConfigEntry
+from .hub import AmcrestConfigEntry, AmcrestHub
 
 PARALLEL_UPDATES = 0
 
@@ -113,6 +121,85 @@ def _firmware(identity: DeviceIdentity) -> str | None:
 class AmcrestSensorDescription(AmcrestPolledDescription, SensorEntityDescription):
     value_fn: Callable[[View], Any]
     attributes_fn: Callable[[View], dict[str, Any] | None] | None = None
+    #: The unit as the device states it (fixed when the entity is created).
+    unit_fn: Callable[[View], str | None] | None = None
+
+
+def _rule_temperature(view: View) -> Any:
+    rules = (view.source(THERMAL) or {}).get(view.channel) or []
+    index = view.slot.index or 0
+    return rules[index] if index < len(rules) else None
+
+
+def _thermal_value(statistic: str) -> Callable[[View], Any]:
+    def value(view: View) -> Any:
+        rule = _rule_temperature(view)
+        return None if rule is None else getattr(rule, statistic)
+
+    return value
+
+
+def _thermal_unit(view: View) -> str | None:
+    rule = _rule_temperature(view)
+    unit = (rule.unit or "") if rule is not None else ""
+    return (
+        UnitOfTemperature.FAHRENHEIT if unit.lower().startswith("f") else UnitOfTemperature.CELSIUS
+    )
+
+
+def _people_value(read: Callable[[Any], Any]) -> Callable[[View], Any]:
+    def value(view: View) -> Any:
+        summary = (view.source(PEOPLE) or {}).get(view.channel)
+        return None if summary is None else read(summary)
+
+    return value
+
+
+def _counts_people(view: View) -> bool:
+    return view.channel in view.hub.coordinator.people_channels
+
+
+THERMAL_SENSORS: tuple[AmcrestSensorDescription, ...] = tuple(
+    AmcrestSensorDescription(
+        key=f"temperature_{statistic}",
+        translation_key=f"temperature_{statistic}",
+        sources=(THERMAL,),
+        slots_fn=thermal_rule_slots,
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=_thermal_value(statistic),
+        unit_fn=_thermal_unit,
+        entity_registry_enabled_default=statistic != "min",
+    )
+    for statistic in ("max", "min", "average")
+)
+PEOPLE_SENSORS: tuple[AmcrestSensorDescription, ...] = (
+    AmcrestSensorDescription(
+        key="people_entered_today",
+        translation_key="people_entered_today",
+        sources=(PEOPLE,),
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        supported_fn=_counts_people,
+        value_fn=_people_value(lambda summary: summary.entered.today),
+    ),
+    AmcrestSensorDescription(
+        key="people_exited_today",
+        translation_key="people_exited_today",
+        sources=(PEOPLE,),
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        supported_fn=_counts_people,
+        value_fn=_people_value(lambda summary: summary.exited.today),
+    ),
+    AmcrestSensorDescription(
+        key="people_inside",
+        translation_key="people_inside",
+        sources=(PEOPLE,),
+        state_class=SensorStateClass.MEASUREMENT,
+        supported_fn=_counts_people,
+        value_fn=_people_value(lambda summary: summary.inside),
+    ),
+)
 
 
 def _size(
@@ -206,11 +293,21 @@ async def async_setup_entry(
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    add_polled_entities(entry.runtime_data, SENSORS, AmcrestSensor, async_add_entities)
+    add_polled_entities(
+        entry.runtime_data,
+        (*SENSORS, *THERMAL_SENSORS, *PEOPLE_SENSORS),
+        AmcrestSensor,
+        async_add_entities,
+    )
 
 
 class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
     entity_description: AmcrestSensorDescription
+
+    def __init__(self, hub: AmcrestHub, description: AmcrestSensorDescription, slot: Slot) -> None:
+        super().__init__(hub, description, slot)
+        if description.unit_fn is not None:
+            self._attr_native_unit_of_measurement = description.unit_fn(self.view)
 
     @property
     def native_value(self) -> Any:

@@ -54,6 +54,7 @@ from tests.ha.helpers import (
 
 STORAGE_READ = "storageDevice.cgi:getDeviceAllInfo"
 COAXIAL_READ = "coaxialControlIO.cgi:getStatus"
+PEOPLE_READ = "videoStatServer.cgi:getSummary"
 CONFIG_READ = "configManager.cgi:getConfig"
 #: The event stream opens (and may reopen) on its own; it is not a poll request.
 EVENT_STREAM = "eventManager.cgi:attach"
@@ -173,7 +174,8 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
     tables = every_poll_tables(coordinator)
     assert ipc.stats["by_config"] == dict.fromkeys(tables, 1)
     # Storage, identity and the firmware record were read at setup: not again this soon.
-    assert poll_requests(ipc) == {CONFIG_READ: len(tables), COAXIAL_READ: 1}
+    # Plus one per-channel endpoint each for the siren and the people counter.
+    assert poll_requests(ipc) == {CONFIG_READ: len(tables), COAXIAL_READ: 1, PEOPLE_READ: 1}
     assert ipc.stats["failed_logins"] == 0
 
 
