@@ -11,7 +11,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from . import binary_sensor, button, light, number, select, sensor, siren, switch, update
+from . import binary_sensor, button, light, lock, number, select, sensor, siren, switch, update
 from .api import (
     AmcrestError,
     AuthenticationError,
@@ -30,6 +30,7 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
     *binary_sensor.POLLED_SENSORS,
     *button.BUTTONS,
     *light.LIGHTS,
+    *lock.LOCKS,
     *number.NUMBERS,
     *select.SELECTS,
     select.PTZ_PRESET,
@@ -41,7 +42,9 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
     *update.UPDATES,
 )
 SETUP_SOURCES: frozenset[str] = frozenset(
-    name for description in POLLED_DESCRIPTIONS for name in description.all_sources()
+    name
+    for description in POLLED_DESCRIPTIONS
+    for name in (*description.all_sources(), *description.setup_sources)
 )
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

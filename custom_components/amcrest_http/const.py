@@ -54,6 +54,7 @@ PLATFORMS: Final = [
     Platform.EVENT,
     Platform.IMAGE,
     Platform.LIGHT,
+    Platform.LOCK,
     Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,

@@ -59,6 +59,8 @@ PTZ_PRESETS = "@ptz_presets"
 #: Per-rule temperatures of thermal channels, and people-counting summaries.
 THERMAL = "@thermal"
 PEOPLE = "@people"
+#: Door contacts of door stations: {door (1-based): "Open" / "Close"}.
+DOORS = "@doors"
 #: The device's own record of its last cloud firmware check (a config table).
 FIRMWARE_RECORD = "_DHCloudUpgrade_"
 
@@ -146,6 +148,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             PTZ_PRESETS: self._fetch_ptz_presets,
             THERMAL: self._fetch_thermal,
             PEOPLE: self._fetch_people,
+            DOORS: self._fetch_doors,
         }
         #: Channels (0-based) whose people counter answered at setup.
         self.people_channels: list[int] = []
@@ -289,6 +292,25 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     async def _fetch_people(self) -> dict[int, Any]:
         analytics = self.hub.client.analytics
         return {ch: await analytics.get_people_summary(ch + 1) for ch in self.people_channels}
+
+    async def _fetch_doors(self) -> dict[int, str] | None:
+        access = self.hub.client.access
+        doors = {door: await access.get_door_status(door) for door in self.door_numbers}
+        return doors or None
+
+    @property
+    def door_numbers(self) -> list[int]:
+        """The 1-based doors of a door station (rows of its ``AccessControl`` table)."""
+        return list(range(1, self.hub.capabilities.doors + 1))
+
+    @callback
+    def async_set_source(self, name: str, value: Any) -> None:
+        """Store a value learnt from an event (a poll already under way does not undo it)."""
+        if name not in self.supported:
+            return
+        data: PollData = dict(self.data or {})
+        self._store(data, name, value, self.clock())
+        self.async_set_updated_data(data)
 
     @property
     def ptz_channels(self) -> list[int]:

@@ -213,6 +213,8 @@ class AmcrestPolledDescription(AmcrestEntityDescription):
     sources: tuple[str, ...] = ()
     #: Sources read when the device has them (never required).
     optional_sources: tuple[str, ...] = ()
+    #: Sources read once at setup only (names, layouts), never polled.
+    setup_sources: tuple[str, ...] = ()
     slots_fn: SlotsFn = channel_slots
     #: Extra existence test on top of "the field has a value" (capabilities, caps flags).
     supported_fn: Callable[[View], bool] = _always

@@ -19,12 +19,15 @@ from homeassistant.const import (
     UnitOfInformation,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceIdentity, StorageDevice
+from .api.events import DeviceEvent
 from .coordinator import IDENTITY, PEOPLE, PTZ_STATUS, STORAGE, THERMAL
 from .entity import (
+    AmcrestEntity,
+    AmcrestEntityDescription,
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     Slot,
@@ -293,12 +296,15 @@ async def async_setup_entry(
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
+    hub = entry.runtime_data
     add_polled_entities(
-        entry.runtime_data,
+        hub,
         (*SENSORS, *THERMAL_SENSORS, *PEOPLE_SENSORS),
         AmcrestSensor,
         async_add_entities,
     )
+    if hub.capabilities.video_talk:
+        async_add_entities([AmcrestCallStateSensor(hub, CALL_STATE)])
 
 
 class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
@@ -317,3 +323,54 @@ class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
     def extra_state_attributes(self) -> dict[str, Any] | None:
         attributes_fn = self.entity_description.attributes_fn
         return attributes_fn(self.view) if attributes_fn else None
+
+
+# ---------------------------------------------------------------------- call state
+
+CALL_IDLE, CALL_RINGING, CALL_TALKING = "idle", "ringing", "talking"
+#: ``_DoTalkAction_`` actions -> the call state they lead to.
+_TALK_ACTIONS = {"invite": CALL_RINGING, "answer": CALL_TALKING, "hangup": CALL_IDLE}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestEventSensorDescription(AmcrestEntityDescription, SensorEntityDescription):
+    """A sensor fed by device events."""
+
+
+CALL_STATE = AmcrestEventSensorDescription(
+    key="call_state",
+    translation_key="call_state",
+    device_class=SensorDeviceClass.ENUM,
+    options=[CALL_IDLE, CALL_RINGING, CALL_TALKING],
+)
+
+
+class AmcrestCallStateSensor(AmcrestEntity, SensorEntity):
+    """The door station's call, from ``_DoTalkAction_`` events.
+
+    The device has no one-shot call-state request, so the sensor starts as ``idle`` (what a
+    door station is almost always) and follows the events from then on.
+    """
+
+    _attr_native_value = CALL_IDLE
+
+    entity_description: AmcrestEventSensorDescription
+
+    @property
+    def available(self) -> bool:
+        return self.hub.dispatcher.connected
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        dispatcher = self.hub.dispatcher
+        self.async_on_remove(dispatcher.subscribe("_DoTalkAction_", None, self._on_event))
+        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
+
+    @callback
+    def _on_event(self, event: DeviceEvent) -> None:
+        state = _TALK_ACTIONS.get(event.action.strip().lower())
+        if state is None and isinstance(event.data, dict):
+            state = _TALK_ACTIONS.get(str(event.data.get("Action", "")).strip().lower())
+        if state is not None and state != self._attr_native_value:
+            self._attr_native_value = state
+            self.async_write_ha_state()

@@ -1,8 +1,9 @@
-"""Service actions: PTZ, recording search and download, device logs.
+"""Service actions: PTZ, recording search and download, device logs, door stations.
 
 Registered once in ``async_setup``. PTZ and recording actions target camera entities (or the
-devices / areas holding them); each acts on the channel its camera shows. ``find_logs`` takes a
-device. Bad input raises :class:`ServiceValidationError`, device failures a translated
+devices / areas holding them); each acts on the channel its camera shows. ``find_logs`` and the
+door-station actions (doors, record searches, video talk) take a device. Bad input raises
+:class:`ServiceValidationError`, device failures a translated
 :class:`HomeAssistantError`.
 """
 
@@ -26,10 +27,11 @@ from homeassistant.helpers.typing import VolDictType
 from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
 
-from .api import AmcrestError
+from .api import AmcrestError, InvalidParameterError
 from .api.ptz import PtzDirection
+from .api.talk import check_number
 from .const import DOMAIN
-from .coordinator import PTZ_PRESETS, PTZ_STATUS, write_error
+from .coordinator import DOORS, PTZ_PRESETS, PTZ_STATUS, write_error
 
 if TYPE_CHECKING:
     from .camera import AmcrestCamera
@@ -56,6 +58,9 @@ ATTR_PATH = "path"
 ATTR_FILENAME = "filename"
 ATTR_DEVICE_ID = "device_id"
 ATTR_LOG_TYPE = "log_type"
+ATTR_DOOR = "door"
+ATTR_CARD_NO = "card_no"
+ATTR_NUMBER = "number"
 
 DIRECTIONS = {
     "up": PtzDirection.UP,
@@ -143,6 +148,36 @@ FIND_LOGS_SCHEMA = vol.Schema(
         ),
     }
 )
+
+_LIMIT = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_SEARCH_RESULTS))
+OPEN_DOOR_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_DOOR, default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=64)),
+    }
+)
+RECORD_SEARCH_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_START): cv.datetime,
+        vol.Required(ATTR_END): cv.datetime,
+        vol.Optional(ATTR_LIMIT, default=100): _LIMIT,
+    }
+)
+CARD_SEARCH_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_CARD_NO): vol.All(cv.string, str.strip, vol.Length(min=1, max=64)),
+        vol.Optional(ATTR_LIMIT, default=100): _LIMIT,
+    }
+)
+TALK_INVITE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_NUMBER): cv.string,
+    }
+)
+TALK_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -437,6 +472,97 @@ async def async_find_logs(call: ServiceCall) -> ServiceResponse:
     return {"entries": [entry.as_dict() for entry in entries]}
 
 
+# ---------------------------------------------------------------------- door stations
+
+
+def _door_station(call: ServiceCall) -> AmcrestHub:
+    """The hub of the call's device; a device that is no door station is refused."""
+    device_id = call.data[ATTR_DEVICE_ID]
+    hub = _hub_for_device(call.hass, device_id)
+    caps = hub.capabilities
+    if not (caps.access_control or caps.video_talk):
+        raise _invalid("not_door_station", device_id=device_id)
+    return hub
+
+
+async def async_open_door(call: ServiceCall) -> None:
+    hub = _door_station(call)
+    door = call.data[ATTR_DOOR]
+    if door > hub.capabilities.doors:
+        raise _invalid("unknown_door", door=str(door), doors=str(hub.capabilities.doors))
+    access = hub.client.access
+    await hub.coordinator.async_action(lambda: access.open_door(door), (DOORS,))
+
+
+async def _search_records(
+    call: ServiceCall,
+    find: Callable[[AmcrestHub, datetime, datetime, int], Awaitable[list[Any]]],
+) -> ServiceResponse:
+    hub = _door_station(call)
+    start, end = _range(call.data[ATTR_START], call.data[ATTR_END])
+    limit = call.data[ATTR_LIMIT]
+    records = await _device_call(hub, lambda: find(hub, start, end, limit))
+    return {"records": [record.as_dict() for record in records]}
+
+
+async def async_search_access_records(call: ServiceCall) -> ServiceResponse:
+    return await _search_records(
+        call,
+        lambda hub, start, end, limit: hub.client.access.find_access_records(
+            start, end, limit=limit
+        ),
+    )
+
+
+async def async_search_alarm_records(call: ServiceCall) -> ServiceResponse:
+    return await _search_records(
+        call,
+        lambda hub, start, end, limit: hub.client.access.find_alarm_records(
+            start, end, limit=limit
+        ),
+    )
+
+
+async def async_search_talk_log(call: ServiceCall) -> ServiceResponse:
+    return await _search_records(
+        call,
+        lambda hub, start, end, limit: hub.client.access.find_talk_log(start, end, limit=limit),
+    )
+
+
+async def async_search_cards(call: ServiceCall) -> ServiceResponse:
+    hub = _door_station(call)
+    card_no: str | None = call.data.get(ATTR_CARD_NO)
+    if card_no is not None and any(c.isspace() or ord(c) < 32 for c in card_no):
+        raise _invalid("invalid_card_number", card_no=card_no)
+    access = hub.client.access
+    cards = await _device_call(
+        hub, lambda: access.find_cards(card_no=card_no, limit=call.data[ATTR_LIMIT])
+    )
+    return {"records": [card.as_dict() for card in cards]}
+
+
+async def async_talk_invite(call: ServiceCall) -> ServiceResponse:
+    hub = _door_station(call)
+    number = call.data[ATTR_NUMBER]
+    try:
+        check_number(number)
+    except InvalidParameterError as err:
+        raise _invalid("invalid_number", number=str(number)) from err
+    talk = hub.client.talk
+    call_id = await _device_call(hub, lambda: talk.invite(number))
+    return {"call_id": call_id}
+
+
+def _talk_action(name: str) -> Callable[[ServiceCall], Awaitable[None]]:
+    async def handle(call: ServiceCall) -> None:
+        hub = _door_station(call)
+        action: Callable[[], Awaitable[None]] = getattr(hub.client.talk, name)
+        await _device_call(hub, action)
+
+    return handle
+
+
 # ---------------------------------------------------------------------- registration
 
 _ENTITY_SERVICES: tuple[tuple[str, VolDictType, Any, SupportsResponse], ...] = (
@@ -453,6 +579,30 @@ _ENTITY_SERVICES: tuple[tuple[str, VolDictType, Any, SupportsResponse], ...] = (
     ("download_recording", DOWNLOAD_SCHEMA, async_download_recording, SupportsResponse.OPTIONAL),
 )
 
+_DEVICE_SERVICES: tuple[tuple[str, vol.Schema, Any, SupportsResponse], ...] = (
+    ("find_logs", FIND_LOGS_SCHEMA, async_find_logs, SupportsResponse.ONLY),
+    ("open_door", OPEN_DOOR_SCHEMA, async_open_door, SupportsResponse.NONE),
+    (
+        "search_access_records",
+        RECORD_SEARCH_SCHEMA,
+        async_search_access_records,
+        SupportsResponse.ONLY,
+    ),
+    ("search_cards", CARD_SEARCH_SCHEMA, async_search_cards, SupportsResponse.ONLY),
+    (
+        "search_alarm_records",
+        RECORD_SEARCH_SCHEMA,
+        async_search_alarm_records,
+        SupportsResponse.ONLY,
+    ),
+    ("search_talk_log", RECORD_SEARCH_SCHEMA, async_search_talk_log, SupportsResponse.ONLY),
+    ("talk_invite", TALK_INVITE_SCHEMA, async_talk_invite, SupportsResponse.OPTIONAL),
+    ("talk_cancel", TALK_SCHEMA, _talk_action("cancel"), SupportsResponse.NONE),
+    ("talk_answer", TALK_SCHEMA, _talk_action("answer"), SupportsResponse.NONE),
+    ("talk_refuse", TALK_SCHEMA, _talk_action("refuse"), SupportsResponse.NONE),
+    ("talk_hangup", TALK_SCHEMA, _talk_action("hangup"), SupportsResponse.NONE),
+)
+
 
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration (once, whatever the entries)."""
@@ -466,10 +616,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             func=func,
             supports_response=response,
         )
-    hass.services.async_register(
-        DOMAIN,
-        "find_logs",
-        async_find_logs,
-        schema=FIND_LOGS_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
+    for service, device_schema, handler, answers in _DEVICE_SERVICES:
+        hass.services.async_register(
+            DOMAIN, service, handler, schema=device_schema, supports_response=answers
+        )

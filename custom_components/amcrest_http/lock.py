@@ -1,0 +1,112 @@
+"""Locks: the doors of door stations (``accessControl.cgi``).
+
+One lock per door (row of the ``AccessControl`` table; door ``n`` is row ``n-1``). The state is
+the door contact (``getDoorStatus``, the ``@doors`` source); ``DoorStatus`` events update it at
+once. Unlocking is a remote ``openDoor``; locking is ``closeDoor``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.lock import LockEntity, LockEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.codec import table_rows
+from .api.events import DeviceEvent
+from .binary_sensor import door_state
+from .coordinator import DOORS, PollData
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    Slot,
+    View,
+    add_polled_entities,
+)
+from .hub import AmcrestConfigEntry, AmcrestHub
+
+PARALLEL_UPDATES = 1
+
+
+def door_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    """One slot per door (``index`` 0-based = the ``AccessControl`` row)."""
+    rows = table_rows(data.get("AccessControl") or {}, "AccessControl")
+    slots = []
+    for door in hub.coordinator.door_numbers:
+        name = (rows.get(door - 1) or {}).get("DoorName", "").strip()
+        slots.append(Slot(index=door - 1, key=f"_{door - 1}", label=name or str(door)))
+    return slots
+
+
+def door_status(view: View) -> str | None:
+    """``Open`` / ``Close`` of the slot's door, as last read or reported."""
+    value = (view.source(DOORS) or {}).get((view.slot.index or 0) + 1)
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestLockDescription(AmcrestPolledDescription, LockEntityDescription):
+    """A door of a door station."""
+
+
+LOCKS: tuple[AmcrestLockDescription, ...] = (
+    AmcrestLockDescription(
+        key="door_lock",
+        translation_key="door_lock",
+        sources=(DOORS,),
+        setup_sources=("AccessControl",),
+        slots_fn=door_slots,
+        supported_fn=lambda view: door_status(view) is not None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: AmcrestConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    add_polled_entities(entry.runtime_data, LOCKS, AmcrestLock, async_add_entities)
+
+
+class AmcrestLock(AmcrestPolledEntity, LockEntity):
+    entity_description: AmcrestLockDescription
+
+    @property
+    def door(self) -> int:
+        """The 1-based door number the API uses."""
+        return (self.slot.index or 0) + 1
+
+    @property
+    def available(self) -> bool:
+        return super().available and door_status(self.view) is not None
+
+    @property
+    def is_locked(self) -> bool | None:
+        status = door_status(self.view)
+        return None if status is None else status.strip().lower() != "open"
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(self.hub.dispatcher.subscribe("DoorStatus", None, self._on_event))
+
+    @callback
+    def _on_event(self, event: DeviceEvent) -> None:
+        if max(event.index or 0, 0) + 1 != self.door:
+            return
+        is_open = door_state(event)
+        if is_open is None:
+            return
+        doors = dict(self.view.source(DOORS) or {})
+        doors[self.door] = "Open" if is_open else "Close"
+        self.coordinator.async_set_source(DOORS, doors)
+
+    async def async_unlock(self, **kwargs: Any) -> None:
+        access, door = self.hub.client.access, self.door
+        await self.coordinator.async_action(lambda: access.open_door(door), (DOORS,))
+
+    async def async_lock(self, **kwargs: Any) -> None:
+        access, door = self.hub.client.access, self.door
+        await self.coordinator.async_action(lambda: access.close_door(door), (DOORS,))
