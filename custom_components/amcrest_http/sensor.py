@@ -177,31 +177,20 @@ THERMAL_SENSORS: tuple[AmcrestSensorDescription, ...] = tuple(
     )
     for statistic in ("max", "min", "average")
 )
-PEOPLE_SENSORS: tuple[AmcrestSensorDescription, ...] = (
+PEOPLE_SENSORS: tuple[AmcrestSensorDescription, ...] = tuple(
     AmcrestSensorDescription(
-        key="people_entered_today",
-        translation_key="people_entered_today",
+        key=key,
+        translation_key=key,
         sources=(PEOPLE,),
-        state_class=SensorStateClass.TOTAL_INCREASING,
+        state_class=state_class,
         supported_fn=_counts_people,
-        value_fn=_people_value(lambda summary: summary.entered.today),
-    ),
-    AmcrestSensorDescription(
-        key="people_exited_today",
-        translation_key="people_exited_today",
-        sources=(PEOPLE,),
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        supported_fn=_counts_people,
-        value_fn=_people_value(lambda summary: summary.exited.today),
-    ),
-    AmcrestSensorDescription(
-        key="people_inside",
-        translation_key="people_inside",
-        sources=(PEOPLE,),
-        state_class=SensorStateClass.MEASUREMENT,
-        supported_fn=_counts_people,
-        value_fn=_people_value(lambda summary: summary.inside),
-    ),
+        value_fn=_people_value(read),
+    )
+    for key, state_class, read in (
+        ("people_entered_today", SensorStateClass.TOTAL_INCREASING, lambda s: s.entered.today),
+        ("people_exited_today", SensorStateClass.TOTAL_INCREASING, lambda s: s.exited.today),
+        ("people_inside", SensorStateClass.MEASUREMENT, lambda s: s.inside),
+    )
 )
 
 

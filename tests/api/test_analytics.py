@@ -26,14 +26,8 @@ from custom_components.amcrest_http.api import analytics as analytics_module
 from custom_components.amcrest_http.api.codec import parse_table
 from simulator import Simulator
 from simulator.analytics import aggregate
+from tests.api.bodies import body
 from tests.conftest import ClientFactory, SimFactory
-
-CRLF = "\r\n"
-
-
-def body(*lines: str) -> str:
-    return "".join(line + CRLF for line in lines)
-
 
 # sample-responses §8.1
 SUMMARY_8_1 = body(

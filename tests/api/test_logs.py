@@ -20,14 +20,8 @@ from custom_components.amcrest_http.api import (
 )
 from custom_components.amcrest_http.api import logs as logs_module
 from simulator import Simulator, logbook
+from tests.api.bodies import body
 from tests.conftest import ClientFactory, SimFactory
-
-CRLF = "\r\n"
-
-
-def body(*lines: str) -> str:
-    return "".join(line + CRLF for line in lines)
-
 
 # sample-responses §7.2
 DO_FIND_7_2 = body(

@@ -22,14 +22,8 @@ from custom_components.amcrest_http.api import (
     parse_tours,
 )
 from simulator import Simulator
+from tests.api.bodies import body
 from tests.conftest import ClientFactory, SimFactory
-
-CRLF = "\r\n"
-
-
-def body(*lines: str) -> str:
-    return "".join(line + CRLF for line in lines)
-
 
 # ---------------------------------------------------------------- status: the three shapes
 

@@ -27,13 +27,8 @@ from custom_components.amcrest_http.api import (
 from custom_components.amcrest_http.api import recording as recording_module
 from simulator import Simulator
 from simulator.recordings import MediaItem, MediaQuery, content, make_item, search
+from tests.api.bodies import body
 from tests.conftest import ClientFactory, SimFactory
-
-CRLF = "\r\n"
-
-
-def body(*lines: str) -> str:
-    return "".join(line + CRLF for line in lines)
 
 
 def _item(i: int, path: str, start: str, end: str, length: int) -> list[str]:

@@ -22,14 +22,8 @@ from custom_components.amcrest_http.api import (
 )
 from custom_components.amcrest_http.api.codec import parse_table
 from simulator import Simulator, thermal
+from tests.api.bodies import body
 from tests.conftest import ClientFactory, SimFactory
-
-CRLF = "\r\n"
-
-
-def body(*lines: str) -> str:
-    return "".join(line + CRLF for line in lines)
-
 
 # sample-responses §8.2 (captured) and the alternative casing of another firmware
 POINT_8_2 = body(
