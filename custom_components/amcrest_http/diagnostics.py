@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
 from .api import redact_url
+from .api.analytics import parse_ivs_rules
 from .const import DOMAIN
 from .hub import AmcrestConfigEntry, AmcrestHub
 
@@ -34,6 +35,11 @@ def _tables(hub: AmcrestHub, channel: int | None = None) -> dict[str, Any]:
     return tables
 
 
+def _rule_table(hub: AmcrestHub) -> dict[str, str]:
+    table = (hub.coordinator.data or {}).get("VideoAnalyseRule")
+    return table if isinstance(table, dict) else {}
+
+
 def _polling(hub: AmcrestHub) -> dict[str, Any]:
     coordinator = hub.coordinator
     interval = coordinator.update_interval
@@ -53,6 +59,7 @@ def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
         "base_url": redact_url(hub.client.transport.base_url),
         "requests_sent": hub.client.transport.requests_sent,
         "polling": _polling(hub),
+        "ivs_rules": [rule.as_dict() for rule in parse_ivs_rules(_rule_table(hub))],
     }
 
 

@@ -579,7 +579,36 @@ _ENTITY_SERVICES: tuple[tuple[str, VolDictType, Any, SupportsResponse], ...] = (
     ("download_recording", DOWNLOAD_SCHEMA, async_download_recording, SupportsResponse.OPTIONAL),
 )
 
+_COORDINATE = vol.All(vol.Coerce(int), vol.Range(min=0, max=8191))
+GET_TEMPERATURE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required("x"): _COORDINATE,
+        vol.Required("y"): _COORDINATE,
+        vol.Optional("channel"): vol.All(vol.Coerce(int), vol.Range(min=1, max=256)),
+    }
+)
+
+
+async def async_get_temperature(call: ServiceCall) -> ServiceResponse:
+    """The temperature at one point of a thermal channel's picture (0-8191 coordinates)."""
+    device_id = call.data[ATTR_DEVICE_ID]
+    hub = _hub_for_device(call.hass, device_id)
+    channels = [channel + 1 for channel in hub.coordinator.thermal_channels]
+    if not channels:
+        raise _invalid("not_thermal", device_id=device_id)
+    channel = call.data.get("channel", channels[0])
+    if channel not in channels:
+        raise _invalid("not_thermal_channel", channel=str(channel))
+    thermal = hub.client.thermal
+    point = await _device_call(
+        hub, lambda: thermal.get_point_temperature(call.data["x"], call.data["y"], channel=channel)
+    )
+    return {"temperature": point.value, "unit": point.unit, "type": point.type}
+
+
 _DEVICE_SERVICES: tuple[tuple[str, vol.Schema, Any, SupportsResponse], ...] = (
+    ("get_temperature", GET_TEMPERATURE_SCHEMA, async_get_temperature, SupportsResponse.ONLY),
     ("find_logs", FIND_LOGS_SCHEMA, async_find_logs, SupportsResponse.ONLY),
     ("open_door", OPEN_DOOR_SCHEMA, async_open_door, SupportsResponse.NONE),
     (

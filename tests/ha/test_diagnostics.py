@@ -36,6 +36,9 @@ async def test_entry_diagnostics(
     assert "MotionDetect" in polling["polled_sources"]
     assert set(polling["polled_sources"]) <= set(polling["supported_sources"])
     assert polling["failing_sources"] == []
+    rules = {(rule["channel"], rule["index"]): rule for rule in diagnostics["ivs_rules"]}
+    assert rules[(1, 0)]["name"] == sim.state.config.get("VideoAnalyseRule[1][0].Name")
+    assert rules[(1, 0)]["type"] == sim.state.config.get("VideoAnalyseRule[1][0].Type")
     text = json.dumps(diagnostics)
     assert PASSWORD not in text
     assert "rtsp://" not in text

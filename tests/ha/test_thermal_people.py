@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import probatio as vol
 import pytest
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util.unit_conversion import TemperatureConverter
 
+from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
+from simulator.thermal import celsius_at
 from tests.conftest import ClientFactory, SimFactory
 from tests.ha.conftest import EntryFactory
-from tests.ha.helpers import call, channel_uid, entity_id, refresh, state_of
+from tests.ha.helpers import call, channel_uid, device_of, entity_id, refresh, state_of
 
 THERMAL_CHANNEL = 1  # the thermal sensor of the bi-spectrum camera (0-based)
 
@@ -105,3 +109,63 @@ async def test_devices_without_them_get_none(
         for eid in hass.states.async_entity_ids()
         if "people" in eid or "temperature" in eid or "flat_field" in eid
     ]
+
+
+async def test_get_temperature_action(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("thermal")
+    await add_entry(sim)
+    host = device_of(hass, hass.config_entries.async_entries(DOMAIN)[0], sim).id
+    answer = await hass.services.async_call(
+        DOMAIN,
+        "get_temperature",
+        {"device_id": host, "x": 4096, "y": 2048},
+        blocking=True,
+        return_response=True,
+    )
+    device = await make_client(sim).thermal.get_point_temperature(4096, 2048, channel=2)
+    assert answer == {"temperature": device.value, "unit": device.unit, "type": device.type}
+    assert device.value == pytest.approx(celsius_at(4096, 2048), abs=0.01)
+
+
+async def test_get_temperature_refusals(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    thermal = await start_sim("thermal")
+    ipc = await start_sim("ipc")
+    await add_entry(thermal)
+    await add_entry(ipc)
+    entries = {entry.unique_id: entry for entry in hass.config_entries.async_entries(DOMAIN)}
+    thermal_host = device_of(hass, entries[thermal.state.identity.serial], thermal).id
+    ipc_host = device_of(hass, entries[ipc.state.identity.serial], ipc).id
+
+    async def refused(data: dict[str, object], key: str) -> None:
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN, "get_temperature", data, blocking=True, return_response=True
+            )
+        assert err.value.translation_key == key
+
+    await refused({"device_id": ipc_host, "x": 1, "y": 1}, "not_thermal")
+    await refused({"device_id": thermal_host, "x": 1, "y": 1, "channel": 1}, "not_thermal_channel")
+    sent = thermal.stats["total"]
+    with pytest.raises(vol.Invalid):
+        await hass.services.async_call(
+            DOMAIN,
+            "get_temperature",
+            {"device_id": thermal_host, "x": 8192, "y": 0},
+            blocking=True,
+            return_response=True,
+        )
+    assert thermal.stats["total"] == sent
+    thermal.add_fault(kind="status", status=500, path="/cgi-bin/RadiometryManager.cgi", count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_temperature",
+            {"device_id": thermal_host, "x": 1, "y": 1},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "device_error"
