@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .api.events import DeviceEvent
@@ -77,6 +78,21 @@ class EventDispatcher:
         if event.index is not None:
             for handler in self._listeners.get((event.code, None), ()):
                 handler(event)
+        self._scan_card(event)
+
+    @callback
+    def _scan_card(self, event: DeviceEvent) -> None:
+        """A card swipe is also a tag scan, where Home Assistant's tag integration runs."""
+        if event.code != "AccessControl" or "tag" not in self._hass.config.components:
+            return
+        card = (event.data or {}).get("CardNo")
+        if not isinstance(card, str | int) or not str(card).strip():
+            return
+        self._hub.entry.async_create_background_task(
+            self._hass,
+            async_scan_tag(self._hass, str(card).strip(), self._hub.host_device_id),
+            name=f"{DOMAIN} card scan",
+        )
 
     def bus_data(self, event: DeviceEvent) -> dict[str, Any]:
         channel = (

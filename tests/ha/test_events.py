@@ -167,6 +167,22 @@ async def test_doorbell_and_access_events(
     await wait_until(hass, lambda: hass.states.get(access).attributes.get("event_type") == "denied")
 
 
+async def test_card_swipes_are_tag_scans_where_tags_run(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    assert await async_setup_component(hass, "tag", {})
+    scans = async_capture_events(hass, "tag_scanned")
+    sim = await start_sim("vto")
+    entry = await add_entry(sim)
+    await event_stream_open(hass, entry)
+    host = device_of(hass, entry, sim)
+    sim.emit_event("AccessControl", "Pulse", index=0, data={"CardNo": "7A08", "Status": 1})
+    sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Open"})
+    await wait_until(hass, lambda: len(scans) >= 1)
+    await hass.async_block_till_done()
+    assert [(e.data["tag_id"], e.data["device_id"]) for e in scans] == [("7A08", host.id)]
+
+
 async def test_device_triggers_are_listed_and_fire(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
