@@ -270,9 +270,15 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         return sorted(self.hub.capabilities.radiometry)
 
     async def _fetch_thermal(self) -> dict[int, Any] | None:
+        # The rules are read with the first answer; later polls ask only their temperatures.
         thermal = self.hub.client.thermal
+        previous = (self.data or {}).get(THERMAL) or {}
         rules = {
-            ch: await thermal.get_rule_temperatures(channel=ch + 1) for ch in self.thermal_channels
+            ch: await thermal.get_rule_temperatures(
+                channel=ch + 1,
+                rules=[item.rule for item in previous[ch]] if ch in previous else None,
+            )
+            for ch in self.thermal_channels
         }
         return rules or None
 

@@ -232,3 +232,12 @@ async def test_invalid_input_sends_nothing(
     with pytest.raises(InvalidParameterError):
         await getattr(tpc_client.thermal, call)(**kwargs)
     assert tpc.stats["total"] == before
+
+
+async def test_known_rules_skip_the_table_read(tpc: Simulator, tpc_client: AmcrestClient) -> None:
+    rules = await tpc_client.thermal.get_rules(channel=2)
+    tpc.reset_stats()
+    known = await tpc_client.thermal.get_rule_temperatures(channel=2, rules=rules)
+    assert [item.rule for item in known] == [rule for rule in rules if rule.enabled]
+    assert "ThermometryRule" not in tpc.stats["by_config"]
+    assert tpc.stats["by_action"]["RadiometryManager.cgi:getTemper"] == len(known)

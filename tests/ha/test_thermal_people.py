@@ -169,3 +169,14 @@ async def test_get_temperature_refusals(
             return_response=True,
         )
     assert err.value.translation_key == "device_error"
+
+
+async def test_polls_read_temperatures_not_the_rule_table(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("thermal")
+    entry = await add_entry(sim)
+    sim.reset_stats()
+    await entry.runtime_data.coordinator.async_refresh()
+    assert "ThermometryRule" not in sim.stats["by_config"]
+    assert sim.stats["by_action"]["RadiometryManager.cgi:getTemper"] == 2  # Spot1, Area1

@@ -7,6 +7,7 @@ requests; on bi-spectrum cameras the thermal sensor is usually channel 2.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -272,7 +273,11 @@ class Thermal:
         return [rule for rule in rules if rule.channel == channel - 1]
 
     async def get_rule_temperatures(
-        self, *, channel: int, include_disabled: bool = False
+        self,
+        *,
+        channel: int,
+        include_disabled: bool = False,
+        rules: Sequence[ThermometryRule] | None = None,
     ) -> list[RuleTemperature]:
         """Max / min / average (and mid, std) of each thermometry rule of ``channel``.
 
@@ -280,16 +285,16 @@ class Thermal:
         ``RadiometryManager.cgi?action=getTemper&channel=<ch>&condition.PresetId=…&
         condition.RuleId=…&condition.Type=…&condition.Name=…`` (api-reference §10.2.6) once
         per rule, enabled rules only unless ``include_disabled``. A channel without rules
-        gives an empty list.
+        gives an empty list. Callers that already know the rules pass them as ``rules`` and
+        save the table read.
         """
         _channel(channel)
-        rules = [
-            rule
-            for rule in await self.get_rules(channel=channel)
-            if rule.enabled or include_disabled
-        ]
+        if rules is None:
+            rules = await self.get_rules(channel=channel)
         results: list[RuleTemperature] = []
         for rule in rules:
+            if not (rule.enabled or include_disabled):
+                continue
             params: list[tuple[str, Scalar]] = [
                 ("channel", channel),
                 ("condition.PresetId", rule.preset_id if rule.preset_id is not None else 0),
