@@ -659,6 +659,28 @@ def heat_imaging_thermometry() -> Entries:
     }
 
 
+THERMAL_PALETTES: tuple[str, ...] = ("WhiteHot", "BlackHot", "Ironbow", "Rainbow", "Fusion")
+"""Colour palettes a thermal channel offers (``ThermographyManager`` ``caps.Colorization``)."""
+THERMAL_MODES = 4
+"""``caps.ModeNum``: option sets in ``ThermographyOptions[ch].OptionsEx``."""
+
+
+def thermography_options(thermal_channel: int) -> Entries:
+    """One option set per mode; the first is the one in use (``OptionsEx[0]``)."""
+    entries: Entries = {}
+    for mode in range(THERMAL_MODES):
+        p = f"ThermographyOptions[{thermal_channel}].OptionsEx[{mode}]."
+        entries[p + "Agc"] = "0"
+        entries[p + "Brightness"] = "50"
+        entries[p + "Colorization"] = THERMAL_PALETTES[0]
+        entries[p + "EZoom"] = "0"
+        entries[p + "Mode"] = str(mode)
+        entries[p + "Sharpness"] = "50"
+        entries[p + "SmartOptimizer"] = "true"
+        entries[p + "ThermographyGamma"] = "50"
+    return entries
+
+
 def thermometry_rules(thermal_channel: int) -> Entries:
     entries: Entries = {}
     rules = (
@@ -791,6 +813,7 @@ def build_tables(
     if spec.has_thermal:
         tables["HeatImagingThermometry"] = heat_imaging_thermometry()
         tables["ThermometryRule"] = thermometry_rules(channels - 1)
+        tables["ThermographyOptions"] = thermography_options(channels - 1)
     if spec.has_access_control:
         tables["AccessControl"] = access_control(spec.doors)
     return tables

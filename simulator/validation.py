@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from simulator.caps import StreamCaps, main_stream_caps
 from simulator.profiles import ProfileSpec
 from simulator.state import ConfigStore
+from simulator.tables import THERMAL_PALETTES
 
 _UNSIGNED = re.compile(r"[0-9]+", re.ASCII)
 
@@ -210,6 +211,18 @@ RULES: tuple[Rule, ...] = (
     _rule("enum", r"^RecordMode\[\d+\]\.Mode$", one_of("0", "1", "2"), "0, 1 or 2"),
     _rule("enum", r"^AlarmOut\[\d+\]\.Mode$", one_of("0", "1", "2"), "0, 1 or 2"),
     _rule("enum", r"^VideoStandard$", one_of("PAL", "NTSC"), "PAL or NTSC"),
+    _rule(
+        "enum",
+        r"^ThermographyOptions\[\d+\]\.OptionsEx\[\d+\]\.Colorization$",
+        one_of(*THERMAL_PALETTES),
+        "a palette of ThermographyManager caps.Colorization",
+    ),
+    _rule(
+        "enum",
+        r"^HeatImagingThermometry\.TemperatureUnit$",
+        one_of("Centigrade", "Fahrenheit"),
+        "Centigrade or Fahrenheit",
+    ),
     # the main stream against encode.cgi?action=getConfigCaps
     _rule("encode", _ENCODE_MAIN + r"Compression$", _compression, "a listed CompressionTypes"),
     Rule(

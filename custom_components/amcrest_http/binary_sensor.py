@@ -65,6 +65,26 @@ def door_state(event: DeviceEvent) -> bool | None:
     return None
 
 
+PARKING_SPACE_TAKEN = "TrafficParkingSpaceParking"
+PARKING_SPACE_FREE = "TrafficParkingSpaceNoParking"
+
+
+def parking_space_state(event: DeviceEvent) -> bool | None:
+    """A vehicle parks (on) or leaves (off); a stopped "parking" event also means it left."""
+    action = event.action.lower()
+    if event.code == PARKING_SPACE_FREE:
+        return False if action in ("start", "pulse") else None
+    return start_stop(event)
+
+
+def parking_space_name(event: DeviceEvent) -> str | None:
+    """The space an event is about: its ``Lane`` number (traffic events number spaces so)."""
+    lane = (event.data or {}).get("Lane")
+    if isinstance(lane, bool) or not isinstance(lane, int | str) or str(lane).strip() == "":
+        return None
+    return str(lane).strip()
+
+
 @dataclass(frozen=True, kw_only=True)
 class AmcrestEventBinarySensorDescription(AmcrestEntityDescription, BinarySensorEntityDescription):
     """A binary sensor fed by one or more event codes."""
@@ -76,6 +96,8 @@ class AmcrestEventBinarySensorDescription(AmcrestEntityDescription, BinarySensor
     pulse_resets: bool = True
     #: Also one sensor per smart rule, named from the rule in the event data.
     per_rule: bool = False
+    #: Names the rule (or parking space) an event is about, for ``per_rule``.
+    rule_fn: Callable[[DeviceEvent], str | None] = rule_name
 
 
 EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
@@ -177,6 +199,23 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         translation_key="temperature_alarm",
         device_class=BinarySensorDeviceClass.HEAT,
         codes=("HeatImagingTemper",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="parking",
+        translation_key="parking",
+        device_class=BinarySensorDeviceClass.OCCUPANCY,
+        per_rule=True,
+        codes=("ParkingDetection",),
+    ),
+    AmcrestEventBinarySensorDescription(
+        key="parking_space",
+        translation_key="parking_space",
+        device_class=BinarySensorDeviceClass.OCCUPANCY,
+        per_rule=True,
+        rule_fn=parking_space_name,
+        state_fn=parking_space_state,
+        pulse_resets=False,
+        codes=(PARKING_SPACE_TAKEN, PARKING_SPACE_FREE),
     ),
     AmcrestEventBinarySensorDescription(
         key="storage_missing",
@@ -286,9 +325,11 @@ async def async_setup_entry(
     @callback
     def on_rule_event(event: DeviceEvent) -> None:
         """A smart-rule event naming a rule not seen yet on its channel gets its own sensor."""
-        rule = rule_name(event)
         description = CODE_TO_SENSOR.get(event.code)
-        if rule is None or description is None:
+        if description is None:
+            return
+        rule = description.rule_fn(event)
+        if rule is None:
             return
         slot = _slot(hub, description, event.index)
         if (description.key, slot, rule) in rules_seen:
@@ -367,7 +408,7 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
 
     @callback
     def handle_event(self, event: DeviceEvent) -> None:
-        if self.rule is not None and rule_name(event) != self.rule:
+        if self.rule is not None and self.entity_description.rule_fn(event) != self.rule:
             return
         state = self.entity_description.state_fn(event)
         if state is None:

@@ -109,6 +109,17 @@ def _fps_choices(view: View) -> Choices:
     return tuple((str(n), str(n)) for n in range(1, (fps_max or 0) + 1))
 
 
+def _palette_choices(view: View) -> Choices:
+    """The colour palettes the thermal channel's caps list, named as the device names them.
+
+    The option set in use is taken to be ``OptionsEx[0]``; the reference names further sets
+    (one per mode) without saying how a device picks among them.
+    """
+    caps = view.hub.capabilities.thermography.get(view.channel, {})
+    names = [name.strip() for name in (caps.get("Colorization") or "").split(",")]
+    return tuple((name, name) for name in names if name)
+
+
 def _has_choices(view: View) -> bool:
     return bool(_codec_choices(view))
 
@@ -230,6 +241,22 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
         field="VideoStandard",
         slots_fn=device_slot,
         choices=(("pal", "PAL"), ("ntsc", "NTSC")),
+    ),
+    AmcrestSelectDescription(
+        key="thermal_palette",
+        translation_key="thermal_palette",
+        entity_category=EntityCategory.CONFIG,
+        field="ThermographyOptions[{ch}].OptionsEx[0].Colorization",
+        choices_fn=_palette_choices,
+        supported_fn=lambda view: bool(_palette_choices(view)),
+    ),
+    AmcrestSelectDescription(
+        key="temperature_unit",
+        translation_key="temperature_unit",
+        entity_category=EntityCategory.CONFIG,
+        field="HeatImagingThermometry.TemperatureUnit",
+        slots_fn=device_slot,
+        choices=(("celsius", "Centigrade"), ("fahrenheit", "Fahrenheit")),
     ),
 )
 

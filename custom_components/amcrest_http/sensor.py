@@ -124,7 +124,7 @@ def _firmware(identity: DeviceIdentity) -> str | None:
 class AmcrestSensorDescription(AmcrestPolledDescription, SensorEntityDescription):
     value_fn: Callable[[View], Any]
     attributes_fn: Callable[[View], dict[str, Any] | None] | None = None
-    #: The unit as the device states it (fixed when the entity is created).
+    #: The unit as the device states it with each reading (``None``: keep the last one).
     unit_fn: Callable[[View], str | None] | None = None
 
 
@@ -144,7 +144,9 @@ def _thermal_value(statistic: str) -> Callable[[View], Any]:
 
 def _thermal_unit(view: View) -> str | None:
     rule = _rule_temperature(view)
-    unit = (rule.unit or "") if rule is not None else ""
+    if rule is None:
+        return None
+    unit = rule.unit or ""
     return (
         UnitOfTemperature.FAHRENHEIT if unit.lower().startswith("f") else UnitOfTemperature.CELSIUS
     )
@@ -301,8 +303,17 @@ class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
 
     def __init__(self, hub: AmcrestHub, description: AmcrestSensorDescription, slot: Slot) -> None:
         super().__init__(hub, description, slot)
+        self._unit = description.native_unit_of_measurement
         if description.unit_fn is not None:
-            self._attr_native_unit_of_measurement = description.unit_fn(self.view)
+            self._unit = description.unit_fn(self.view) or self._unit
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        # The device's unit can change (the temperature unit select); readings carry it.
+        unit_fn = self.entity_description.unit_fn
+        if unit_fn is not None and (unit := unit_fn(self.view)) is not None:
+            self._unit = unit
+        return self._unit
 
     @property
     def native_value(self) -> Any:

@@ -11,6 +11,7 @@ from simulator import thermal
 from simulator.cgi.registry import CgiContext, route
 from simulator.profiles import ProfileSpec
 from simulator.responses import ERROR_INVALID_REQUEST
+from simulator.tables import THERMAL_MODES, THERMAL_PALETTES
 
 # --- thermal (ThermographyManager / RadiometryManager) -----------------------------------------
 
@@ -26,10 +27,10 @@ async def thermography_caps(ctx: CgiContext) -> web.StreamResponse:
     return ctx.kv(
         [
             ("caps.AgcSupport", True),
-            ("caps.Colorization", "WhiteHot,BlackHot,Ironbow,Rainbow,Fusion"),
+            ("caps.Colorization", ",".join(THERMAL_PALETTES)),
             ("caps.EZoomMax", 8),
             ("caps.FFCSupport", True),
-            ("caps.ModeNum", 4),
+            ("caps.ModeNum", THERMAL_MODES),
             ("caps.ShutterSupport", True),
             ("caps.SmartOptimizer", True),
         ]

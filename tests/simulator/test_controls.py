@@ -247,6 +247,8 @@ VALIDATION_CASES: list[tuple[str, str, str, str]] = [
     ("ipc", "RecordMode[0].Mode", "3", "1"),
     ("nvr", "AlarmOut[1].Mode", "3", "1"),
     ("ipc", "VideoStandard", "SECAM", "PAL"),
+    ("thermal", "ThermographyOptions[1].OptionsEx[0].Colorization", "whitehot", "Ironbow"),
+    ("thermal", "HeatImagingThermometry.TemperatureUnit", "Kelvin", "Fahrenheit"),
     # the main stream against getConfigCaps
     ("ipc", "Encode[0].MainFormat[0].Video.Compression", "H.266", "MJPG"),
     ("ipc", "Encode[0].MainFormat[0].Video.resolution", "1024x768", "1920x1080"),
