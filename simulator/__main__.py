@@ -30,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
         help='old firmware: challenge Basic realm="Device_CGI" and accept only Basic',
     )
     parser.add_argument("--serial", default=None, help="serial number (default per profile)")
+    parser.add_argument(
+        "--dhip-port",
+        type=int,
+        default=None,
+        metavar="P",
+        help="also answer DHIP discovery on UDP 127.0.0.1:P (0 = any free port; default: off)",
+    )
     parser.add_argument("--lockout-attempts", type=int, default=5)
     parser.add_argument("--lockout-seconds", type=float, default=1800.0)
     parser.add_argument(
@@ -58,6 +65,7 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         lockout_seconds=args.lockout_seconds,
         quirks=args.quirk,
         serial=args.serial,
+        dhip_port=args.dhip_port,
     )
 
 
@@ -74,6 +82,8 @@ async def serve(sim: Simulator, username: str) -> None:
             f"(user {username!r}, {sim.state.channels} channel(s)); Ctrl-C to stop",
             flush=True,
         )
+        if sim.dhip_port is not None:
+            print(f"DHIP discovery answered on udp://{sim.host}:{sim.dhip_port}", flush=True)
         await stop.wait()
 
 

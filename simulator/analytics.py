@@ -65,6 +65,25 @@ class PeopleCounter:
         self.clears += 1
 
 
+def summary_pairs(channel: int, counter: PeopleCounter, utc: int) -> list[tuple[str, object]]:
+    """The ``summary.*`` lines of ``getSummary`` (and of each pushed part) for a 1-based
+    ``channel``, written 0-based like the device does."""
+    pairs: list[tuple[str, object]] = [("summary.Channel", channel - 1)]
+    for label, sub in (("EnteredSubtotal", counter.entered), ("ExitedSubtotal", counter.exited)):
+        pairs += [
+            (f"summary.{label}.Hour", sub.hour),
+            (f"summary.{label}.Today", sub.today),
+            (f"summary.{label}.Total", sub.total),
+            (f"summary.{label}.TotalInTimeSection", sub.total_in_time_section),
+        ]
+    pairs += [
+        ("summary.InsideSubtotal.Total", counter.inside),
+        ("summary.RuleName", counter.rule_name),
+        ("summary.UTC", utc),
+    ]
+    return pairs
+
+
 def build_history(now: datetime, days: int = HISTORY_DAYS) -> list[StatBucket]:
     """Hourly buckets for the last ``days`` days up to the current hour, deterministic
     (entered ``(3h + 5d) % 11``, exited ``(2h + 7d) % 9`` for hour ``h``, day-of-month ``d``,

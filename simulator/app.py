@@ -20,7 +20,9 @@ from simulator import quirks as q
 from simulator.analytics import seeded_counter
 from simulator.auth import Authenticator, AuthMode, Decision, LockoutStatus, Outcome, lock_minutes
 from simulator.cgi import CgiContext, QueryParams, find_route, split_cgi
+from simulator.cgi.discovery import build_lan_devices
 from simulator.control import add_control_routes
+from simulator.dhip import DhipCounters, DhipResponder, device_info, start_responder
 from simulator.doorstation import build_records
 from simulator.events import Event, EventBus
 from simulator.faults import Fault, FaultRegistry
@@ -90,6 +92,8 @@ def initial_state(
     if spec.has_siren:
         state.siren_on = dict.fromkeys(range(1, channels + 1), False)
         state.coaxial_light_on = dict.fromkeys(range(1, channels + 1), False)
+    if spec.has_device_discovery:
+        state.lan_devices = build_lan_devices()
     return state
 
 
@@ -112,7 +116,10 @@ class Simulator:
         nonce_lifetime: float = 60.0,
         quirks: Iterable[str] | None = None,
         serial: str | None = None,
+        dhip_port: int | None = None,
     ) -> None:
+        """``dhip_port``: also answer DHIP discovery on UDP ``127.0.0.1:<dhip_port>``
+        (0 = any free port, see :attr:`dhip_port`); None (the default) = no DHIP responder."""
         self.profile: ProfileSpec = get_profile(profile)
         if auth not in (AuthMode.DIGEST, AuthMode.BASIC):
             msg = f"auth must be 'digest' or 'basic', not {auth!r}"
@@ -122,6 +129,9 @@ class Simulator:
             raise ValueError(msg)
         if not 0 <= port <= 65535:
             msg = "port must be 0..65535"
+            raise ValueError(msg)
+        if dhip_port is not None and not 0 <= dhip_port <= 65535:
+            msg = "dhip_port must be 0..65535"
             raise ValueError(msg)
         self.quirks: frozenset[str] = q.resolve_quirks(self.profile.quirks, quirks)
         self.state: DeviceState = initial_state(
@@ -157,6 +167,10 @@ class Simulator:
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
+        self._requested_dhip_port = dhip_port
+        self._dhip_port: int | None = None
+        self._dhip_transport: asyncio.DatagramTransport | None = None
+        self._dhip: DhipResponder | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -168,6 +182,30 @@ class Simulator:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def dhip_port(self) -> int | None:
+        """The UDP port of the DHIP responder (after ``start``); None when it is off."""
+        if self._requested_dhip_port is None:
+            return None
+        return self._dhip_port if self._dhip_port is not None else self._requested_dhip_port
+
+    @property
+    def dhip_address(self) -> tuple[str, int] | None:
+        """The (host, port) the DHIP responder is bound to while it runs; always loopback."""
+        if self._dhip_transport is None:
+            return None
+        host, port = self._dhip_transport.get_extra_info("sockname")[:2]
+        return str(host), int(port)
+
+    @property
+    def dhip_counters(self) -> DhipCounters | None:
+        """Searches answered and datagrams ignored by the running DHIP responder."""
+        return self._dhip.counters if self._dhip is not None else None
+
+    def dhip_reply(self) -> dict[str, Any]:
+        """The ``client.notifyDevInfo`` message the responder sends now."""
+        return device_info(self.state, host=HOST, http_port=self.port)
 
     @property
     def bound_addresses(self) -> list[tuple[str, int]]:
@@ -196,16 +234,28 @@ class Simulator:
             handle_signals=False,
             access_log=None,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
+            # A body left unread (a refused audio upload declares 9999999 bytes) is not drained:
+            # the device hangs up after its answer instead.
+            lingering_time=0,
         )
         await runner.setup()
         try:
             site = web.TCPSite(runner, HOST, self._requested_port, reuse_address=True)
             await site.start()
+            self._port = int(runner.addresses[0][1])
+            if self._requested_dhip_port is not None:
+                transport, self._dhip, self._dhip_port = await start_responder(
+                    HOST,
+                    self._requested_dhip_port,
+                    self.dhip_reply,
+                    lambda: self.state.identity.mac_address,
+                )
+                self._dhip_transport = transport
         except BaseException:
+            self._port = None
             await runner.cleanup()
             raise
         self._runner = runner
-        self._port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
         """Stop serving; open streams and stalled answers end, no task is left behind."""
@@ -214,6 +264,10 @@ class Simulator:
             return
         self._stopping.set()
         self.events.close()
+        dhip, self._dhip_transport = self._dhip_transport, None
+        if dhip is not None:
+            dhip.close()
+        self._dhip = None
         await runner.cleanup()
 
     async def __aenter__(self) -> Self:
@@ -300,6 +354,12 @@ class Simulator:
         view["auth"] = self.auth.mode.value
         view["quirks"] = sorted(self.quirks)
         view["event_streams"] = self.events.subscribers
+        counters = self.dhip_counters
+        view["dhip"] = {
+            "port": self.dhip_port,
+            "answered": counters.answered if counters is not None else 0,
+            "ignored": counters.ignored if counters is not None else 0,
+        }
         return view
 
     # --- /cgi-bin pipeline -------------------------------------------------------------------

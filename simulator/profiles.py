@@ -73,6 +73,8 @@ class ProfileSpec:
     """A ``NumberStat`` rule and ``videoStatServer.cgi`` (people counting)."""
     cloud_upgrade_version: str | None = None
     """Newest firmware the device's own cloud check found (``_DHCloudUpgrade_``); None: no table."""
+    has_device_discovery: bool = False
+    """``deviceDiscovery.cgi?action=attach``: the recorder's list of devices on its network."""
 
 
 _CAMERA_EVENTS: tuple[str, ...] = (
@@ -205,6 +207,7 @@ NVR = ProfileSpec(
     has_smart_motion=False,
     has_lighting=False,
     has_ivs_rules=True,
+    has_device_discovery=True,
 )
 
 VTO = ProfileSpec(

@@ -60,6 +60,10 @@ flag the real-device shape with the misspelt ``status.Postion[i]`` keys is answe
 FIND_NOTHING_ERROR = "find_nothing_error"
 """``mediaFileFind.cgi?action=findFile`` answers ``Error`` + ``ErrorID=2, Detail=Invalid
 Request!`` instead of ``OK`` when nothing matches (Amcrest)."""
+NO_VALUE_PUSH = "no_value_push"
+"""The value subscriptions (``RadiometryManager.cgi?action=attachTemper``,
+``videoStatServer.cgi?action=attach``) get the unsupported answer: firmware without them,
+whose clients have to poll."""
 
 FAMILIES: dict[str, frozenset[str]] = {
     "unknown_table": frozenset(
@@ -87,6 +91,7 @@ FLAGS: frozenset[str] = frozenset(
         PTZ_STATUS_V3,
         PTZ_STATUS_INDEXED,
         FIND_NOTHING_ERROR,
+        NO_VALUE_PUSH,
     }
 )
 

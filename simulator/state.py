@@ -221,6 +221,22 @@ class DeviceState:
     """``videoStatServer.cgi`` search tokens started and not yet stopped."""
     ffc_count: int = 0
     """``ThermographyManager.cgi?action=doFFC`` calls answered ``OK``."""
+    audio_received: dict[int, bytearray] = field(default_factory=dict)
+    """Bytes of the latest ``audio.cgi?action=postAudio`` upload per 1-based output channel, as
+    they arrived (the device "plays" them)."""
+    audio_codecs: dict[int, str] = field(default_factory=dict)
+    """Codec of that upload (``Content-Type: Audio/<codec>``) per output channel."""
+    audio_playing: set[int] = field(default_factory=set)
+    """Output channels whose upload is still arriving."""
+    audio_uploads: int = 0
+    """Uploads that have ended (the client closed or sent the declared length)."""
+    initialized: bool = True
+    """False: a factory-fresh device waiting for its first admin password (DHIP ``Init``)."""
+    lan_devices: list[dict[str, str]] = field(default_factory=list)
+    """Devices a recorder "found" on its network (``deviceDiscovery.cgi``), one dict of
+    ``deviceInfo[i].*`` fields each; the addresses are documentation ones, never contacted."""
+    discovery_calls: int = 0
+    """``deviceDiscovery.cgi?action=attach`` calls answered (each reveals one more device)."""
 
     def monotonic(self) -> float:
         """The device's monotonic clock (PTZ movement, timeouts)."""
@@ -306,6 +322,13 @@ class DeviceState:
             "people": {str(k): _people_view(v) for k, v in sorted(self.people.items())},
             "open_stat_tokens": len(self.stat_finders),
             "ffc_count": self.ffc_count,
+            "audio_received": {str(k): len(v) for k, v in sorted(self.audio_received.items())},
+            "audio_codecs": {str(k): v for k, v in sorted(self.audio_codecs.items())},
+            "audio_playing": sorted(self.audio_playing),
+            "audio_uploads": self.audio_uploads,
+            "initialized": self.initialized,
+            "lan_devices": len(self.lan_devices),
+            "discovery_calls": self.discovery_calls,
             "tables": self.config.table_names(),
             "config": self.config.flat(),
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 GRID_MAX = 8191
@@ -85,3 +85,60 @@ def rule_stats(kind: str, points: Sequence[tuple[int, int]]) -> RuleStats | None
         mid=statistics.median(values),
         std=statistics.pstdev(values),
     )
+
+
+MAX_RULES = 64
+"""Rules looked at per channel (``ThermometryRule[ch][0..63]``)."""
+
+type ConfigGet = Callable[[str], str | None]
+
+
+def rule_points(get: ConfigGet, prefix: str) -> list[tuple[int, int]]:
+    """``<prefix>MeterRegion.Coordinates[i][0..1]`` as points, up to the first gap."""
+    points: list[tuple[int, int]] = []
+    for index in range(MAX_RULES):
+        x = get(f"{prefix}MeterRegion.Coordinates[{index}][0]")
+        y = get(f"{prefix}MeterRegion.Coordinates[{index}][1]")
+        if x is None or y is None:
+            break
+        try:
+            points.append((int(x), int(y)))
+        except ValueError:
+            break
+    return points
+
+
+@dataclass(frozen=True, slots=True)
+class RuleReading:
+    """What ``attachTemper`` pushes for one rule: its identity and statistics (Celsius)."""
+
+    rule_id: str
+    preset_id: str
+    name: str
+    kind: str
+    stats: RuleStats
+
+
+def channel_readings(get: ConfigGet, table: int) -> list[RuleReading]:
+    """The enabled rules of ``ThermometryRule[table]`` that have a ``RuleId`` and points, in
+    index order, each sampled from the field as ``getTemper`` would."""
+    readings: list[RuleReading] = []
+    for rule in range(MAX_RULES):
+        prefix = f"ThermometryRule[{table}][{rule}]."
+        rule_id = get(prefix + "RuleId")
+        if rule_id is None or get(prefix + "Enable") != "true":
+            continue
+        kind = get(prefix + "Type") or "Spot"
+        stats = rule_stats(kind, rule_points(get, prefix))
+        if stats is None:
+            continue
+        readings.append(
+            RuleReading(
+                rule_id=rule_id,
+                preset_id=get(prefix + "PresetId") or "0",
+                name=get(prefix + "Name") or "",
+                kind=kind,
+                stats=stats,
+            )
+        )
+    return readings

@@ -5,20 +5,42 @@ from __future__ import annotations
 import logging
 import time
 
-from homeassistant.const import CONF_HOST, CONF_PORT
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PORT,
+    CONF_SCAN_INTERVAL,
+    EVENT_HOMEASSISTANT_STOP,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from . import binary_sensor, button, light, lock, number, select, sensor, siren, switch, update
+from . import (
+    binary_sensor,
+    button,
+    channels,
+    discovery,
+    light,
+    lock,
+    number,
+    repairs,
+    select,
+    sensor,
+    siren,
+    switch,
+    update,
+)
 from .api import (
     AmcrestError,
     AuthenticationError,
     CannotConnectError,
+    InvalidCertificateError,
     LockedOutError,
 )
-from .const import DOMAIN, PLATFORMS
+from .api.discovery import async_dhip_search
+from .const import CONF_SNAPSHOT_CACHE, DOMAIN, PLATFORMS
 from .entity import AmcrestPolledDescription
 from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
 from .services import async_setup_services
@@ -47,12 +69,15 @@ SETUP_SOURCES: frozenset[str] = frozenset(
     for name in (*description.all_sources(), *description.setup_sources)
 )
 
-CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+#: Devices are added from the UI; YAML only tunes where discovery looks (see discovery.py).
+CONFIG_SCHEMA = discovery.CONFIG_SCHEMA
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions once, whatever entries exist."""
+    """Register the integration's actions and start looking for devices."""
     async_setup_services(hass)
+    stop = discovery.async_start_scanner(hass, discovery.settings_from_config(config))
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, lambda _event: stop())
     return True
 
 
@@ -71,19 +96,46 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
             translation_placeholders={"minutes": str(max(1, round(remaining / 60)))},
         )
     hub = AmcrestHub(hass, entry, client_from_data(hass, dict(entry.data)))
+    name = entry.title
     try:
         await hub.async_setup(SETUP_SOURCES)
     except AuthenticationError as err:
+        if await _uninitialised(hass, entry):
+            repairs.async_raise(
+                hass,
+                repairs.UNINITIALISED,
+                entry.entry_id,
+                {"name": name, "host": entry.data[CONF_HOST]},
+            )
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="uninitialised",
+                translation_placeholders={"host": entry.data[CONF_HOST]},
+            ) from err
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
     except LockedOutError as err:
         minutes = err.minutes or 5
         _LOCKS[key] = time.monotonic() + minutes * 60
+        repairs.async_locked_out(hass, entry.entry_id, name, minutes)
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="locked_out",
             translation_placeholders={"minutes": str(minutes)},
+        ) from err
+    except InvalidCertificateError as err:
+        repairs.async_raise(
+            hass,
+            repairs.CERTIFICATE,
+            entry.entry_id,
+            {"name": name, "host": entry.data[CONF_HOST]},
+            fixable=True,
+        )
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="certificate_invalid",
+            translation_placeholders={"host": entry.data[CONF_HOST]},
         ) from err
     except CannotConnectError as err:
         raise ConfigEntryNotReady(
@@ -97,18 +149,55 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
             translation_key="device_error",
             translation_placeholders={"error": type(err).__name__},
         ) from err
+    repairs.async_clear_entry(
+        hass, entry.entry_id, repairs.LOCKED_OUT, repairs.CERTIFICATE, repairs.UNINITIALISED
+    )
+    repairs.async_clear_outdated_firmware(
+        hass, entry.entry_id, hub.identity.software_version if hub.identity else None
+    )
     _LOCKS.pop(key, None)
     hub.register_devices()
+    hub.applied_options = hub.effective_options()
     entry.runtime_data = hub
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     hub.async_start_events()
+    discovery.async_watch_recorder(hass, hub)
+    channels.async_watch_channels(hass, hub)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 
+#: Options the running hub takes over without a reload.
+_LIVE_OPTIONS = frozenset({CONF_SCAN_INTERVAL, CONF_SNAPSHOT_CACHE})
+
+
 async def _async_options_updated(hass: HomeAssistant, entry: AmcrestConfigEntry) -> None:
-    """A new poll interval applies at once, without reloading."""
-    entry.runtime_data.apply_options()
+    """Poll interval and snapshot cache apply at once; other options with a reload."""
+    hub = entry.runtime_data
+    before, after = hub.applied_options, hub.effective_options()
+    changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    if changed <= _LIVE_OPTIONS:
+        hub.apply_options()
+        hub.applied_options = after
+        return
+    hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def _uninitialised(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:
+    """Whether a device that refused the login says (DHIP, unicast) it has no password yet."""
+    settings = discovery.get_settings(hass)
+    try:
+        replies = await async_dhip_search(
+            entry.data[CONF_HOST], port=settings.port, timeout=discovery.PROBE_TIMEOUT, limit=1
+        )
+    except AmcrestError:
+        return False
+    return any(reply.initialized is False for reply in replies)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> None:
+    """The entry is deleted: so are its repair issues."""
+    repairs.async_clear_entry(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:
@@ -117,3 +206,31 @@ async def async_unload_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> 
     if unloaded:
         await entry.runtime_data.async_shutdown()
     return unloaded
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: AmcrestConfigEntry, device_entry: dr.AnyDeviceEntry
+) -> bool:
+    """Let the user delete a device only once the host no longer backs it.
+
+    The host device stays as long as the entry does. A channel device may go once the
+    recorder no longer reports that channel (fewer channels, or no longer a recorder). While
+    the entry is not loaded nothing is known about the device, so nothing may go but devices
+    this integration never made.
+    """
+    ours = {ident for domain, ident in device_entry.identifiers if domain == DOMAIN}
+    if not ours:
+        return True
+    if entry.unique_id is not None and entry.unique_id in ours:
+        return False
+    if entry.state is not ConfigEntryState.LOADED:
+        return False
+    return ours.isdisjoint(_backed_identifiers(entry.runtime_data))
+
+
+def _backed_identifiers(hub: AmcrestHub) -> set[str]:
+    """Identifiers of this domain of every device the hub currently registers."""
+    infos = [hub.host_device_info(), *(hub.channel_device_info(ch) for ch in hub.channels)]
+    return {
+        ident for info in infos for domain, ident in info.get("identifiers", ()) if domain == DOMAIN
+    }

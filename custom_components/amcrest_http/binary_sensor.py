@@ -24,7 +24,6 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import slugify
 
 from .api.events import DeviceEvent
-from .const import PULSE_HOLD_SECONDS
 from .coordinator import PTZ_STATUS
 from .dispatch import event_attributes, rule_name
 from .entity import (
@@ -295,7 +294,7 @@ async def async_setup_entry(
         return [AmcrestEventBinarySensor(hub, description, slot, initial_event)]
 
     entities: list[BinarySensorEntity] = [AmcrestStreamSensor(hub)]
-    supported = set(hub.capabilities.event_codes)
+    supported = hub.exposed_event_codes
     for description in EVENT_SENSORS:
         if not supported.intersection(description.codes):
             continue
@@ -417,7 +416,9 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
         self._attr_is_on = state
         self._attributes = event_attributes(event)
         if state and event.action.lower() == "pulse" and self.entity_description.pulse_resets:
-            self._cancel_reset = async_call_later(self.hass, PULSE_HOLD_SECONDS, self._reset)
+            self._cancel_reset = async_call_later(
+                self.hass, self.hub.event_hold_seconds, self._reset
+            )
         self.async_write_ha_state()
 
     @callback

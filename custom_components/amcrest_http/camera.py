@@ -9,7 +9,9 @@ from typing import Any
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityDescription
 from homeassistant.components.camera.const import CameraEntityFeature
+from homeassistant.components.stream import CONF_RTSP_TRANSPORT
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_aiohttp_proxy_stream
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -50,9 +52,16 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     hub = entry.runtime_data
-    descriptions = [MAIN_STREAM] + [
-        extra_stream(n) for n in range(1, hub.capabilities.max_extra_streams + 1)
-    ]
+    descriptions = [MAIN_STREAM] + [extra_stream(n) for n in hub.extra_streams]
+    # Streams turned off in the options leave no entity behind.
+    registry = er.async_get(hass)
+    kept = {description.key for description in descriptions}
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.domain != "camera":
+            continue
+        _, _, key = entity.unique_id.partition("_extra_stream_")
+        if key and f"extra_stream_{key}" not in kept:
+            registry.async_remove(entity.entity_id)
     async_add_entities(
         AmcrestCamera(hub, description, channel)
         for channel in hub.channels
@@ -76,6 +85,7 @@ class AmcrestCamera(AmcrestEntity, Camera):
         else:
             self._attr_translation_placeholders = description.translation_placeholders or {}
         identity = hub.identity
+        self.stream_options[CONF_RTSP_TRANSPORT] = hub.rtsp_transport
         self._attr_brand = identity.vendor if identity else None
         self._attr_model = identity.model if identity else None
         self._error_logged = False

@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -18,7 +24,9 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
 )
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import selector
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 
 from .api import (
     AmcrestError,
@@ -27,16 +35,33 @@ from .api import (
     DeviceIdentity,
     LockedOutError,
 )
+from .api.discovery import DiscoveredDevice, async_dhip_search, normalize_mac
 from .const import (
+    CONF_EVENT_HOLD,
+    CONF_EXTRA_STREAMS,
+    CONF_IGNORED_EVENTS,
+    CONF_RTSP_TRANSPORT,
+    CONF_SNAPSHOT_CACHE,
     DEFAULT_HTTP_PORT,
     DEFAULT_HTTPS_PORT,
+    DEFAULT_RTSP_TRANSPORT,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_USERNAME,
     DOMAIN,
+    MAX_PULSE_HOLD_SECONDS,
     MAX_SCAN_INTERVAL,
+    MAX_SNAPSHOT_CACHE_SECONDS,
+    MIN_PULSE_HOLD_SECONDS,
     MIN_SCAN_INTERVAL,
+    PULSE_HOLD_SECONDS,
+    RTSP_TRANSPORT_CHOICES,
+    SNAPSHOT_CACHE_SECONDS,
 )
-from .hub import client_from_data
+from .discovery import PROBE_TIMEOUT, get_settings
+from .hub import AmcrestHub, client_from_data
+
+#: Options form field: the event codes to keep (stored as the complement, CONF_IGNORED_EVENTS).
+CONF_EXPOSED_EVENTS = "exposed_events"
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,6 +101,14 @@ def _credentials_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
     }
 
 
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _bool_or_none(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     """Fill the default port (80, or 443 with HTTPS) and store it as an int."""
     data = dict(data)
@@ -92,6 +125,9 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        self._discovered: dict[str, Any] = {}
 
     @staticmethod
     @callback
@@ -144,6 +180,136 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=schema,
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    # ------------------------------------------------------------------ discovery
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """A device with an Amcrest/Dahua MAC prefix took an address from DHCP."""
+        host = discovery_info.ip
+        mac = normalize_mac(discovery_info.macaddress)
+        # A device already set up (known by its MAC) gets its new address.
+        registry = dr.async_get(self.hass)
+        for entry in self._async_current_entries(include_ignore=False):
+            if mac and registry.async_get_device_by_connection(
+                (dr.CONNECTION_NETWORK_MAC, mac), entry.entry_id
+            ):
+                if entry.data.get(CONF_HOST) != host:
+                    self.hass.config_entries.async_update_entry(
+                        entry, data={**entry.data, CONF_HOST: host}
+                    )
+                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_abort(reason="already_configured")
+        # Not known yet: the device confirms what it is before anything is offered.
+        found = await self._async_probe(host)
+        if found is not None:
+            return await self._async_discovered(found)
+        if not await self._async_answers_like_a_device(host):
+            return self.async_abort(reason="not_amcrest_device")
+        await self.async_set_unique_id(mac or host)
+        self._abort_if_unique_id_configured()
+        self._discovered = {CONF_HOST: host, CONF_PORT: DEFAULT_HTTP_PORT}
+        self.context["title_placeholders"] = {"name": discovery_info.hostname or host}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_integration_discovery(
+        self, discovery_info: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """A DHIP reply or a recorder's device list named a device."""
+        serial = discovery_info.get("serial")
+        host = discovery_info.get("ip")
+        if not isinstance(serial, str) or not serial or not isinstance(host, str):
+            return self.async_abort(reason="not_amcrest_device")
+        port = discovery_info.get("http_port")
+        return await self._async_discovered(
+            DiscoveredDevice(
+                serial=serial,
+                model=_str_or_none(discovery_info.get("model")),
+                device_class=_str_or_none(discovery_info.get("device_class")),
+                mac=_str_or_none(discovery_info.get("mac")),
+                ip=host,
+                http_port=port if isinstance(port, int) else None,
+                vendor=_str_or_none(discovery_info.get("vendor")),
+                firmware=_str_or_none(discovery_info.get("firmware")),
+                initialized=_bool_or_none(discovery_info.get("initialized")),
+                machine_name=_str_or_none(discovery_info.get("machine_name")),
+                source="recorder" if discovery_info.get("source") == "recorder" else "dhip",
+            )
+        )
+
+    async def _async_probe(self, host: str) -> DiscoveredDevice | None:
+        """Ask one address directly (unicast DHIP) what it is."""
+        settings = get_settings(self.hass)
+        try:
+            replies = await async_dhip_search(
+                host, port=settings.port, timeout=PROBE_TIMEOUT, limit=1
+            )
+        except AmcrestError:
+            return None
+        return next((r for r in replies if r.serial), None)
+
+    async def _async_answers_like_a_device(self, host: str) -> bool:
+        """Without DHIP: the CGI asks for credentials the way these devices do."""
+        client = client_from_data(
+            self.hass,
+            {
+                CONF_HOST: host,
+                CONF_PORT: DEFAULT_HTTP_PORT,
+                CONF_SSL: False,
+                CONF_USERNAME: "",
+                CONF_PASSWORD: "",
+            },
+        )
+        return await client.system.asks_for_login()
+
+    async def _async_discovered(self, device: DiscoveredDevice) -> ConfigFlowResult:
+        """Offer a device found by discovery, or update the address of a configured one."""
+        assert device.serial is not None
+        await self.async_set_unique_id(device.serial)
+        updates: dict[str, Any] = {CONF_HOST: device.ip}
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, device.serial)
+        if entry is not None and device.http_port and not entry.data.get(CONF_SSL):
+            updates[CONF_PORT] = device.http_port
+        self._abort_if_unique_id_configured(updates=updates)
+        if device.initialized is False:
+            return self.async_abort(
+                reason="not_initialized",
+                description_placeholders={"name": device.model or device.serial, "host": device.ip},
+            )
+        self._discovered = {
+            CONF_HOST: device.ip,
+            CONF_PORT: device.http_port or DEFAULT_HTTP_PORT,
+        }
+        name = device.machine_name or device.model or device.serial
+        self.context["title_placeholders"] = {"name": name}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the credentials of a discovered device, then add it."""
+        errors: dict[str, str] = {}
+        placeholders = {
+            "host": str(self._discovered[CONF_HOST]),
+            "port": str(self._discovered[CONF_PORT]),
+            "minutes": "?",
+        }
+        if user_input is not None:
+            data = {**self._discovered, CONF_SSL: False, CONF_VERIFY_SSL: False, **user_input}
+            identity, errors, extra = await self._try_connect(data)
+            placeholders.update(extra)
+            if identity is not None:
+                await self.async_set_unique_id(identity.serial, raise_on_progress=False)
+                self._abort_if_unique_id_configured(
+                    updates={CONF_HOST: data[CONF_HOST], CONF_PORT: data[CONF_PORT]}
+                )
+                title = identity.machine_name or identity.model or identity.serial
+                return self.async_create_entry(title=title, data=data)
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=vol.Schema(_credentials_schema(user_input or {})),
             errors=errors,
             description_placeholders=placeholders,
         )
@@ -204,12 +370,85 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class AmcrestOptionsFlow(OptionsFlow):
-    """How often control and status entities are polled."""
+    """Polling, cameras, events and snapshots; saving reloads the entry."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        entry = self.config_entry
+        options = entry.options
+        loaded = entry.state is ConfigEntryState.LOADED
+        hub = entry.runtime_data if loaded and isinstance(entry.runtime_data, AmcrestHub) else None
+        codes = sorted(
+            set(hub.capabilities.event_codes if hub else ())
+            | set(options.get(CONF_IGNORED_EVENTS) or ())
+        )
+        streams = (
+            [str(n) for n in range(1, hub.capabilities.max_extra_streams + 1)]
+            if hub
+            else [str(n) for n in options.get(CONF_EXTRA_STREAMS) or ()]
+        )
         if user_input is not None:
-            seconds = int(user_input[CONF_SCAN_INTERVAL])
-            return self.async_create_entry(data={CONF_SCAN_INTERVAL: seconds})
-        current = self.config_entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
-        schema = vol.Schema({vol.Required(CONF_SCAN_INTERVAL, default=current): _INTERVAL_SELECTOR})
-        return self.async_show_form(step_id="init", data_schema=schema)
+            data: dict[str, Any] = {
+                CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                CONF_EVENT_HOLD: int(user_input[CONF_EVENT_HOLD]),
+                CONF_RTSP_TRANSPORT: user_input[CONF_RTSP_TRANSPORT],
+                CONF_SNAPSHOT_CACHE: float(user_input[CONF_SNAPSHOT_CACHE]),
+            }
+            if streams:
+                data[CONF_EXTRA_STREAMS] = sorted(user_input.get(CONF_EXTRA_STREAMS) or [])
+            exposed = set(user_input.get(CONF_EXPOSED_EVENTS) or ())
+            data[CONF_IGNORED_EVENTS] = sorted(set(codes) - exposed) if codes else []
+            return self.async_create_entry(data=data)
+
+        ignored = set(options.get(CONF_IGNORED_EVENTS) or ())
+        schema: dict[vol.Marker, Any] = {
+            vol.Required(
+                CONF_SCAN_INTERVAL,
+                default=options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
+            ): _INTERVAL_SELECTOR,
+            vol.Required(
+                CONF_EVENT_HOLD, default=options.get(CONF_EVENT_HOLD, int(PULSE_HOLD_SECONDS))
+            ): _box(MIN_PULSE_HOLD_SECONDS, MAX_PULSE_HOLD_SECONDS, 1),
+            vol.Required(
+                CONF_RTSP_TRANSPORT,
+                default=options.get(CONF_RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT),
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(RTSP_TRANSPORT_CHOICES), translation_key=CONF_RTSP_TRANSPORT
+                )
+            ),
+            vol.Required(
+                CONF_SNAPSHOT_CACHE,
+                default=options.get(CONF_SNAPSHOT_CACHE, SNAPSHOT_CACHE_SECONDS),
+            ): _box(0, MAX_SNAPSHOT_CACHE_SECONDS, 0.5),
+        }
+        if streams:
+            chosen = options.get(CONF_EXTRA_STREAMS)
+            schema[
+                vol.Optional(
+                    CONF_EXTRA_STREAMS,
+                    default=streams if chosen is None else [str(n) for n in chosen],
+                )
+            ] = selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=streams, multiple=True, translation_key=CONF_EXTRA_STREAMS
+                )
+            )
+        if codes:
+            schema[
+                vol.Optional(
+                    CONF_EXPOSED_EVENTS, default=[code for code in codes if code not in ignored]
+                )
+            ] = selector.SelectSelector(selector.SelectSelectorConfig(options=codes, multiple=True))
+        return self.async_show_form(step_id="init", data_schema=vol.Schema(schema))
+
+
+def _box(low: float, high: float, step: float) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=low,
+            max=high,
+            step=step,
+            unit_of_measurement="s",
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    )

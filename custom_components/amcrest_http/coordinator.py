@@ -7,6 +7,11 @@ sources; an entity registers them while it is in Home Assistant, and each poll f
 union of registered sources that are due. A disabled entity is never added, so its sources are
 not polled. Storage and identity sources have slower schedules of their own.
 
+Per-channel sources the device can push (:data:`PUSHABLE`: rule temperatures, people counts)
+are fed by push streams (see :mod:`.push`) where it can: a channel counts as *pushed* from the
+first value its stream delivers until that stream disconnects, and a pushed channel is not
+polled. When every needed channel of such a source is pushed, the source is not polled at all.
+
 Writes are setConfig followed by a read-back of the tables written, so entities show what the
 device really holds afterwards.
 """
@@ -23,6 +28,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from . import repairs
 from .api import (
     AmcrestError,
     AuthenticationError,
@@ -59,6 +65,8 @@ PTZ_PRESETS = "@ptz_presets"
 #: Per-rule temperatures of thermal channels, and people-counting summaries.
 THERMAL = "@thermal"
 PEOPLE = "@people"
+#: Per-channel sources a push stream can feed instead of the poll.
+PUSHABLE = (THERMAL, PEOPLE)
 #: Door contacts of door stations: {door (1-based): "Open" / "Close"}.
 DOORS = "@doors"
 #: The device's own record of its last cloud firmware check (a config table).
@@ -140,6 +148,10 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         #: Bumped whenever a source's value is stored (a poll keeps newer read-backs).
         self._generation: dict[str, int] = {}
         self._failing: set[str] = set()
+        #: Pushable source -> channels (0-based) a push stream currently feeds.
+        self._pushed: dict[str, set[int]] = {}
+        #: Called when registrations change or a pushable source is read (push reconciles).
+        self.sources_changed: Callable[[], None] | None = None
         self._fetchers: dict[str, Callable[[], Awaitable[Any]]] = {
             STORAGE: self._fetch_storage,
             IDENTITY: hub.client.system.identify,
@@ -163,6 +175,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         names = [s for s in sources if s in self.supported]
         for name in names:
             self._needs.setdefault(name, {})[owner] = channel
+        self._sources_changed(names)
 
         @callback
         def unregister() -> None:
@@ -172,8 +185,81 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                     owners.pop(owner, None)
                     if not owners:
                         del self._needs[name]
+            self._sources_changed(names)
 
         return unregister
+
+    def _sources_changed(self, names: Iterable[str]) -> None:
+        if self.sources_changed is not None and any(name in PUSHABLE for name in names):
+            self.sources_changed()
+
+    def needed_channels(self, name: str) -> set[int]:
+        """Channels (0-based) whose entities read ``name``."""
+        return {ch for ch in (self._needs.get(name) or {}).values() if ch is not None}
+
+    def source_channels(self, name: str) -> list[int]:
+        """Channels (0-based) a per-channel pushable source exists for."""
+        if name == THERMAL:
+            return self.thermal_channels
+        if name == PEOPLE:
+            return self.people_channels
+        return []
+
+    def is_pushed(self, name: str, channel: int) -> bool:
+        """Whether a push stream currently feeds ``channel`` of ``name`` (it is not polled)."""
+        return channel in self._pushed.get(name, ())
+
+    @callback
+    def set_pushed(self, name: str, channel: int, pushed: bool) -> None:
+        """Mark a channel pushed or (stream gone) polled again from the next poll on."""
+        channels = self._pushed.setdefault(name, set())
+        if pushed:
+            channels.add(channel)
+        elif channel in channels:
+            channels.discard(channel)
+            _LOGGER.debug("%s: %s channel %s is polled again", self.hub.client.host, name, channel)
+
+    @callback
+    def async_push(self, name: str, channel: int, value: Any) -> None:
+        """Store a value a push stream delivered for one channel and mark the channel pushed.
+
+        Entities are told at once; unlike :meth:`async_set_source` the poll schedule is left
+        alone (frequent pushes must not keep postponing the poll of everything else). Rule
+        temperatures may arrive for some rules only: they replace those rules' statistics, so
+        they are stored only while the channel's rules are held (the poll restores them after
+        a failed read).
+        """
+        if name not in self.supported:
+            return
+        current = (self.data or {}).get(name)
+        if not isinstance(current, dict):
+            current = {}
+        if name == THERMAL:
+            if not current.get(channel):
+                return
+            value = _merge_rules(current[channel], value)
+        self.set_pushed(name, channel, True)
+        if current.get(channel) == value:
+            return
+        data: PollData = dict(self.data or {})
+        data[name] = {**current, channel: value}
+        self._fetched_at[name] = self.clock()
+        self._generation[name] = self._generation.get(name, 0) + 1
+        self.data = data
+        self.async_update_listeners()
+
+    def _poll_channels(self, name: str, channels: Iterable[int]) -> list[int]:
+        """The channels of a per-channel source a poll asks: all of them while no entity is
+        registered (setup), else those entities read, minus the pushed ones that hold a value."""
+        owners = self._needs.get(name)
+        wanted = set(owners.values()) if owners else None
+        pushed = self._pushed.get(name, set())
+        held = (self.data or {}).get(name) or {}
+        return [
+            ch
+            for ch in channels
+            if (wanted is None or ch in wanted) and (ch not in pushed or ch not in held)
+        ]
 
     @property
     def failing(self) -> set[str]:
@@ -271,15 +357,15 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
 
     async def _fetch_thermal(self) -> dict[int, Any] | None:
         # The rules are read with the first answer; later polls ask only their temperatures.
+        # Channels not asked (pushed, or without entities) keep what they hold.
         thermal = self.hub.client.thermal
         previous = (self.data or {}).get(THERMAL) or {}
-        rules = {
-            ch: await thermal.get_rule_temperatures(
+        rules = {ch: previous[ch] for ch in self.thermal_channels if ch in previous}
+        for ch in self._poll_channels(THERMAL, self.thermal_channels):
+            rules[ch] = await thermal.get_rule_temperatures(
                 channel=ch + 1,
                 rules=[item.rule for item in previous[ch]] if ch in previous else None,
             )
-            for ch in self.thermal_channels
-        }
         return rules or None
 
     async def _probe_people(self) -> dict[int, Any] | None:
@@ -297,7 +383,11 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
 
     async def _fetch_people(self) -> dict[int, Any]:
         analytics = self.hub.client.analytics
-        return {ch: await analytics.get_people_summary(ch + 1) for ch in self.people_channels}
+        previous = (self.data or {}).get(PEOPLE) or {}
+        summaries = {ch: previous[ch] for ch in self.people_channels if ch in previous}
+        for ch in self._poll_channels(PEOPLE, self.people_channels):
+            summaries[ch] = await analytics.get_people_summary(ch + 1)
+        return summaries
 
     async def _fetch_doors(self) -> dict[int, str] | None:
         access = self.hub.client.access
@@ -336,6 +426,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     def _due(self, now: float) -> list[str]:
         due = []
         for name in sorted(self._needs):
+            if name in PUSHABLE and not self._poll_channels(name, self.source_channels(name)):
+                continue  # every channel in use is pushed
             period = SOURCE_PERIODS.get(name)
             fetched = self._fetched_at.get(name)
             if period is None or fetched is None or now - fetched >= period:
@@ -394,6 +486,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self._generation[name] = self._generation.get(name, 0) + 1
         if name == IDENTITY:
             self.hub.update_identity(value)
+        if name in PUSHABLE:
+            self._sources_changed([name])  # push streams may now know what they need
 
     def _source_failed(self, name: str, err: Exception) -> None:
         if name not in self._failing:
@@ -410,11 +504,23 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     async def async_write(self, values: Mapping[str, str]) -> None:
         """setConfig, then read the written tables back; errors become translated errors."""
         tables = sorted({table_of(key) for key in values})
+        feature = "+".join(tables)
+        entry_id = self.config_entry.entry_id
         try:
             await self.hub.client.set_config(values)
         except AmcrestError as err:
+            if isinstance(err, NotSupportedError):
+                identity = self.hub.identity
+                repairs.async_firmware_lacks(
+                    self.hass,
+                    entry_id,
+                    self.hub.device_name,
+                    feature,
+                    identity.software_version if identity else None,
+                )
             await self._after_failure(err, tables)
             raise write_error(err, self.hub.client.host) from err
+        repairs.async_clear(self.hass, repairs.FIRMWARE, entry_id, feature)
         await self.async_read_back(tables)
 
     async def async_action(
@@ -462,3 +568,9 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             for name, value in fresh.items():
                 self._store(data, name, value, now)
             self.async_set_updated_data(data)
+
+
+def _merge_rules(current: list[Any], pushed: list[Any]) -> list[Any]:
+    """Rule temperatures as held, with the statistics of the pushed rules replaced."""
+    fresh = {item.rule.index: item for item in pushed}
+    return [fresh.get(item.rule.index, item) for item in current]

@@ -78,7 +78,7 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
     hub = _hub_for_device(hass, device)
     if hub is None:
         return []
-    codes = set(hub.capabilities.event_codes) | {code for code, _ in hub.dispatcher.seen}
+    codes = hub.exposed_event_codes | {code for code, _ in hub.dispatcher.seen}
     is_host = device_id == hub.host_device_id
     multi = hub.capabilities.is_multi_channel
     triggers = []

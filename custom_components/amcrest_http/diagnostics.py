@@ -49,6 +49,8 @@ def _polling(hub: AmcrestHub) -> dict[str, Any]:
         "polled_sources": sorted(coordinator.needed),
         "failing_sources": sorted(coordinator.failing),
         "last_update_success": coordinator.last_update_success,
+        # Per pushable source and channel: "push" (a stream feeds it) or "poll", and why.
+        "push": hub.push.diagnostics(),
     }
 
 

@@ -128,7 +128,7 @@ async def async_setup_entry(
         return [AmcrestEvent(hub, description, channel)]
 
     entities: list[AmcrestEvent] = []
-    supported = set(hub.capabilities.event_codes)
+    supported = hub.exposed_event_codes
     for description in EVENTS:
         if supported.intersection(description.codes):
             channels: list[int | None] = list(hub.channels) if description.per_channel else [None]

@@ -20,11 +20,13 @@ from homeassistant.const import (
     CONF_USERNAME,
     CONF_VERIFY_SSL,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.event import async_track_time_interval
 
+from . import repairs
 from .api import (
     AmcrestClient,
     AmcrestError,
@@ -37,20 +39,33 @@ from .api import (
     probe_capabilities,
 )
 from .api.codec import table_rows, to_int
+from .api.discovery import normalize_mac
 from .api.events import EventStream
 from .const import (
+    CONF_EVENT_HOLD,
+    CONF_EXTRA_STREAMS,
+    CONF_IGNORED_EVENTS,
+    CONF_RTSP_TRANSPORT,
+    CONF_SNAPSHOT_CACHE,
     DEFAULT_HTTP_PORT,
     DEFAULT_HTTPS_PORT,
+    DEFAULT_RTSP_TRANSPORT,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     EVENT_HEARTBEAT,
     MANUFACTURER_FALLBACK,
+    PULSE_HOLD_SECONDS,
     SNAPSHOT_CACHE_SECONDS,
 )
 from .coordinator import AmcrestCoordinator
 from .dispatch import EventDispatcher
+from .push import SourcePush
 
 _LOGGER = logging.getLogger(__name__)
+
+#: Failed reconnects of the event stream (while polls work) before a repair issue is raised.
+EVENTS_REFUSED_AFTER = 2
+EVENTS_CHECK_INTERVAL = timedelta(seconds=30)
 
 type AmcrestConfigEntry = ConfigEntry[AmcrestHub]
 
@@ -88,7 +103,11 @@ class AmcrestHub:
     identity: DeviceIdentity | None = None
     capabilities: Capabilities = field(default_factory=Capabilities)
     channel_titles: dict[int, str] = field(default_factory=dict)
+    #: MAC address of the default interface (``Network`` table), lower-case with colons.
+    mac: str | None = None
     snapshot_cache_seconds: float = SNAPSHOT_CACHE_SECONDS
+    #: ``effective_options()`` the hub runs with (the reload decision compares against them).
+    applied_options: dict[str, Any] = field(default_factory=dict)
     #: Device-registry id of the host device, parent of channel devices.
     host_device_id: str | None = None
     #: Bitmask of active alarm inputs read at setup (``alarm.cgi?action=getInState``).
@@ -97,18 +116,68 @@ class AmcrestHub:
     dispatcher: EventDispatcher = field(init=False)
     coordinator: AmcrestCoordinator = field(init=False)
     event_stream: EventStream | None = None
+    #: Push streams feeding polled per-channel sources (rule temperatures, people counts).
+    push: SourcePush = field(init=False)
     _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
     _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dispatcher = EventDispatcher(self.hass, self)
         self.coordinator = AmcrestCoordinator(self.hass, self.entry, self)
+        self.push = SourcePush(self)
+        self.coordinator.sources_changed = self.push.async_schedule_reconcile
         self.apply_options()
 
     def apply_options(self) -> None:
-        """Take the poll interval from the entry options."""
-        seconds = self.entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        """Take the poll interval and the snapshot cache time from the entry options."""
+        options = self.entry.options
+        seconds = options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
         self.coordinator.update_interval = timedelta(seconds=int(seconds))
+        self.snapshot_cache_seconds = float(
+            options.get(CONF_SNAPSHOT_CACHE, SNAPSHOT_CACHE_SECONDS)
+        )
+
+    def effective_options(self) -> dict[str, Any]:
+        """Every option as it takes effect (defaults filled in)."""
+        return {
+            CONF_SCAN_INTERVAL: int(
+                self.entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+            ),
+            CONF_SNAPSHOT_CACHE: float(
+                self.entry.options.get(CONF_SNAPSHOT_CACHE, SNAPSHOT_CACHE_SECONDS)
+            ),
+            CONF_EVENT_HOLD: self.event_hold_seconds,
+            CONF_IGNORED_EVENTS: sorted(self.ignored_event_codes),
+            CONF_EXTRA_STREAMS: self.extra_streams,
+            CONF_RTSP_TRANSPORT: self.rtsp_transport,
+        }
+
+    @property
+    def event_hold_seconds(self) -> float:
+        """How long a pulse-type event keeps its binary sensor on."""
+        return float(self.entry.options.get(CONF_EVENT_HOLD, PULSE_HOLD_SECONDS))
+
+    @property
+    def ignored_event_codes(self) -> frozenset[str]:
+        return frozenset(self.entry.options.get(CONF_IGNORED_EVENTS) or ())
+
+    @property
+    def exposed_event_codes(self) -> set[str]:
+        """The device's announced event codes minus those the user turned off."""
+        return set(self.capabilities.event_codes) - self.ignored_event_codes
+
+    @property
+    def extra_streams(self) -> list[int]:
+        """Sub-stream numbers that get a camera entity."""
+        available = range(1, self.capabilities.max_extra_streams + 1)
+        wanted = self.entry.options.get(CONF_EXTRA_STREAMS)
+        if wanted is None:
+            return list(available)
+        return [n for n in available if str(n) in {str(w) for w in wanted}]
+
+    @property
+    def rtsp_transport(self) -> str:
+        return str(self.entry.options.get(CONF_RTSP_TRANSPORT, DEFAULT_RTSP_TRANSPORT))
 
     @property
     def serial(self) -> str:
@@ -142,6 +211,7 @@ class AmcrestHub:
             self.client, device_class=self.identity.device_class
         )
         self.channel_titles = await self._read_channel_titles()
+        self.mac = await self._read_mac()
         if self.capabilities.alarm_inputs:
             try:
                 state = await self.client.cgi_value("alarm.cgi", "getInState", "result")
@@ -149,6 +219,15 @@ class AmcrestHub:
                 state = "0"
             self.alarm_input_state = to_int(state, 0) or 0
         await self.coordinator.async_setup_sources({"Encode", *sources})
+
+    async def _read_mac(self) -> str | None:
+        """The MAC address of the default interface (links DHCP discovery to this entry)."""
+        try:
+            network = await self.client.get_config("Network")
+        except NotSupportedError, DeviceError:
+            return None
+        interface = network.get("Network.DefaultInterface") or "eth0"
+        return normalize_mac(network.get(f"Network.{interface}.PhysicalAddress"))
 
     def register_devices(self) -> None:
         """Register the host device first: channel devices point at it."""
@@ -223,6 +302,7 @@ class AmcrestHub:
             software = f"{software} ({identity.software_build})"
         return DeviceInfo(
             identifiers={(DOMAIN, identity.serial)},
+            connections={(dr.CONNECTION_NETWORK_MAC, self.mac)} if self.mac else set(),
             manufacturer=self.manufacturer,
             model=identity.model,
             name=self.device_name,
@@ -260,17 +340,20 @@ class AmcrestHub:
             data = await self.client.media.snapshot(channel + 1)
         except BaseException as err:
             failure = err if isinstance(err, Exception) else AmcrestError("snapshot cancelled")
-            future.set_exception(failure)
-            future.exception()  # mark retrieved: waiters may be none
+            if not future.done():  # async_shutdown may have cancelled it already
+                future.set_exception(failure)
+                future.exception()  # mark retrieved: waiters may be none
             if isinstance(err, AuthenticationError):
                 self.entry.async_start_reauth(self.hass)
             raise
         else:
-            future.set_result(data)
+            if not future.done():
+                future.set_result(data)
             self._snapshots[channel] = _Snapshot(time.monotonic(), data)
             return data
         finally:
-            del self._inflight[channel]
+            if self._inflight.get(channel) is future:
+                del self._inflight[channel]
 
     # ------------------------------------------------------------------ encode table
 
@@ -283,13 +366,48 @@ class AmcrestHub:
     # ------------------------------------------------------------------ events
 
     def async_start_events(self) -> None:
-        """Start the one attach stream of this host; it lives as long as the entry."""
+        """Start the one attach stream of this host (it lives as long as the entry), and the
+        push streams of the polled sources that entities use."""
+        self.push.async_start()
         self.event_stream = EventStream(
-            self.client, heartbeat=EVENT_HEARTBEAT, on_connection=self.dispatcher.set_connected
+            self.client, heartbeat=EVENT_HEARTBEAT, on_connection=self._on_stream_connection
         )
         self.entry.async_create_background_task(
             self.hass, self._async_run_events(), name=f"{DOMAIN} events {self.device_name}"
         )
+        self.entry.async_on_unload(
+            async_track_time_interval(
+                self.hass,
+                self._check_event_stream_tick,
+                EVENTS_CHECK_INTERVAL,
+                name=f"{DOMAIN} event stream check {self.device_name}",
+            )
+        )
+
+    def _on_stream_connection(self, connected: bool) -> None:
+        self.dispatcher.set_connected(connected)
+        self.check_event_stream()
+
+    @callback
+    def _check_event_stream_tick(self, _now: object) -> None:
+        self.check_event_stream()
+
+    @callback
+    def check_event_stream(self) -> None:
+        """A repair issue while the device answers polls but keeps refusing the event stream."""
+        stream = self.event_stream
+        if stream is None:
+            return
+        if self.dispatcher.connected:
+            repairs.async_clear(self.hass, repairs.EVENTS_REFUSED, self.entry.entry_id)
+            return
+        if stream.reconnects >= EVENTS_REFUSED_AFTER and self.coordinator.last_update_success:
+            repairs.async_raise(
+                self.hass,
+                repairs.EVENTS_REFUSED,
+                self.entry.entry_id,
+                {"name": self.device_name, "error": stream.last_error or "?"},
+            )
 
     async def _async_run_events(self) -> None:
         assert self.event_stream is not None
@@ -304,10 +422,12 @@ class AmcrestHub:
                 self.device_name,
                 err.minutes if err.minutes is not None else "?",
             )
+            repairs.async_locked_out(self.hass, self.entry.entry_id, self.device_name, err.minutes)
 
     async def async_shutdown(self) -> None:
         """Release what the hub holds; the entry cancels the event stream task itself."""
         self.dispatcher.closing = True
+        self.push.async_stop()
         for future in self._inflight.values():
             if not future.done():
                 future.cancel()

@@ -52,7 +52,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     hub = entry.runtime_data
-    if not set(TRIGGER_CODES).intersection(hub.capabilities.event_codes):
+    if not set(TRIGGER_CODES).intersection(hub.exposed_event_codes):
         return
     async_add_entities(AmcrestEventImage(hass, hub, channel) for channel in hub.channels)
 

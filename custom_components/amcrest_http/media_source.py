@@ -71,6 +71,16 @@ async def async_get_media_source(hass: HomeAssistant) -> AmcrestMediaSource:
     return AmcrestMediaSource(hass)
 
 
+def _browse_error(key: str, **placeholders: str) -> BrowseError:
+    return BrowseError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _unresolvable(key: str) -> Unresolvable:
+    return Unresolvable(translation_domain=DOMAIN, translation_key=key)
+
+
 def encode_path(path: str) -> str:
     return base64.urlsafe_b64encode(path.encode()).decode().rstrip("=")
 
@@ -80,7 +90,7 @@ def decode_path(token: str) -> str:
     try:
         return base64.urlsafe_b64decode(padded.encode()).decode()
     except ValueError as err:
-        raise Unresolvable("bad recording token") from err
+        raise _unresolvable("bad_recording") from err
 
 
 def _loaded_hubs(hass: HomeAssistant) -> list[AmcrestHub]:
@@ -96,7 +106,7 @@ def _hub(hass: HomeAssistant, entry_id: str) -> AmcrestHub:
     for hub in _loaded_hubs(hass):
         if hub.entry.entry_id == entry_id:
             return hub
-    raise BrowseError(f"{entry_id} is not a loaded device with recordings")
+    raise _browse_error("no_recordings_device")
 
 
 def _folder(
@@ -163,7 +173,7 @@ class AmcrestMediaSource(MediaSource):
             )
         kind = parts[3]
         if kind not in KINDS or len(parts) != 4:
-            raise BrowseError(f"unknown folder {item.identifier}")
+            raise _browse_error("unknown_folder")
         files = await self._files(hub, channel, day, kind)
         return _folder(
             item.identifier,
@@ -186,9 +196,7 @@ class AmcrestMediaSource(MediaSource):
                 limit=FOLDER_LIMIT,
             )
         except AmcrestError as err:
-            raise BrowseError(
-                f"the device did not list its recordings: {type(err).__name__}"
-            ) from err
+            raise _browse_error("listing_failed", error=type(err).__name__) from err
         return sorted(files, key=lambda media: media.start, reverse=True)
 
     def _file_item(self, hub: AmcrestHub, channel: int, media: MediaFile) -> BrowseMediaSource:
@@ -219,14 +227,14 @@ class AmcrestMediaSource(MediaSource):
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         parts = (item.identifier or "").split("/")
         if len(parts) != 7 or parts[2] != "file":
-            raise Unresolvable(f"not a recording: {item.identifier}")
+            raise _unresolvable("bad_recording")
         entry_id, channel_text, _, token, start_text, end_text, kind = parts
         try:
             hub = _hub(self.hass, entry_id)
             channel = _int(channel_text, hub.channels)
             start, end = datetime.fromisoformat(start_text), datetime.fromisoformat(end_text)
         except (BrowseError, ValueError) as err:
-            raise Unresolvable(str(err)) from err
+            raise _unresolvable("bad_recording") from err
         decode_path(token)
         proxy = PROXY_URL.format(entry_id=entry_id, token=token)
         if kind == "jpg":
@@ -259,9 +267,9 @@ def _int(text: str, allowed: range) -> int:
     try:
         value = int(text)
     except ValueError as err:
-        raise BrowseError(f"bad channel {text}") from err
+        raise _browse_error("unknown_folder") from err
     if value not in allowed:
-        raise BrowseError(f"no channel {text}")
+        raise _browse_error("unknown_folder")
     return value
 
 
@@ -269,7 +277,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as err:
-        raise BrowseError(f"bad day {text}") from err
+        raise _browse_error("unknown_folder") from err
 
 
 class RecordingProxyView(HomeAssistantView):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from simulator.cgi import (
     analytics,
+    audio,
     building,
     controls,
     devices,
+    discovery,
     ptz,
     recording,
     special,
@@ -23,9 +25,11 @@ __all__ = [
     "CgiContext",
     "QueryParams",
     "analytics",
+    "audio",
     "building",
     "controls",
     "devices",
+    "discovery",
     "find_route",
     "ptz",
     "recording",

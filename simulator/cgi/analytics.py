@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from simulator.analytics import GRANULARITIES, PeopleCounter, StatFinder, aggregate
+from simulator.analytics import (
+    GRANULARITIES,
+    PeopleCounter,
+    StatFinder,
+    aggregate,
+    summary_pairs,
+)
 from simulator.cgi.registry import CgiContext, route
 from simulator.profiles import ProfileSpec
 from simulator.recordings import format_time, parse_time
@@ -31,20 +37,7 @@ async def summary(ctx: CgiContext) -> web.StreamResponse:
     if found is None or (name is not None and name != found[1].rule_name):
         return ctx.invalid_param()
     channel, counter = found
-    pairs: list[tuple[str, object]] = [("summary.Channel", channel - 1)]
-    for label, sub in (("EnteredSubtotal", counter.entered), ("ExitedSubtotal", counter.exited)):
-        pairs += [
-            (f"summary.{label}.Hour", sub.hour),
-            (f"summary.{label}.Today", sub.today),
-            (f"summary.{label}.Total", sub.total),
-            (f"summary.{label}.TotalInTimeSection", sub.total_in_time_section),
-        ]
-    pairs += [
-        ("summary.InsideSubtotal.Total", counter.inside),
-        ("summary.RuleName", counter.rule_name),
-        ("summary.UTC", int(ctx.state.now().timestamp())),
-    ]
-    return ctx.kv(pairs)
+    return ctx.kv(summary_pairs(channel, counter, int(ctx.state.now().timestamp())))
 
 
 @route(CGI, "clearSectionStat", when=_counts_people)

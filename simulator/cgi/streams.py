@@ -1,19 +1,38 @@
-"""Pictures and long-lived streams: snapshot.cgi, mjpg/video.cgi, eventManager attach."""
+"""Pictures and long-lived streams: snapshot.cgi, mjpg/video.cgi, eventManager attach, and
+the value subscriptions ``RadiometryManager.cgi?action=attachTemper`` and
+``videoStatServer.cgi?action=attach``."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from aiohttp import web
 
 from simulator import faults as fk
+from simulator import quirks as q
+from simulator import thermal
+from simulator.analytics import summary_pairs
 from simulator.cgi.registry import CgiContext, route
 from simulator.events import EVENT_CONTENT_TYPE, Event, event_part, heartbeat_part
 from simulator.media import MJPEG_CONTENT_TYPE, mjpeg_part, render_jpeg
-from simulator.responses import ERROR_INVALID_PARAM, reset_connection
+from simulator.profiles import ProfileSpec
+from simulator.responses import (
+    ERROR_INVALID_PARAM,
+    ERROR_INVALID_REQUEST,
+    kv_body,
+    reset_connection,
+)
 
 MAX_HEARTBEAT = 60
 SILENCE_POLL_SECONDS = 0.05
+PUSH_CHECK_SECONDS = 0.05
+"""How often a value subscription looks for changed values (and stream faults)."""
+PUSH_PERIOD_SECONDS = 10.0
+"""A value subscription repeats unchanged values this often."""
+
+type Reading = tuple[object, str]
+"""What a value subscription would push now: a comparison key and the part body."""
 
 
 def _bad_request(ctx: CgiContext) -> web.Response:
@@ -129,3 +148,134 @@ async def _silence(ctx: CgiContext, seconds: float) -> bool:
         if await ctx.runtime.sleep(step):
             return True
     return False
+
+
+# --- value subscriptions --------------------------------------------------------------------
+
+
+def _heartbeat(ctx: CgiContext) -> tuple[bool, int | None]:
+    """(valid, seconds) of the optional ``heartbeat`` parameter."""
+    raw = ctx.params.get("heartbeat")
+    if raw is None:
+        return True, None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_HEARTBEAT:
+        return False, None
+    return True, int(raw)
+
+
+async def value_stream(
+    ctx: CgiContext, read: Callable[[], Reading | None], heartbeat: int | None
+) -> web.StreamResponse:
+    """Serve a value subscription: a part with the current values at once, then whenever
+    they change (checked every ``PUSH_CHECK_SECONDS``) and at least every
+    ``PUSH_PERIOD_SECONDS``; a heartbeat after ``heartbeat`` seconds without a part. Stream
+    faults apply as on the event stream."""
+    response = web.StreamResponse(headers={"Content-Type": EVENT_CONTENT_TYPE})
+    loop = asyncio.get_running_loop()
+    try:
+        await response.prepare(ctx.request)
+        sent_key: object = None
+        sent_at = quiet_since = loop.time()
+        first = True
+        while not ctx.runtime.stopping.is_set():
+            transport = ctx.request.transport
+            if transport is None or transport.is_closing():
+                break
+            if not await _stream_faults(ctx, response):
+                break
+            now = loop.time()
+            reading = read()
+            if reading is not None and (
+                first or reading[0] != sent_key or now - sent_at >= PUSH_PERIOD_SECONDS
+            ):
+                await response.write(event_part(reading[1]))
+                sent_key, sent_at, quiet_since, first = reading[0], now, now, False
+            elif heartbeat is not None and now - quiet_since >= heartbeat:
+                await response.write(heartbeat_part())
+                quiet_since = now
+            if await ctx.runtime.sleep(PUSH_CHECK_SECONDS):
+                break
+    except ConnectionError:
+        pass  # the client went away
+    return response
+
+
+def _pushes(ctx: CgiContext) -> bool:
+    return q.NO_VALUE_PUSH not in ctx.quirks
+
+
+def _has_thermal(profile: ProfileSpec) -> bool:
+    return profile.has_thermal
+
+
+@route("RadiometryManager.cgi", "attachTemper", when=_has_thermal)
+async def attach_temperatures(ctx: CgiContext) -> web.StreamResponse:
+    """Rule temperatures of the thermal channel: one part with an ``info[i].*`` row per
+    enabled rule (our reading of §10.2.8), values in the configured unit."""
+    if not _pushes(ctx):
+        return ctx.unsupported()
+    if ctx.channel(default=ctx.state.channels) != ctx.state.channels:
+        return ctx.text(ERROR_INVALID_REQUEST)
+    valid, heartbeat = _heartbeat(ctx)
+    if not valid:
+        return ctx.invalid_param()
+    table = ctx.state.channels - 1
+
+    def read() -> Reading | None:
+        get = ctx.state.config.get
+        unit = get("HeatImagingThermometry.TemperatureUnit") or "Centigrade"
+        pairs: list[tuple[str, object]] = []
+        for i, rule in enumerate(thermal.channel_readings(get, table)):
+            stats = rule.stats
+
+            def value(celsius: float) -> str:
+                return f"{thermal.in_unit(celsius, unit):.6f}"
+
+            p = f"info[{i}]."
+            pairs += [
+                (p + "Channel", table),
+                (p + "Name", rule.name),
+                (p + "PresetId", rule.preset_id),
+                (p + "RuleId", rule.rule_id),
+                (p + "TemperAver", value(stats.average)),
+                (p + "TemperMax", value(stats.max)),
+                (p + "TemperMid", value(stats.mid)),
+                (p + "TemperMin", value(stats.min)),
+                (p + "TemperStd", f"{stats.std * (1.8 if unit == 'Fahrenheit' else 1):.6f}"),
+                (p + "TemperatureUnit", unit),
+                (p + "Type", rule.kind),
+            ]
+        if not pairs:
+            return None
+        body = kv_body(pairs).rstrip("\r\n")
+        return body, body
+
+    return await value_stream(ctx, read, heartbeat)
+
+
+def _counts_people(profile: ProfileSpec) -> bool:
+    return profile.has_people_counting
+
+
+@route("videoStatServer.cgi", "attach", when=_counts_people)
+async def attach_people(ctx: CgiContext) -> web.StreamResponse:
+    """People counts of a channel: the ``summary.*`` lines of ``getSummary`` per part; a
+    change of ``summary.UTC`` alone is not a change."""
+    if not _pushes(ctx):
+        return ctx.unsupported()
+    channel = ctx.channel()
+    if channel is None or channel not in ctx.state.people:
+        return ctx.invalid_param()
+    valid, heartbeat = _heartbeat(ctx)
+    if not valid:
+        return ctx.invalid_param()
+
+    def read() -> Reading | None:
+        counter = ctx.state.people.get(channel)
+        if counter is None:
+            return None
+        pairs = summary_pairs(channel, counter, int(ctx.state.now().timestamp()))
+        key = tuple((name, value) for name, value in pairs if name != "summary.UTC")
+        return key, kv_body(pairs).rstrip("\r\n")
+
+    return await value_stream(ctx, read, heartbeat)

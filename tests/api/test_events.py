@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -22,7 +22,7 @@ from simulator import Simulator
 from tests.conftest import ClientFactory, SimFactory
 
 ATTACH_PATH = "/cgi-bin/eventManager.cgi"
-FAST = {"backoff_min": 0.02, "backoff_max": 0.1}
+FAST: dict[str, Any] = {"backoff_min": 0.02, "backoff_max": 0.1}
 
 
 class Recorder:
@@ -186,7 +186,11 @@ async def test_several_clients_at_once(start_sim: SimFactory, make_client: Clien
         for channel in range(8):
             nvr.emit_event("VideoMotion", "Start", channel, {"RegionName": [f"R{channel}"]})
         for recorder in recorders:
-            await wait_until(lambda recorder=recorder: len(recorder.events) == 8)
+
+            def arrived(recorder: Recorder = recorder) -> bool:
+                return len(recorder.events) == 8
+
+            await wait_until(arrived)
             assert [e.index for e in recorder.events] == list(range(8))
             assert recorder.events[5].data == {"RegionName": ["R5"]}
 
@@ -197,7 +201,11 @@ async def test_no_event_is_lost_across_drops(ipc: Simulator, ipc_client: Amcrest
     emitted: list[tuple[str, str, int]] = []
     async with running(stream, recorder):
         for round_number in range(4):
-            await wait_until(lambda n=round_number: recorder.opened == n + 1 and stream.connected)
+
+            def reconnected(n: int = round_number) -> bool:
+                return recorder.opened == n + 1 and stream.connected
+
+            await wait_until(reconnected)
             for i in range(5):
                 event = ("AlarmLocal", "Start" if i % 2 == 0 else "Stop", round_number * 10 + i)
                 ipc.emit_event(*event)
@@ -415,7 +423,9 @@ async def test_async_iterator(ipc: Simulator, ipc_client: AmcrestClient) -> None
     received: list[DeviceEvent] = []
 
     async def consume() -> None:
-        async with contextlib.aclosing(stream.events()) as events:
+        iterator = stream.events()
+        assert isinstance(iterator, AsyncGenerator)
+        async with contextlib.aclosing(iterator) as events:
             async for event in events:
                 received.append(event)
                 if len(received) == 3:

@@ -50,7 +50,8 @@ THERMOMETRY_2_18 = body(
 
 def test_parse_point_sample_8_2() -> None:
     point = parse_point_temperature(POINT_8_2)
-    assert point == PointTemperature(value=pytest.approx(67.699997), unit="Centigrade", type="Spot")
+    assert point.value == pytest.approx(67.699997)
+    assert point == PointTemperature(value=point.value, unit="Centigrade", type="Spot")
     assert json.loads(json.dumps(point.as_dict())) == point.as_dict()
 
 
@@ -165,6 +166,7 @@ async def test_rule_temperatures_match_the_field(tpc: Simulator, tpc_client: Amc
     assert area.min == pytest.approx(thermal.celsius_at(2048, 2048), abs=1e-5)
     assert area.min is not None
     assert area.average is not None
+    assert area.max is not None
     assert area.min < area.average < area.max
     assert json.loads(json.dumps(area.as_dict()))["rule"]["name"] == "Area1"
     assert tpc.stats["by_action"]["RadiometryManager.cgi:getTemper"] == 2

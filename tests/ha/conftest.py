@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -19,9 +20,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.amcrest_http import discovery
 from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
-from tests.conftest import PASSWORD, USERNAME
+from tests.conftest import PASSWORD, USERNAME, SimFactory
 
 type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
 
@@ -29,6 +31,16 @@ type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ (required by the test plugin)."""
+
+
+@pytest.fixture(autouse=True)
+def no_lan_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never scan a LAN: without configured targets the DHIP scanner stays idle.
+
+    (A user's installation scans the multicast and broadcast targets; tests that exercise
+    the scanner configure 127.0.0.1 explicitly.)
+    """
+    monkeypatch.setattr(discovery, "DEFAULT_TARGETS", ())
 
 
 @pytest.fixture
@@ -50,8 +62,14 @@ def entry_data(sim: Simulator, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def add_entry(hass: HomeAssistant) -> EntryFactory:
-    """Add (and by default set up) a config entry for a simulator."""
+async def add_entry(hass: HomeAssistant, start_sim: SimFactory) -> AsyncIterator[EntryFactory]:
+    """Add (and by default set up) a config entry for a simulator.
+
+    The entries still loaded are unloaded at teardown, before the simulators stop (this
+    fixture depends on ``start_sim``, so it is torn down first): streams still logging in
+    would otherwise race the simulators' shutdown.
+    """
+    added: list[MockConfigEntry] = []
 
     async def add(sim: Simulator, *, setup: bool = True, **overrides: Any) -> MockConfigEntry:
         entry = MockConfigEntry(
@@ -61,9 +79,14 @@ def add_entry(hass: HomeAssistant) -> EntryFactory:
             unique_id=sim.state.identity.serial,
         )
         entry.add_to_hass(hass)
+        added.append(entry)
         if setup:
             await hass.config_entries.async_setup(entry.entry_id)
             await hass.async_block_till_done()
         return entry
 
-    return add
+    yield add
+    for entry in added:
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()

@@ -15,7 +15,7 @@ from typing import Any
 
 import probatio as vol
 import pytest
-from homeassistant.components.lock import LockState
+from homeassistant.components.lock.const import LockState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -228,9 +228,9 @@ async def test_open_door_refusals(
     assert vto.state.doors_open == [False]
 
     vto.add_fault(kind="invalid_param", path=ACCESS_CGI, count=1)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError) as failure:
         await action(hass, "open_door", device_id=device.id)
-    assert err.value.translation_key == "invalid_value"
+    assert failure.value.translation_key == "invalid_value"
     assert vto.state.doors_open == [False]
 
 
@@ -289,11 +289,11 @@ async def test_record_search_refusals(
                 hass, service, device_id=device.id, start=text(start), end=text(end), limit=0
             )
         vto.add_fault(kind="status", status=500, path=FINDER_CGI, count=1)
-        with pytest.raises(HomeAssistantError) as err:
+        with pytest.raises(HomeAssistantError) as failure:
             await action(hass, service, device_id=device.id, start=text(start), end=text(end))
-        assert not isinstance(err.value, ServiceValidationError)
-        assert err.value.translation_domain == DOMAIN
-        assert err.value.translation_key is not None
+        assert not isinstance(failure.value, ServiceValidationError)
+        assert failure.value.translation_domain == DOMAIN
+        assert failure.value.translation_key is not None
 
 
 async def test_search_cards(
@@ -315,9 +315,9 @@ async def test_search_cards(
         await action(hass, "search_cards", device_id=device.id, card_no="A1 B2")
     assert err.value.translation_key == "invalid_card_number"
     vto.add_fault(kind="invalid_param", path=FINDER_CGI, count=1)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError) as failure:
         await action(hass, "search_cards", device_id=device.id)
-    assert err.value.translation_key == "invalid_value"
+    assert failure.value.translation_key == "invalid_value"
 
 
 async def test_talk_actions(
@@ -358,13 +358,13 @@ async def test_talk_refusals(
     assert vto.state.talk.state == ds.IDLE
     # a call action the call state does not allow: the device refuses it
     for service in ("talk_answer", "talk_cancel", "talk_refuse", "talk_hangup"):
-        with pytest.raises(HomeAssistantError) as err:
+        with pytest.raises(HomeAssistantError) as failure:
             await action(hass, service, device_id=device.id)
-        assert err.value.translation_key == "device_error"
+        assert failure.value.translation_key == "device_error"
     vto.add_fault(kind="status", status=500, path=TALK_CGI, count=1)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError) as failure:
         await action(hass, "talk_invite", device_id=device.id, number="9901")
-    assert err.value.translation_domain == DOMAIN
+    assert failure.value.translation_domain == DOMAIN
     assert vto.state.talk.state == ds.IDLE
 
 

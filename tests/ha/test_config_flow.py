@@ -59,13 +59,18 @@ async def _closed_port() -> int:
 async def not_a_camera(socket_enabled: None) -> AsyncIterator[int]:
     """A web server on 127.0.0.1 that is not an Amcrest/Dahua device."""
     app = web.Application()
-    app.router.add_get("/{tail:.*}", lambda request: web.Response(text="<html>router</html>"))
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="<html>router</html>")
+
+    app.router.add_get("/{tail:.*}", page)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    assert site._server is not None
-    yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server = site._server
+    assert isinstance(server, asyncio.Server)
+    yield int(server.sockets[0].getsockname()[1])
     await runner.cleanup()
 
 
@@ -317,7 +322,7 @@ async def test_options_flow_changes_the_poll_interval_without_reload(
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options == {CONF_SCAN_INTERVAL: 30}
+    assert entry.options[CONF_SCAN_INTERVAL] == 30
     assert coordinator.update_interval == timedelta(seconds=30)
     # Not reloaded: the same hub and coordinator, and the device was not set up again.
     assert entry.state is ConfigEntryState.LOADED
@@ -335,5 +340,5 @@ async def test_options_flow_changes_the_poll_interval_without_reload(
         result["flow_id"], {CONF_SCAN_INTERVAL: 45}
     )
     await hass.async_block_till_done()
-    assert entry.options == {CONF_SCAN_INTERVAL: 45}
+    assert entry.options[CONF_SCAN_INTERVAL] == 45
     assert coordinator.update_interval == timedelta(seconds=45)

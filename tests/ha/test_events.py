@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from homeassistant.components import automation
+from homeassistant.components.automation.const import DOMAIN as AUTOMATION_DOMAIN
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
@@ -30,6 +30,7 @@ from tests.ha.helpers import (
     device_uid,
     entity_id,
     event_stream_open,
+    state_of,
     wait_until,
 )
 
@@ -40,12 +41,12 @@ async def test_motion_sensor_follows_start_and_stop(
     entry = await add_entry(ipc)
     motion = entity_id(hass, "binary_sensor", channel_uid(ipc, "motion"))
     await event_stream_open(hass, entry)
-    assert hass.states.get(motion).state == STATE_OFF
+    assert state_of(hass, motion).state == STATE_OFF
     ipc.emit_event("VideoMotion", "Start", index=0, data={"RegionName": ["Region1"]})
-    await wait_until(hass, lambda: hass.states.get(motion).state == STATE_ON)
-    assert hass.states.get(motion).attributes["region"] == "Region1"
+    await wait_until(hass, lambda: state_of(hass, motion).state == STATE_ON)
+    assert state_of(hass, motion).attributes["region"] == "Region1"
     ipc.emit_event("VideoMotion", "Stop", index=0)
-    await wait_until(hass, lambda: hass.states.get(motion).state == STATE_OFF)
+    await wait_until(hass, lambda: state_of(hass, motion).state == STATE_OFF)
 
 
 async def test_recorder_channels_and_lazy_sensors(
@@ -60,8 +61,8 @@ async def test_recorder_channels_and_lazy_sensors(
     third = entity_id(hass, "binary_sensor", channel_uid(sim, "motion", 2))
     first = entity_id(hass, "binary_sensor", channel_uid(sim, "motion"))
     sim.emit_event("VideoMotion", "Start", index=2)
-    await wait_until(hass, lambda: hass.states.get(third).state == STATE_ON)
-    assert hass.states.get(first).state == STATE_OFF
+    await wait_until(hass, lambda: state_of(hass, third).state == STATE_ON)
+    assert state_of(hass, first).state == STATE_OFF
     # A code the recorder did not list appears on channel 3: a sensor is created for it.
     assert not any(
         e.unique_id.endswith("_ch3_face")
@@ -77,7 +78,7 @@ async def test_recorder_channels_and_lazy_sensors(
     )
     face = entity_id(hass, "binary_sensor", channel_uid(sim, "face", 3))
     await wait_until(hass, lambda: hass.states.get(face) is not None)
-    assert hass.states.get(face).state == STATE_ON  # it starts from the revealing event
+    assert state_of(hass, face).state == STATE_ON  # it starts from the revealing event
 
 
 async def test_pulse_event_resets_after_hold_time(
@@ -92,12 +93,12 @@ async def test_pulse_event_resets_after_hold_time(
         index=0,
         data={"Name": "Gate", "Object": {"ObjectType": "Human"}},
     )
-    await wait_until(hass, lambda: hass.states.get(line).state == STATE_ON)
-    assert hass.states.get(line).attributes["rule"] == "Gate"
-    assert hass.states.get(line).attributes["object_type"] == "Human"
+    await wait_until(hass, lambda: state_of(hass, line).state == STATE_ON)
+    assert state_of(hass, line).attributes["rule"] == "Gate"
+    assert state_of(hass, line).attributes["object_type"] == "Human"
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
     await hass.async_block_till_done()
-    assert hass.states.get(line).state == STATE_OFF
+    assert state_of(hass, line).state == STATE_OFF
 
 
 async def test_bus_event_for_every_device_event(
@@ -130,14 +131,14 @@ async def test_connectivity_and_availability_follow_the_stream(
     await event_stream_open(hass, entry)
     stream = entity_id(hass, "binary_sensor", device_uid(ipc, "event_stream"))
     motion = entity_id(hass, "binary_sensor", channel_uid(ipc, "motion"))
-    assert hass.states.get(stream).state == STATE_ON
+    assert state_of(hass, stream).state == STATE_ON
     ipc.add_fault(kind="status", status=503, path="/cgi-bin/eventManager.cgi")
     ipc.add_fault(kind="stream_drop", count=1)
-    await wait_until(hass, lambda: hass.states.get(stream).state == STATE_OFF)
-    assert hass.states.get(motion).state == STATE_UNAVAILABLE
+    await wait_until(hass, lambda: state_of(hass, stream).state == STATE_OFF)
+    assert state_of(hass, motion).state == STATE_UNAVAILABLE
     ipc.clear_faults()
-    await wait_until(hass, lambda: hass.states.get(stream).state == STATE_ON, timeout=10)
-    assert hass.states.get(motion).state == STATE_OFF
+    await wait_until(hass, lambda: state_of(hass, stream).state == STATE_ON, timeout=10)
+    assert state_of(hass, motion).state == STATE_OFF
 
 
 async def test_doorbell_and_access_events(
@@ -149,22 +150,20 @@ async def test_doorbell_and_access_events(
     doorbell = entity_id(hass, "event", device_uid(sim, "doorbell"))
     access = entity_id(hass, "event", device_uid(sim, "access"))
     sim.emit_event("_DoTalkAction_", "Invite", index=0, data={"CallNumber": "8001"})
-    await wait_until(hass, lambda: hass.states.get(doorbell).attributes.get("event_type") == "ring")
-    assert hass.states.get(doorbell).attributes["button"] == "8001"
+    await wait_until(hass, lambda: state_of(hass, doorbell).attributes.get("event_type") == "ring")
+    assert state_of(hass, doorbell).attributes["button"] == "8001"
     sim.emit_event(
         "AccessControl",
         "Pulse",
         index=0,
         data={"CardNo": "7A08", "UserID": "01", "Status": 1, "Method": 1},
     )
-    await wait_until(
-        hass, lambda: hass.states.get(access).attributes.get("event_type") == "granted"
-    )
-    attributes = hass.states.get(access).attributes
+    await wait_until(hass, lambda: state_of(hass, access).attributes.get("event_type") == "granted")
+    attributes = state_of(hass, access).attributes
     assert attributes["card_number"] == "7A08"
     assert attributes["door"] == 1
     sim.emit_event("AccessControl", "Pulse", index=0, data={"CardNo": "BAD", "Status": 0})
-    await wait_until(hass, lambda: hass.states.get(access).attributes.get("event_type") == "denied")
+    await wait_until(hass, lambda: state_of(hass, access).attributes.get("event_type") == "denied")
 
 
 async def test_card_swipes_are_tag_scans_where_tags_run(
@@ -202,9 +201,9 @@ async def test_device_triggers_are_listed_and_fire(
     hass.services.async_register("test", "automation", record)
     assert await async_setup_component(
         hass,
-        automation.DOMAIN,
+        AUTOMATION_DOMAIN,
         {
-            automation.DOMAIN: [
+            AUTOMATION_DOMAIN: [
                 {
                     "trigger": {
                         "platform": "device",
@@ -264,10 +263,10 @@ async def test_one_sensor_per_named_smart_rule(
     # Another rule's event leaves this sensor alone; the channel-wide sensor follows both.
     ipc.emit_event("CrossLineDetection", "Stop", index=0, data={"Name": "Fence"})
     any_rule = entity_id(hass, "binary_sensor", channel_uid(ipc, "line_crossing"))
-    await wait_until(hass, lambda: hass.states.get(any_rule).state == STATE_OFF)
-    assert hass.states.get(gate).state == STATE_ON
+    await wait_until(hass, lambda: state_of(hass, any_rule).state == STATE_OFF)
+    assert state_of(hass, gate).state == STATE_ON
     ipc.emit_event("CrossLineDetection", "Stop", index=0, data={"Name": "Gate"})
-    await wait_until(hass, lambda: hass.states.get(gate).state == STATE_OFF)
+    await wait_until(hass, lambda: state_of(hass, gate).state == STATE_OFF)
 
 
 async def test_unload_does_not_report_a_lost_stream(
@@ -289,10 +288,10 @@ async def test_alarm_inputs_start_from_the_device_state(
     await event_stream_open(hass, entry)
     first = entity_id(hass, "binary_sensor", device_uid(sim, "alarm_input_0"))
     second = entity_id(hass, "binary_sensor", device_uid(sim, "alarm_input_1"))
-    assert hass.states.get(first).state == STATE_OFF
-    assert hass.states.get(second).state == STATE_ON
+    assert state_of(hass, first).state == STATE_OFF
+    assert state_of(hass, second).state == STATE_ON
     sim.emit_event("AlarmLocal", "Start", index=0)
-    await wait_until(hass, lambda: hass.states.get(first).state == STATE_ON)
+    await wait_until(hass, lambda: state_of(hass, first).state == STATE_ON)
 
 
 async def test_door_sensor_follows_door_status(
@@ -303,10 +302,10 @@ async def test_door_sensor_follows_door_status(
     await event_stream_open(hass, entry)
     door = entity_id(hass, "binary_sensor", device_uid(sim, "door"))
     sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Open"})
-    await wait_until(hass, lambda: hass.states.get(door).state == STATE_ON)
+    await wait_until(hass, lambda: state_of(hass, door).state == STATE_ON)
     sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Unknown"})  # ignored
     sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Close"})
-    await wait_until(hass, lambda: hass.states.get(door).state == STATE_OFF)
+    await wait_until(hass, lambda: state_of(hass, door).state == STATE_OFF)
 
 
 async def test_recorder_triggers_split_between_host_and_channels(

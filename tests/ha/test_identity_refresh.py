@@ -8,7 +8,7 @@ from custom_components.amcrest_http.const import IDENTITY_PERIOD_SECONDS
 from custom_components.amcrest_http.update import version_key
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
-from tests.ha.helpers import device_of, device_uid, entity_id, refresh
+from tests.ha.helpers import device_of, device_uid, entity_id, refresh, state_of
 
 
 async def test_new_firmware_reaches_registry_and_entities(
@@ -20,7 +20,7 @@ async def test_new_firmware_reaches_registry_and_entities(
     assert device.sw_version == "2.800.00AC006.0.R (2021-05-28)"
     firmware = entity_id(hass, "sensor", device_uid(sim, "firmware_version"))
     update = entity_id(hass, "update", device_uid(sim, "firmware"))
-    assert hass.states.get(update).state == "on"
+    assert state_of(hass, update).state == "on"
 
     # The device installs the firmware its record announced.
     sim.state.identity.software_version = "2.800.00AC008.0.R"
@@ -31,13 +31,13 @@ async def test_new_firmware_reaches_registry_and_entities(
     await refresh(hass, entry)
     # A regular poll does not re-read the identity.
     assert sim.stats["by_action"]["magicBox.cgi:getSoftwareVersion"] == 1
-    assert hass.states.get(firmware).state == "2.800.00AC006.0.R"
+    assert state_of(hass, firmware).state == "2.800.00AC006.0.R"
 
     coordinator.clock = lambda: start + IDENTITY_PERIOD_SECONDS + 1
     await refresh(hass, entry)
     assert sim.stats["by_action"]["magicBox.cgi:getSoftwareVersion"] == 2
-    assert hass.states.get(firmware).state == "2.800.00AC008.0.R"
-    state = hass.states.get(update)
+    assert state_of(hass, firmware).state == "2.800.00AC008.0.R"
+    state = state_of(hass, update)
     assert state.attributes["installed_version"] == "2.800.00AC008.0.R"
     assert state.attributes["latest_version"] == "2.800.00AC008.0.R"
     assert state.state == "off"

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from simulator import Simulator
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
-from tests.ha.helpers import channel_uid, entity_id, event_stream_open, wait_until
+from tests.ha.helpers import channel_uid, entity_id, event_stream_open, state_of, wait_until
 
 
 def _image_id(hass: HomeAssistant, sim: Simulator, channel: int = 0) -> str:
@@ -27,14 +27,14 @@ async def test_motion_start_takes_the_picture(
     entry = await add_entry(ipc)
     await event_stream_open(hass, entry)
     image = _image_id(hass, ipc)
-    assert hass.states.get(image).state == STATE_UNKNOWN
+    assert state_of(hass, image).state == STATE_UNKNOWN
     snapshots = ipc.stats["by_action"].get("snapshot.cgi:", 0)
 
     # A stop does not take a picture; the start of an IVS event does.
     ipc.emit_event("VideoMotion", "Stop", index=0)
     ipc.emit_event("CrossLineDetection", "Start", index=0, data={"Name": "Gate"})
-    await wait_until(hass, lambda: hass.states.get(image).state != STATE_UNKNOWN)
-    state = hass.states.get(image)
+    await wait_until(hass, lambda: state_of(hass, image).state != STATE_UNKNOWN)
+    state = state_of(hass, image)
     assert state.attributes["event"] == "CrossLineDetection"
     assert state.attributes["rule"] == "Gate"
     assert ipc.stats["by_action"]["snapshot.cgi:"] == snapshots + 1
@@ -48,8 +48,8 @@ async def test_motion_start_takes_the_picture(
 
     first = state.state
     ipc.emit_event("VideoMotion", "Start", index=0)
-    await wait_until(hass, lambda: hass.states.get(image).state != first)
-    assert hass.states.get(image).attributes["event"] == "VideoMotion"
+    await wait_until(hass, lambda: state_of(hass, image).state != first)
+    assert state_of(hass, image).attributes["event"] == "VideoMotion"
 
 
 async def test_one_image_per_recorder_channel(
@@ -60,9 +60,9 @@ async def test_one_image_per_recorder_channel(
     await event_stream_open(hass, entry)
     images = [_image_id(hass, nvr, channel) for channel in range(3)]
     nvr.emit_event("VideoMotion", "Start", index=2)
-    await wait_until(hass, lambda: hass.states.get(images[2]).state != STATE_UNKNOWN)
-    assert hass.states.get(images[0]).state == STATE_UNKNOWN
-    assert hass.states.get(images[1]).state == STATE_UNKNOWN
+    await wait_until(hass, lambda: state_of(hass, images[2]).state != STATE_UNKNOWN)
+    assert state_of(hass, images[0]).state == STATE_UNKNOWN
+    assert state_of(hass, images[1]).state == STATE_UNKNOWN
 
 
 async def test_failed_snapshot_keeps_the_previous_picture(
@@ -75,7 +75,7 @@ async def test_failed_snapshot_keeps_the_previous_picture(
     ipc.emit_event("VideoMotion", "Start", index=0)
     await wait_until(hass, lambda: ipc.faults == [])
     await hass.async_block_till_done()
-    assert hass.states.get(image).state == STATE_UNKNOWN
+    assert state_of(hass, image).state == STATE_UNKNOWN
     # The next event works again.
     ipc.emit_event("VideoMotion", "Start", index=0)
-    await wait_until(hass, lambda: hass.states.get(image).state != STATE_UNKNOWN)
+    await wait_until(hass, lambda: state_of(hass, image).state != STATE_UNKNOWN)

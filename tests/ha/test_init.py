@@ -21,7 +21,7 @@ async def test_setup_and_unload(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    assert entry.state is ConfigEntryState.LOADED
+    assert entry.state == ConfigEntryState.LOADED
     assert isinstance(entry.runtime_data, AmcrestHub)
     assert entry.runtime_data.identity is not None
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -8,7 +8,7 @@ from homeassistant.helpers import entity_registry as er
 
 from simulator import Simulator
 from tests.ha.conftest import EntryFactory
-from tests.ha.helpers import channel_uid, entity_id, event_stream_open, wait_until
+from tests.ha.helpers import channel_uid, entity_id, event_stream_open, state_of, wait_until
 
 
 def _has(hass: HomeAssistant, uid: str) -> bool:
@@ -35,11 +35,11 @@ async def test_parking_space_follows_parking_events(
     await wait_until(hass, lambda: _has(hass, channel_uid(ipc, "parking_space_rule_4")))
     other = entity_id(hass, "binary_sensor", channel_uid(ipc, "parking_space_rule_4"))
     await wait_until(hass, lambda: hass.states.get(other) is not None)
-    assert hass.states.get(other).state == STATE_OFF
-    assert hass.states.get(eid).state == STATE_ON
+    assert state_of(hass, other).state == STATE_OFF
+    assert state_of(hass, eid).state == STATE_ON
     # No hold-time reset: the space stays taken until the device says it is free.
     ipc.emit_event("TrafficParkingSpaceNoParking", "Pulse", data={"Lane": 3})
-    await wait_until(hass, lambda: hass.states.get(eid).state == STATE_OFF)
+    await wait_until(hass, lambda: state_of(hass, eid).state == STATE_OFF)
 
 
 async def test_parking_detection_rule_sensor(
@@ -53,7 +53,7 @@ async def test_parking_detection_rule_sensor(
     eid = entity_id(hass, "binary_sensor", rule)
     await wait_until(hass, lambda: (s := hass.states.get(eid)) is not None and s.state == STATE_ON)
     ipc.emit_event("ParkingDetection", "Stop", data={"Name": "Kerb"})
-    await wait_until(hass, lambda: hass.states.get(eid).state == STATE_OFF)
+    await wait_until(hass, lambda: state_of(hass, eid).state == STATE_OFF)
 
 
 async def test_space_without_a_number_drives_only_the_channel_sensor(

@@ -22,6 +22,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.helpers.update_coordinator import UpdateFailed
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.amcrest_http import POLLED_DESCRIPTIONS
@@ -35,6 +36,7 @@ from custom_components.amcrest_http.coordinator import (
     COAXIAL,
     FIRMWARE_RECORD,
     IDENTITY,
+    PEOPLE,
     SOURCE_PERIODS,
     STORAGE,
     AmcrestCoordinator,
@@ -50,6 +52,7 @@ from tests.ha.helpers import (
     entity_id,
     event_stream_open,
     state_of,
+    wait_until,
 )
 
 STORAGE_READ = "storageDevice.cgi:getDeviceAllInfo"
@@ -58,6 +61,10 @@ PEOPLE_READ = "videoStatServer.cgi:getSummary"
 CONFIG_READ = "configManager.cgi:getConfig"
 #: The event stream opens (and may reopen) on its own; it is not a poll request.
 EVENT_STREAM = "eventManager.cgi:attach"
+#: Nor are the push streams of people counts and rule temperatures.
+STREAMS = frozenset(
+    {EVENT_STREAM, "videoStatServer.cgi:attach", "RadiometryManager.cgi:attachTemper"}
+)
 #: Requests that re-read the identity (the serial number is its first one).
 IDENTITY_READS = ("magicBox.cgi:getSerialNo", "magicBox.cgi:getSoftwareVersion")
 COORDINATOR_LOGGER = coordinator_module.__name__
@@ -100,8 +107,8 @@ def polled_ok(coordinator: AmcrestCoordinator) -> bool:
 
 
 def poll_requests(sim: Simulator) -> dict[str, int]:
-    """Authorized requests per ``cgi:action`` since the last reset, event stream left out."""
-    return {key: n for key, n in sim.stats["by_action"].items() if key != EVENT_STREAM}
+    """Authorized requests per ``cgi:action`` since the last reset, streams left out."""
+    return {key: n for key, n in sim.stats["by_action"].items() if key not in STREAMS}
 
 
 def every_poll_tables(coordinator: AmcrestCoordinator) -> set[str]:
@@ -168,14 +175,17 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
         coordinator.supported - coordinator.needed
     )
 
+    # The people counter is pushed once its stream delivers: then it is not polled.
+    await wait_until(hass, lambda: coordinator.is_pushed(PEOPLE, 0))
     ipc.reset_stats()
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     tables = every_poll_tables(coordinator)
     assert ipc.stats["by_config"] == dict.fromkeys(tables, 1)
     # Storage, identity and the firmware record were read at setup: not again this soon.
-    # Plus one per-channel endpoint each for the siren and the people counter.
-    assert poll_requests(ipc) == {CONFIG_READ: len(tables), COAXIAL_READ: 1, PEOPLE_READ: 1}
+    # Plus one per-channel endpoint for the siren.
+    assert poll_requests(ipc) == {CONFIG_READ: len(tables), COAXIAL_READ: 1}
+    assert PEOPLE_READ not in ipc.stats["by_action"]
     assert ipc.stats["failed_logins"] == 0
 
 
@@ -185,6 +195,9 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
 async def test_requests_per_poll_do_not_grow_with_channels(
     hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
+    # Polls only: the recorder's device list (discovery, not polling) is left out.
+    config = {DOMAIN: {"discovery": {"targets": [], "recorders": False}}}
+    assert await async_setup_component(hass, DOMAIN, config)
     per_poll: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
     entity_counts: dict[int, int] = {}
     for channels in (4, 16, 32):

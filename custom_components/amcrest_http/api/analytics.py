@@ -1,7 +1,8 @@
 """Video analytics (api-reference §8): IVS rules and people counting (``videoStatServer``).
 
 People counting is a ``NumberStat`` rule in ``VideoAnalyseRule``; its counters are read with
-``videoStatServer.cgi?action=getSummary`` and its history with the startFind -> doFind ... ->
+``videoStatServer.cgi?action=getSummary`` (or pushed by ``videoStatServer.cgi?action=attach``,
+:meth:`Analytics.subscribe_people`) and its history with the startFind -> doFind ... ->
 stopFind search, whose token is always released. Request channels are 1-based; the ``Channel``
 fields of the answers are 0-based and reported as the device writes them.
 """
@@ -9,12 +10,14 @@ fields of the answers are 0-based and reported as the device writes them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from .codec import Scalar, table_rows, to_bool, to_int
 from .errors import AmcrestError, InvalidParameterError, MalformedResponseError, NotSupportedError
+from .push import PushStream
 from .recording import (
     check_int,
     check_limit,
@@ -249,6 +252,50 @@ class Analytics:
                 raise InvalidParameterError("rule must be a rule name")
             params.append(("name", rule.strip()))
         return parse_people_summary(await self._client.cgi(STAT_CGI, "getSummary", params))
+
+    def subscribe_people(
+        self,
+        channel: int,
+        *,
+        rule: str | None = None,
+        heartbeat: int = 5,
+        backoff_min: float = 1.0,
+        backoff_max: float = 60.0,
+        on_connection: Callable[[bool], None] | None = None,
+    ) -> PushStream[PeopleSummary]:
+        """The pushed counters of ``channel``
+        (``videoStatServer.cgi?action=attach&channel=<ch>&heartbeat=<s>``, api-reference §8).
+
+        Returns a stream that is not running yet: ``await stream.run(callback)`` hands each
+        text part, read by :func:`parse_people_summary` (the ``summary.*`` lines of
+        ``getSummary``), to ``callback``; with ``rule``, parts of other rules are ignored.
+        The ``summary.Channel`` of a part is not checked: a subscription is for one channel.
+        Parts that do not parse are skipped, heartbeats are not delivered. ``run`` raises
+        :class:`NotSupportedError` when the device refuses the subscription: poll
+        :meth:`get_people_summary` instead.
+        """
+        _channel(channel)
+        if rule is not None and (not isinstance(rule, str) or not rule.strip()):
+            raise InvalidParameterError("rule must be a rule name")
+        wanted = rule.strip() if rule is not None else None
+
+        def parse(text: str) -> PeopleSummary | None:
+            summary = parse_people_summary(text)
+            if wanted is not None and summary.rule_name not in (None, wanted):
+                return None
+            return summary
+
+        return PushStream(
+            self._client,
+            STAT_CGI,
+            "attach",
+            [("channel", channel)],
+            parse,
+            heartbeat=heartbeat,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+            on_connection=on_connection,
+        )
 
     async def clear_people_stats(self, channel: int) -> None:
         """Reset the counters (``clearSectionStat``)."""

@@ -1,9 +1,11 @@
 """The device facade: one object per device, grouping the API chapters.
 
-``client.system`` (spec 4.6), ``client.media`` (4.1-4.4), ``client.ptz`` (4.10 and the
+``client.system`` (spec 4.6), ``client.media`` (4.1-4.4), ``client.audio`` (4.3.4, sound to
+the speaker), ``client.ptz`` (4.10 and the
 motorised lens), ``client.recording`` (4.11, 13), ``client.logs`` (4.13), ``client.access``
-(door stations: 11, 12.2-12.6), ``client.talk`` (12.1) and the generic config access that
-every chapter uses. Capabilities come from :func:`capabilities.probe_capabilities`.
+(door stations: 11, 12.2-12.6), ``client.talk`` (12.1), ``client.discovery`` (a recorder's
+device list, 14.1.1) and the generic config access that every chapter uses. Capabilities
+come from :func:`capabilities.probe_capabilities`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class AmcrestClient:
     ) -> None:
         from .access import Access
         from .analytics import Analytics
+        from .audio import Audio
+        from .discovery import Discovery
         from .logs import Logs
         from .media import Media
         from .ptz import Ptz
@@ -54,6 +58,7 @@ class AmcrestClient:
         )
         self.system = System(self)
         self.media = Media(self)
+        self.audio = Audio(self)
         self.ptz = Ptz(self)
         self.recording = Recording(self)
         self.logs = Logs(self)
@@ -61,6 +66,7 @@ class AmcrestClient:
         self.talk = Talk(self)
         self.thermal = Thermal(self)
         self.analytics = Analytics(self)
+        self.discovery = Discovery(self)
 
     @property
     def host(self) -> str:

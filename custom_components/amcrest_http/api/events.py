@@ -256,6 +256,14 @@ class EventParser:
         self._line_start = 0
         self._attempts = 0
 
+    def _parse_part(self, text: str) -> tuple[list[DeviceEvent], bool]:
+        """Events of one part body, and whether its ``data`` JSON looks cut short.
+
+        The one place a part's text is interpreted: subclasses that carry other text in the
+        same framing (``key=value`` parts of other attach streams) override it.
+        """
+        return _parse_body(text)
+
     def _step(self, events: list[DeviceEvent]) -> bool:
         if self._state == _SEEK:
             return self._seek()
@@ -378,7 +386,7 @@ class EventParser:
                 return self._finish(events, start, cut, cut)
             if self._is_heartbeat(start, window):
                 return self._finish(events, start, window, window)
-            found, truncated = _parse_body(buf[start:window].decode("utf-8", "replace"))
+            found, truncated = self._parse_part(buf[start:window].decode("utf-8", "replace"))
             if not truncated:
                 return self._done(events, found, window)
             self._completing = True
@@ -393,7 +401,7 @@ class EventParser:
                     and buf.find(b"}", start + self._line_start, end) >= 0
                 ):
                     self._attempts += 1
-                    found, truncated = _parse_body(buf[start:end].decode("utf-8", "replace"))
+                    found, truncated = self._parse_part(buf[start:end].decode("utf-8", "replace"))
                     if not truncated:
                         return self._done(events, found, end)
                 self._line_start = end - start
@@ -445,7 +453,7 @@ class EventParser:
         if self._is_heartbeat(start, end):
             self.heartbeats += 1
             return self._done(events, [], resume)
-        found, _ = _parse_body(self._buf[start:end].decode("utf-8", "replace"))
+        found, _ = self._parse_part(self._buf[start:end].decode("utf-8", "replace"))
         return self._done(events, found, resume)
 
     def _done(self, events: list[DeviceEvent], found: list[DeviceEvent], resume: int) -> bool:

@@ -156,6 +156,15 @@ class System:
     async def set_machine_name(self, name: str) -> None:
         await self._client.set_config({"General.MachineName": name})
 
+    async def asks_for_login(self) -> bool:
+        """Whether the device info CGI answers an anonymous request with a Digest or Basic
+        challenge, the way these devices do (used to confirm a discovered address)."""
+        challenge = await self._client.transport.anonymous_challenge(
+            "/cgi-bin/magicBox.cgi?action=getDeviceType"
+        )
+        scheme = (challenge or "").strip().split(" ", 1)[0].lower()
+        return scheme in ("digest", "basic")
+
     async def identify(self) -> DeviceIdentity:
         """Identity for the device registry. The serial number is required, the rest optional.
 

@@ -2,17 +2,19 @@
 
 ``RadiometryManager.cgi`` measures temperatures, ``ThermographyManager.cgi`` drives the
 thermal core. Coordinates are the device's virtual 0..8191 grid. Channels are 1-based in
-requests; on bi-spectrum cameras the thermal sensor is usually channel 2.
+requests; on bi-spectrum cameras the thermal sensor is usually channel 2. Rule temperatures
+can be polled (``getTemper``) or pushed (``attachTemper``, :meth:`Thermal.subscribe_temperatures`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from .codec import Scalar, table_rows, to_bool, to_float, to_int
 from .errors import InvalidParameterError, MalformedResponseError, NotSupportedError
+from .push import PushStream
 from .recording import check_int, require_kv
 
 if TYPE_CHECKING:
@@ -142,7 +144,11 @@ def parse_temperature_stats(text: str) -> TemperatureStats:
     values = _section(require_kv(text, "rule temperature"), "TempInfo.")
     if not values:
         raise MalformedResponseError("rule temperature: no TempInfo in the answer")
-    fields = {key.lower(): value for key, value in values.items()}
+    return _stats({key.lower(): value for key, value in values.items()})
+
+
+def _stats(fields: dict[str, str]) -> TemperatureStats:
+    """Statistics from lower-cased field names (``temperaver``, ``tempermax`` ...)."""
     return TemperatureStats(
         type=_text(fields.get("type")),
         average=to_float(fields.get("temperaver")),
@@ -188,6 +194,125 @@ class RuleTemperature:
             "std": self.stats.std,
             "unit": self.stats.unit,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PushedTemperature:
+    """One rule's statistics from an ``attachTemper`` part (api-reference §10.2.8).
+
+    The identity fields are None where the part does not carry them; ``channel`` is what the
+    part writes (taken as 0-based, like every ``Channel`` field in answers, and not used to
+    filter: a subscription is for one channel already).
+    """
+
+    rule_id: int | None
+    preset_id: int | None
+    name: str | None
+    channel: int | None
+    stats: TemperatureStats
+
+    @property
+    def identified(self) -> bool:
+        return self.rule_id is not None or self.name is not None
+
+
+_READING_FIELDS: Final = ("temperaver", "tempermax", "tempermin")
+
+
+def _reading(fields: dict[str, str]) -> PushedTemperature | None:
+    """A reading from lower-cased field names; None without a single readable temperature."""
+    fields = {key.removeprefix("tempinfo."): value for key, value in fields.items()}
+    stats = _stats(fields)
+    if all(to_float(fields.get(name)) is None for name in _READING_FIELDS):
+        return None
+    return PushedTemperature(
+        rule_id=to_int(fields.get("ruleid")),
+        preset_id=to_int(fields.get("presetid")),
+        name=_text(fields.get("name")),
+        channel=to_int(fields.get("channel")),
+        stats=stats,
+    )
+
+
+def parse_pushed_temperatures(text: str) -> list[PushedTemperature]:
+    """Parse one text part of the ``attachTemper`` stream into readings.
+
+    The reference says only that a part carries "the ``TempInfo…``/``info[i]…`` lines" of
+    the rule temperature and history answers, for each rule. Our reading, and what this
+    parser accepts (key case ignored):
+
+    * a single-rule part: ``TempInfo.*`` exactly as ``getTemper`` answers (``TemperAver``,
+      ``TemperMax``, ``TemperMin``, ``TemperMid``, ``TemperStd``, ``TemperatureUnit``,
+      ``Type``), optionally with ``TempInfo.RuleId`` / ``.PresetId`` / ``.Name`` /
+      ``.Channel`` naming the rule;
+    * a multi-rule part: one ``info[i].*`` row per rule with the fields of a history search
+      row (``RuleId``, ``PresetId``, ``Name``, ``Type``, ``Channel``, ``TemperatureUnit``,
+      ``TemperAver`` ...). ``TempInfo[i].*`` and ``info[i].TempInfo.*`` rows are read alike.
+
+    Rows without one readable temperature (average, max or min) are left out. Raises
+    :class:`MalformedResponseError` when the part holds no reading at all.
+    """
+    values = {key.lower(): value for key, value in require_kv(text, "pushed temperatures").items()}
+    readings: list[PushedTemperature] = []
+    for table in ("info", "tempinfo"):
+        for _, row in sorted(table_rows(values, table).items()):
+            reading = _reading(row)
+            if reading is not None:
+                readings.append(reading)
+    single = _section(values, "tempinfo.")
+    if single and (reading := _reading(single)) is not None:
+        readings.append(reading)
+    if not readings:
+        raise MalformedResponseError("pushed temperatures: no readable rule statistics")
+    return readings
+
+
+def _rule_id(rule: ThermometryRule) -> int:
+    return rule.rule_id if rule.rule_id is not None else rule.index
+
+
+def match_pushed_temperatures(
+    readings: Sequence[PushedTemperature], rules: Sequence[ThermometryRule]
+) -> list[RuleTemperature]:
+    """Pair pushed readings with the rules they are about, in ``rules`` order.
+
+    A reading names its rule by ``RuleId`` (and ``PresetId`` when both sides have one), else
+    by ``Name``. A part whose readings name nothing is taken positionally when it holds as
+    many readings as there are rules (a lone ``TempInfo`` reading and a single rule, or one
+    ``info[i]`` row per rule). Readings that match no rule, or several, are left out.
+    """
+    if not any(reading.identified for reading in readings):
+        if len(readings) != len(rules):
+            return []
+        return [
+            RuleTemperature(rule=rule, stats=reading.stats)
+            for rule, reading in zip(rules, readings, strict=True)
+        ]
+    found: dict[int, RuleTemperature] = {}
+    for reading in readings:
+        if reading.rule_id is not None:
+            candidates = [
+                (position, rule)
+                for position, rule in enumerate(rules)
+                if _rule_id(rule) == reading.rule_id
+                and (
+                    reading.preset_id is None
+                    or rule.preset_id is None
+                    or rule.preset_id == reading.preset_id
+                )
+            ]
+        else:
+            candidates = [
+                (position, rule) for position, rule in enumerate(rules) if rule.name == reading.name
+            ]
+        if len(candidates) > 1 and reading.name is not None:
+            candidates = [
+                (position, rule) for position, rule in candidates if rule.name == reading.name
+            ]
+        if len(candidates) == 1:
+            position, rule = candidates[0]
+            found[position] = RuleTemperature(rule=rule, stats=reading.stats)
+    return [found[position] for position in sorted(found)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +433,47 @@ class Thermal:
             results.append(RuleTemperature(rule=rule, stats=parse_temperature_stats(body)))
         return results
 
+    def subscribe_temperatures(
+        self,
+        *,
+        channel: int,
+        rules: Sequence[ThermometryRule],
+        include_disabled: bool = False,
+        heartbeat: int = 5,
+        backoff_min: float = 1.0,
+        backoff_max: float = 60.0,
+        on_connection: Callable[[bool], None] | None = None,
+    ) -> PushStream[list[RuleTemperature]]:
+        """The pushed rule temperatures of ``channel``
+        (``RadiometryManager.cgi?action=attachTemper&channel=<ch>&heartbeat=<s>``).
+
+        Returns a stream that is not running yet: ``await stream.run(callback)`` hands each
+        part's readings, paired with ``rules`` (enabled ones unless ``include_disabled``) by
+        :func:`match_pushed_temperatures`, to ``callback`` as a list of
+        :class:`RuleTemperature` in rule order — possibly only some of the rules, when a part
+        carries one rule. Parts that do not parse are skipped, heartbeats are not delivered.
+        ``run`` raises :class:`NotSupportedError` when the device refuses the subscription:
+        poll :meth:`get_rule_temperatures` instead.
+        """
+        _channel(channel)
+        chosen = [rule for rule in rules if rule.enabled or include_disabled]
+
+        def parse(text: str) -> list[RuleTemperature] | None:
+            matched = match_pushed_temperatures(parse_pushed_temperatures(text), chosen)
+            return matched or None
+
+        return PushStream(
+            self._client,
+            "RadiometryManager.cgi",
+            "attachTemper",
+            [("channel", channel)],
+            parse,
+            heartbeat=heartbeat,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+            on_connection=on_connection,
+        )
+
     async def get_thermometry_config(self) -> ThermometryConfig:
         """``HeatImagingThermometry`` (unit, emissivity, distance, ambient parameters)."""
         return parse_thermometry_config(await self._client.get_config(_THERMOMETRY))
@@ -340,12 +506,15 @@ __all__ = [
     "RULE_TYPES",
     "TEMPERATURE_UNITS",
     "PointTemperature",
+    "PushedTemperature",
     "RuleTemperature",
     "TemperatureStats",
     "Thermal",
     "ThermometryConfig",
     "ThermometryRule",
+    "match_pushed_temperatures",
     "parse_point_temperature",
+    "parse_pushed_temperatures",
     "parse_temperature_stats",
     "parse_thermometry_config",
     "parse_thermometry_rules",

@@ -1,0 +1,282 @@
+"""Value subscriptions: long-lived multipart streams whose text parts carry ``key=value`` lines.
+
+Some endpoints push what a client would otherwise poll, in the framing of the event attach
+stream (api-reference §4.9.17): ``RadiometryManager.cgi?action=attachTemper`` (rule
+temperatures, §10.2.8) and ``videoStatServer.cgi?action=attach`` (people counts, §8). Each
+text part is one reading in the same ``key=value`` lines the matching poll answers, or
+``Heartbeat``.
+
+:class:`TextPartParser` reuses the event stream's incremental framing parser (every framing
+variant it copes with, heartbeats, size caps) and hands out the text of each part.
+:class:`PushStream` keeps one such stream open with the event stream's rules: heartbeat
+watchdog, reconnects with exponential back-off and jitter, a hard stop on authentication and
+lock-out failures. Unlike the event stream it also stops for good, raising
+:class:`NotSupportedError`, when the device refuses the subscription, so the caller can poll
+instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+import aiohttp
+
+from .errors import (
+    AmcrestError,
+    AuthenticationError,
+    InvalidParameterError,
+    LockedOutError,
+    MalformedResponseError,
+    NotSupportedError,
+)
+from .events import (
+    DEFAULT_BOUNDARY,
+    MAX_HEARTBEAT,
+    MIN_HEARTBEAT,
+    DeviceEvent,
+    EventParser,
+    backoff_delay,
+    boundary_from_content_type,
+)
+from .transport import Transport
+
+if TYPE_CHECKING:
+    from .client import AmcrestClient
+    from .codec import Scalar
+
+_LOGGER = logging.getLogger(__name__)
+
+# Failures a stream recovers from by reconnecting (anything else is logged as a bug).
+_EXPECTED: Final = (AmcrestError, aiohttp.ClientError, OSError)
+
+
+class TextPartParser(EventParser):
+    """The attach-stream framing parser, handing out each part's text instead of events.
+
+    Feed bytes with :meth:`feed_parts`; heartbeat parts are counted (``heartbeats``), not
+    handed out. Like the event parser it never raises.
+    """
+
+    def __init__(self, boundary: str = DEFAULT_BOUNDARY) -> None:
+        super().__init__(boundary)
+        self._texts: list[str] = []
+
+    def _parse_part(self, text: str) -> tuple[list[DeviceEvent], bool]:
+        # The Content-Length is trusted as it is: key=value parts have no JSON to complete.
+        if text.strip():
+            self._texts.append(text)
+        return [], False
+
+    def feed_parts(self, chunk: bytes) -> list[str]:
+        """Add received bytes; return the text of every non-empty part they complete."""
+        self.feed(chunk)
+        texts, self._texts = self._texts, []
+        return texts
+
+
+class PushStream[T]:
+    """Keeps one value subscription open and hands each parsed reading to a callback.
+
+    ``parse`` turns a part's text into a reading, returns None for a part that is fine but
+    carries nothing for this subscriber (another channel, no known rule), and raises
+    :class:`MalformedResponseError` for a part it cannot read: that part is skipped with one
+    debug line, never the stream.
+    """
+
+    def __init__(
+        self,
+        client: AmcrestClient,
+        cgi: str,
+        action: str,
+        params: list[tuple[str, Scalar]],
+        parse: Callable[[str], T | None],
+        *,
+        heartbeat: int = 5,
+        backoff_min: float = 1.0,
+        backoff_max: float = 60.0,
+        healthy_after: float = 60.0,
+        on_connection: Callable[[bool], None] | None = None,
+    ) -> None:
+        if isinstance(heartbeat, bool) or not MIN_HEARTBEAT <= heartbeat <= MAX_HEARTBEAT:
+            msg = f"heartbeat must be {MIN_HEARTBEAT}..{MAX_HEARTBEAT} seconds"
+            raise ValueError(msg)
+        if not 0 < backoff_min <= backoff_max:
+            msg = "need 0 < backoff_min <= backoff_max"
+            raise ValueError(msg)
+        self._client = client
+        self._parse = parse
+        self._heartbeat = heartbeat
+        self._backoff_min = backoff_min
+        self._backoff_max = backoff_max
+        self._healthy_after = healthy_after
+        self._on_connection = on_connection
+        query: list[tuple[str, Scalar]] = [("action", action), *params, ("heartbeat", heartbeat)]
+        self.target = Transport.target(f"/cgi-bin/{cgi}", query)
+        #: True while the multipart stream is open.
+        self.connected = False
+        #: Connection attempts after the first one.
+        self.reconnects = 0
+        #: Readings handed to the callback.
+        self.values_received = 0
+        self.heartbeats = 0
+        #: Parts that did not parse (skipped).
+        self.malformed_parts = 0
+        #: Parts that parsed but carried nothing for this subscriber.
+        self.ignored_parts = 0
+        self.last_value_monotonic: float | None = None
+        #: Seconds waited before the latest reconnection attempt.
+        self.last_backoff: float | None = None
+        #: Why the latest connection ended (for diagnostics), None while none has ended.
+        self.last_error: str | None = None
+        self._opened_at: float | None = None
+
+    @property
+    def watchdog_seconds(self) -> float:
+        """A stream silent this long (no heartbeat, no reading) is dropped and reopened."""
+        return 2.0 * self._heartbeat
+
+    async def run(self, callback: Callable[[T], None]) -> None:
+        """Deliver readings until cancelled.
+
+        Raises :class:`NotSupportedError` when the device refuses the subscription (an error
+        answer, or a plain answer that ends without a single part), and authentication and
+        lock-out errors; every other failure is retried with back-off.
+        """
+        failures = 0
+        try:
+            while True:
+                try:
+                    await self._connect_once(callback)
+                    self.last_error = "stream closed by the device"
+                except (AuthenticationError, LockedOutError, NotSupportedError) as err:
+                    self.last_error = _describe(err)
+                    raise
+                except Exception as err:
+                    self.last_error = _describe(err)
+                    if not isinstance(err, _EXPECTED):
+                        _LOGGER.warning("push stream %s failed", self._label, exc_info=True)
+                self._set_connected(False)
+                opened_at = self._opened_at
+                if opened_at is not None and time.monotonic() - opened_at >= self._healthy_after:
+                    failures = 0
+                delay = backoff_delay(failures, self._backoff_min, self._backoff_max)
+                failures += 1
+                self.last_backoff = delay
+                _LOGGER.debug(
+                    "push stream %s ended (%s); reconnecting in %.1f s",
+                    self._label,
+                    self.last_error,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                self.reconnects += 1
+        finally:
+            self._set_connected(False)
+
+    @property
+    def _label(self) -> str:
+        return f"{self._client.host} {self.target.partition('&heartbeat=')[0]}"
+
+    async def _connect_once(self, callback: Callable[[T], None]) -> None:
+        self._opened_at = None
+        transport = self._client.transport
+        loop = asyncio.get_running_loop()
+        watchdog = self.watchdog_seconds
+        # One deadline covers opening (the stream request has no total timeout) and then
+        # every read; each received chunk pushes it back.
+        async with asyncio.timeout(transport.timeout + watchdog) as deadline:
+            try:
+                async with transport.stream(self.target) as resp:
+                    try:
+                        await self._read(resp, deadline, loop, callback)
+                    finally:
+                        resp.close()
+            except InvalidParameterError as err:
+                # ErrorID 4 on opening: the device will not stream this channel.
+                raise NotSupportedError(f"subscription refused: {err}") from err
+
+    async def _read(
+        self,
+        resp: aiohttp.ClientResponse,
+        deadline: asyncio.Timeout,
+        loop: asyncio.AbstractEventLoop,
+        callback: Callable[[T], None],
+    ) -> None:
+        watchdog = self.watchdog_seconds
+        content_type = resp.headers.get("Content-Type", "")
+        multipart = resp.content_type.startswith("multipart/")
+        parser = TextPartParser(boundary_from_content_type(content_type) or DEFAULT_BOUNDARY)
+        if multipart:
+            self._opened()
+        deadline.reschedule(loop.time() + watchdog)
+        heartbeats = 0
+        while chunk := await resp.content.readany():
+            deadline.reschedule(loop.time() + watchdog)
+            texts = parser.feed_parts(chunk)
+            if parser.heartbeats != heartbeats:
+                self.heartbeats += parser.heartbeats - heartbeats
+                heartbeats = parser.heartbeats
+            if not self.connected and parser.parts:
+                self._opened()  # mislabelled, but it does speak the format
+            for text in texts:
+                self._deliver(text, callback)
+        if not multipart and not parser.parts:
+            # Some firmware answers a refused subscription with 200 and closes at once.
+            raise NotSupportedError("the device answered without a stream")
+
+    def _deliver(self, text: str, callback: Callable[[T], None]) -> None:
+        try:
+            value = self._parse(text)
+        except MalformedResponseError as err:
+            self.malformed_parts += 1
+            _LOGGER.debug("push stream %s: part skipped (%s)", self._label, err)
+            return
+        if value is None:
+            self.ignored_parts += 1
+            return
+        self.values_received += 1
+        self.last_value_monotonic = time.monotonic()
+        try:
+            callback(value)
+        except Exception:
+            _LOGGER.exception("push stream %s: callback failed", self._label)
+
+    def _opened(self) -> None:
+        self._opened_at = time.monotonic()
+        self._set_connected(True)
+
+    def _set_connected(self, connected: bool) -> None:
+        if self.connected == connected:
+            return
+        self.connected = connected
+        if self._on_connection is not None:
+            try:
+                self._on_connection(connected)
+            except Exception:
+                _LOGGER.exception("push stream %s: connection callback failed", self._label)
+
+    def as_dict(self) -> dict[str, object]:
+        """Counters for diagnostics (no URL: it names the host)."""
+        return {
+            "connected": self.connected,
+            "reconnects": self.reconnects,
+            "values_received": self.values_received,
+            "heartbeats": self.heartbeats,
+            "malformed_parts": self.malformed_parts,
+            "ignored_parts": self.ignored_parts,
+            "last_error": self.last_error,
+        }
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, TimeoutError):
+        return "watchdog: nothing received in time"
+    text = str(err)
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+__all__ = ["PushStream", "TextPartParser"]

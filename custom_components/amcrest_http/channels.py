@@ -1,0 +1,70 @@
+"""Dynamic devices: a recorder that gains or loses channels is set up again by itself.
+
+The channel count (``devVideoInput.cgi?action=getCollect``) is re-read every ten minutes, and
+at once when an event names a channel the entry does not know. A different count reloads the
+entry, which creates the new channel devices and entities; channel devices that are gone can
+then be deleted from the device page (see ``async_remove_config_entry_device``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.event import async_track_time_interval
+
+from .api import AmcrestError
+from .api.codec import to_int
+from .api.events import DeviceEvent
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from .hub import AmcrestHub
+
+_LOGGER = logging.getLogger(__name__)
+
+CHANNEL_CHECK_INTERVAL: Final = timedelta(minutes=10)
+
+
+@callback
+def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
+    entry = hub.entry
+    reloading = False
+
+    async def check(*_: Any) -> None:
+        nonlocal reloading
+        if reloading:
+            return
+        try:
+            text = await hub.client.cgi_value("devVideoInput.cgi", "getCollect", "result")
+        except AmcrestError as err:
+            _LOGGER.debug("Channel count of %s unavailable: %s", hub.device_name, err)
+            return
+        count = to_int(text)
+        known = hub.capabilities.video_channels
+        if count is None or count < 1 or count == known:
+            return
+        _LOGGER.info(
+            "%s now has %d channels instead of %d; setting it up again",
+            hub.device_name,
+            count,
+            known,
+        )
+        reloading = True
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    @callback
+    def on_new(event: DeviceEvent) -> None:
+        if event.index is not None and event.index >= hub.capabilities.video_channels:
+            entry.async_create_background_task(
+                hass, check(), f"{DOMAIN} channel check {hub.device_name}"
+            )
+
+    entry.async_on_unload(
+        async_track_time_interval(
+            hass, check, CHANNEL_CHECK_INTERVAL, name=f"{DOMAIN} channel check {hub.device_name}"
+        )
+    )
+    entry.async_on_unload(hub.dispatcher.subscribe_new(on_new))

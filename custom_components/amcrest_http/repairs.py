@@ -1,0 +1,144 @@
+"""Repair issues: what the user has to fix on the device or in the entry.
+
+Each issue is keyed by the entry (and, for firmware, the feature) and is deleted by the same
+code path that notices the cause is gone: a successful setup clears lock-out, certificate and
+initialisation issues, a connected event stream clears the refused-stream issue, a write that
+works (or a firmware change) clears the firmware issue.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Final
+
+import probatio as vol
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow, RepairsFlowResult
+from homeassistant.const import CONF_SSL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+
+LOCKED_OUT: Final = "locked_out"
+EVENTS_REFUSED: Final = "event_stream_refused"
+CERTIFICATE: Final = "certificate_invalid"
+FIRMWARE: Final = "firmware_unsupported"
+UNINITIALISED: Final = "device_uninitialised"
+KINDS: Final = (LOCKED_OUT, EVENTS_REFUSED, CERTIFICATE, FIRMWARE, UNINITIALISED)
+
+
+def issue_id(kind: str, entry_id: str, suffix: str = "") -> str:
+    return f"{kind}_{entry_id}" + (f"_{suffix}" if suffix else "")
+
+
+@callback
+def async_raise(
+    hass: HomeAssistant,
+    kind: str,
+    entry_id: str,
+    placeholders: dict[str, str],
+    *,
+    suffix: str = "",
+    fixable: bool = False,
+    data: dict[str, Any] | None = None,
+) -> None:
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(kind, entry_id, suffix),
+        is_fixable=fixable,
+        is_persistent=False,
+        severity=ir.IssueSeverity.ERROR if kind != FIRMWARE else ir.IssueSeverity.WARNING,
+        translation_key=kind,
+        translation_placeholders=placeholders,
+        data={"entry_id": entry_id, **(data or {})},
+    )
+
+
+@callback
+def async_clear(hass: HomeAssistant, kind: str, entry_id: str, suffix: str = "") -> None:
+    ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry_id, suffix))
+
+
+@callback
+def async_clear_entry(hass: HomeAssistant, entry_id: str, *kinds: str) -> None:
+    """Delete this entry's issues of ``kinds`` (all kinds when none are named)."""
+    registry = ir.async_get(hass)
+    wanted = kinds or KINDS
+    for (domain, key), _issue in list(registry.issues.items()):
+        if domain == DOMAIN and any(key.startswith(f"{kind}_{entry_id}") for kind in wanted):
+            ir.async_delete_issue(hass, DOMAIN, key)
+
+
+@callback
+def async_locked_out(hass: HomeAssistant, entry_id: str, name: str, minutes: int | None) -> None:
+    until = time.strftime("%H:%M", time.localtime(time.time() + (minutes or 0) * 60))
+    async_raise(
+        hass,
+        LOCKED_OUT,
+        entry_id,
+        {"name": name, "minutes": str(minutes) if minutes else "?", "until": until},
+    )
+
+
+@callback
+def async_firmware_lacks(
+    hass: HomeAssistant, entry_id: str, name: str, feature: str, firmware: str | None
+) -> None:
+    async_raise(
+        hass,
+        FIRMWARE,
+        entry_id,
+        {"name": name, "feature": feature, "firmware": firmware or "?"},
+        suffix=feature,
+        data={"firmware": firmware or ""},
+    )
+
+
+@callback
+def async_clear_outdated_firmware(hass: HomeAssistant, entry_id: str, firmware: str | None) -> None:
+    """Firmware issues recorded under another firmware version no longer hold."""
+    registry = ir.async_get(hass)
+    prefix = f"{FIRMWARE}_{entry_id}_"
+    for (domain, key), issue in list(registry.issues.items()):
+        if domain != DOMAIN or not key.startswith(prefix):
+            continue
+        data = issue.data or {}
+        if data.get("firmware") != (firmware or ""):
+            ir.async_delete_issue(hass, DOMAIN, key)
+
+
+class TrustCertificateFlow(ConfirmRepairFlow):
+    """Keep HTTPS but stop verifying the device's certificate (self-signed or renewed)."""
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__()
+        self._entry_id = entry_id
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        if user_input is not None:
+            entry = self.hass.config_entries.async_get_entry(self._entry_id)
+            if entry is None:
+                return self.async_abort(reason="entry_removed")
+            self.hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_SSL: True, CONF_VERIFY_SSL: False}
+            )
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            return self.async_create_entry(data={})
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
+        placeholders = issue.translation_placeholders if issue else None
+        return self.async_show_form(
+            step_id="confirm", data_schema=vol.Schema({}), description_placeholders=placeholders
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
+) -> RepairsFlow:
+    """Only the certificate issue can be fixed from Home Assistant."""
+    entry_id = str((data or {}).get("entry_id") or "")
+    flow = TrustCertificateFlow(entry_id)
+    flow.issue_id = issue_id
+    return flow

@@ -1,0 +1,71 @@
+"""A recorder that gains a channel gets its new channel device without being re-added."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.amcrest_http.const import DOMAIN
+from tests.conftest import SimFactory
+from tests.ha.conftest import EntryFactory
+from tests.ha.helpers import event_stream_open, wait_until
+
+
+def _channel_devices(hass: HomeAssistant, entry_id: str, serial: str) -> set[str]:
+    registry = dr.async_get(hass)
+    return {
+        ident
+        for device in dr.async_entries_for_config_entry(registry, entry_id)
+        for domain, ident in device.identifiers
+        if domain == DOMAIN and ident != serial
+    }
+
+
+async def test_new_channel_appears_after_the_periodic_check(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    serial = sim.state.identity.serial
+    entry = await add_entry(sim)
+    assert _channel_devices(hass, entry.entry_id, serial) == {f"{serial}_0", f"{serial}_1"}
+    hub = entry.runtime_data
+
+    sim.state.channels = 3  # a camera was plugged into the recorder
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done()
+    await wait_until(hass, lambda: entry.runtime_data is not hub)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.capabilities.video_channels == 3
+    assert f"{serial}_2" in _channel_devices(hass, entry.entry_id, serial)
+
+
+async def test_event_from_an_unknown_channel_triggers_the_check(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    await event_stream_open(hass, entry)
+    sim.state.channels = 3
+    sim.emit_event("VideoMotion", "Start", index=2)
+    await wait_until(hass, lambda: entry.runtime_data is not hub, timeout=10)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.capabilities.video_channels == 3
+
+
+async def test_same_count_changes_nothing(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done()
+    assert entry.runtime_data is hub
+    assert any(key.startswith("devVideoInput.cgi:getCollect") for key in sim.stats["by_action"])
