@@ -92,20 +92,6 @@ async def point_temperature(ctx: CgiContext) -> web.StreamResponse:
     )
 
 
-def _rule_points(ctx: CgiContext, prefix: str) -> list[tuple[int, int]]:
-    points: list[tuple[int, int]] = []
-    for index in range(64):
-        x = ctx.state.config.get(f"{prefix}MeterRegion.Coordinates[{index}][0]")
-        y = ctx.state.config.get(f"{prefix}MeterRegion.Coordinates[{index}][1]")
-        if x is None or y is None:
-            break
-        try:
-            points.append((int(x), int(y)))
-        except ValueError:
-            break
-    return points
-
-
 @route("RadiometryManager.cgi", "getTemper", when=_has_thermal)
 async def rule_temperature(ctx: CgiContext) -> web.StreamResponse:
     """``getTemper``: the rule matching ``condition.RuleId`` (and ``PresetId`` when given)."""
@@ -121,7 +107,7 @@ async def rule_temperature(ctx: CgiContext) -> web.StreamResponse:
         if preset_id is not None and ctx.state.config.get(prefix + "PresetId") != preset_id:
             continue
         kind = ctx.state.config.get(prefix + "Type") or "Spot"
-        stats = thermal.rule_stats(kind, _rule_points(ctx, prefix))
+        stats = thermal.rule_stats(kind, thermal.rule_points(ctx.state.config.get, prefix))
         if stats is None:
             return ctx.invalid_param()
         unit = _unit(ctx)

@@ -32,7 +32,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
@@ -497,19 +497,28 @@ def backoff_delay(
     return max(minimum, min(maximum, delay))
 
 
-class EventStream:
-    """Keeps the attach stream of one device open and hands its events to a callback."""
+class ReconnectingStream:
+    """A long-lived multipart subscription kept open: reconnects with back-off and jitter,
+    drops a stream that goes silent (watchdog), stops on the errors in ``fatal_errors``.
+
+    Subclasses implement ``_connect_once`` (open, read until the stream ends) and call
+    :meth:`_opened` once the device speaks the format.
+    """
+
+    #: Errors that end :meth:`_run_reconnecting` (raised to the caller) instead of a retry.
+    fatal_errors: tuple[type[Exception], ...] = (AuthenticationError, LockedOutError)
+    #: How logs name the stream.
+    kind = "stream"
 
     def __init__(
         self,
         client: AmcrestClient,
         *,
-        codes: Sequence[str] = ("All",),
-        heartbeat: int = 5,
-        backoff_min: float = 1.0,
-        backoff_max: float = 60.0,
-        healthy_after: float = 60.0,
-        on_connection: Callable[[bool], None] | None = None,
+        heartbeat: int,
+        backoff_min: float,
+        backoff_max: float,
+        healthy_after: float,
+        on_connection: Callable[[bool], None] | None,
     ) -> None:
         if isinstance(heartbeat, bool) or not MIN_HEARTBEAT <= heartbeat <= MAX_HEARTBEAT:
             msg = f"heartbeat must be {MIN_HEARTBEAT}..{MAX_HEARTBEAT} seconds"
@@ -523,19 +532,102 @@ class EventStream:
         self._backoff_max = backoff_max
         self._healthy_after = healthy_after
         self._on_connection = on_connection
-        self.target = attach_target(codes, heartbeat)
-        #: True while an event stream is open.
+        #: True while the stream is open.
         self.connected = False
         #: Connection attempts after the first one.
         self.reconnects = 0
-        self.events_received = 0
         self.heartbeats = 0
-        self.last_event_monotonic: float | None = None
         #: Seconds waited before the latest reconnection attempt.
         self.last_backoff: float | None = None
         #: Why the latest connection ended (for diagnostics), None while none has ended.
         self.last_error: str | None = None
         self._opened_at: float | None = None
+
+    @property
+    def watchdog_seconds(self) -> float:
+        """A stream silent this long (no heartbeat, nothing else) is dropped and reopened."""
+        return 2.0 * self._heartbeat
+
+    @property
+    def _label(self) -> str:
+        return self._client.host
+
+    async def _run_reconnecting(self, connect_once: Callable[[], Awaitable[None]]) -> None:
+        failures = 0
+        try:
+            while True:
+                try:
+                    await connect_once()
+                    self.last_error = "stream closed by the device"
+                except self.fatal_errors as err:
+                    self.last_error = _describe(err)
+                    self._set_connected(False)
+                    raise
+                except Exception as err:
+                    self.last_error = _describe(err)
+                    if not isinstance(err, _EXPECTED):
+                        _LOGGER.warning("%s of %s failed", self.kind, self._label, exc_info=True)
+                self._set_connected(False)
+                opened_at = self._opened_at
+                if opened_at is not None and time.monotonic() - opened_at >= self._healthy_after:
+                    failures = 0
+                delay = backoff_delay(failures, self._backoff_min, self._backoff_max)
+                failures += 1
+                self.last_backoff = delay
+                _LOGGER.debug(
+                    "%s of %s ended (%s); reconnecting in %.1f s",
+                    self.kind,
+                    self._label,
+                    self.last_error,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                self.reconnects += 1
+        finally:
+            self._set_connected(False)
+
+    def _opened(self) -> None:
+        self._opened_at = time.monotonic()
+        self._set_connected(True)
+
+    def _set_connected(self, connected: bool) -> None:
+        if self.connected == connected:
+            return
+        self.connected = connected
+        if self._on_connection is not None:
+            try:
+                self._on_connection(connected)
+            except Exception:
+                _LOGGER.exception("%s of %s: connection callback failed", self.kind, self._label)
+
+
+class EventStream(ReconnectingStream):
+    """Keeps the attach stream of one device open and hands its events to a callback."""
+
+    kind = "event stream"
+
+    def __init__(
+        self,
+        client: AmcrestClient,
+        *,
+        codes: Sequence[str] = ("All",),
+        heartbeat: int = 5,
+        backoff_min: float = 1.0,
+        backoff_max: float = 60.0,
+        healthy_after: float = 60.0,
+        on_connection: Callable[[bool], None] | None = None,
+    ) -> None:
+        super().__init__(
+            client,
+            heartbeat=heartbeat,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+            healthy_after=healthy_after,
+            on_connection=on_connection,
+        )
+        self.target = attach_target(codes, heartbeat)
+        self.events_received = 0
+        self.last_event_monotonic: float | None = None
 
     async def events(self) -> AsyncIterator[DeviceEvent]:
         """The stream as an async iterator.
@@ -566,48 +658,9 @@ class EventStream:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
 
-    @property
-    def watchdog_seconds(self) -> float:
-        """A stream silent this long (no heartbeat, no event) is dropped and reopened."""
-        return 2.0 * self._heartbeat
-
     async def run(self, callback: Callable[[DeviceEvent], None]) -> None:
         """Deliver events until cancelled; raise on authentication or lock-out failures."""
-        failures = 0
-        try:
-            while True:
-                try:
-                    await self._connect_once(callback)
-                    self.last_error = "stream closed by the device"
-                except (AuthenticationError, LockedOutError) as err:
-                    self.last_error = type(err).__name__
-                    self._set_connected(False)
-                    raise
-                except Exception as err:
-                    self.last_error = _describe(err)
-                    if not isinstance(err, _EXPECTED):
-                        _LOGGER.warning("event stream of %s failed", self._host, exc_info=True)
-                self._set_connected(False)
-                opened_at = self._opened_at
-                if opened_at is not None and time.monotonic() - opened_at >= self._healthy_after:
-                    failures = 0
-                delay = backoff_delay(failures, self._backoff_min, self._backoff_max)
-                failures += 1
-                self.last_backoff = delay
-                _LOGGER.debug(
-                    "event stream of %s ended (%s); reconnecting in %.1f s",
-                    self._host,
-                    self.last_error,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-                self.reconnects += 1
-        finally:
-            self._set_connected(False)
-
-    @property
-    def _host(self) -> str:
-        return self._client.host
+        await self._run_reconnecting(lambda: self._connect_once(callback))
 
     async def _connect_once(self, callback: Callable[[DeviceEvent], None]) -> None:
         self._opened_at = None
@@ -640,10 +693,6 @@ class EventStream:
                 finally:
                     resp.close()
 
-    def _opened(self) -> None:
-        self._opened_at = time.monotonic()
-        self._set_connected(True)
-
     def _deliver(self, events: list[DeviceEvent], callback: Callable[[DeviceEvent], None]) -> None:
         self.events_received += len(events)
         self.last_event_monotonic = time.monotonic()
@@ -652,16 +701,6 @@ class EventStream:
                 callback(event)
             except Exception:
                 _LOGGER.exception("event callback failed for %s", event.code)
-
-    def _set_connected(self, connected: bool) -> None:
-        if self.connected == connected:
-            return
-        self.connected = connected
-        if self._on_connection is not None:
-            try:
-                self._on_connection(connected)
-            except Exception:
-                _LOGGER.exception("connection callback failed")
 
 
 def _describe(err: BaseException) -> str:
@@ -676,6 +715,7 @@ __all__ = [
     "DeviceEvent",
     "EventParser",
     "EventStream",
+    "ReconnectingStream",
     "attach_target",
     "backoff_delay",
     "boundary_from_content_type",

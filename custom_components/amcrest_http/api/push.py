@@ -21,12 +21,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import aiohttp
 
 from .errors import (
-    AmcrestError,
     AuthenticationError,
     InvalidParameterError,
     LockedOutError,
@@ -35,11 +34,9 @@ from .errors import (
 )
 from .events import (
     DEFAULT_BOUNDARY,
-    MAX_HEARTBEAT,
-    MIN_HEARTBEAT,
     DeviceEvent,
     EventParser,
-    backoff_delay,
+    ReconnectingStream,
     boundary_from_content_type,
 )
 from .transport import Transport
@@ -49,9 +46,6 @@ if TYPE_CHECKING:
     from .codec import Scalar
 
 _LOGGER = logging.getLogger(__name__)
-
-# Failures a stream recovers from by reconnecting (anything else is logged as a bug).
-_EXPECTED: Final = (AmcrestError, aiohttp.ClientError, OSError)
 
 
 class TextPartParser(EventParser):
@@ -78,7 +72,7 @@ class TextPartParser(EventParser):
         return texts
 
 
-class PushStream[T]:
+class PushStream[T](ReconnectingStream):
     """Keeps one value subscription open and hands each parsed reading to a callback.
 
     ``parse`` turns a part's text into a reading, returns None for a part that is fine but
@@ -101,43 +95,27 @@ class PushStream[T]:
         healthy_after: float = 60.0,
         on_connection: Callable[[bool], None] | None = None,
     ) -> None:
-        if isinstance(heartbeat, bool) or not MIN_HEARTBEAT <= heartbeat <= MAX_HEARTBEAT:
-            msg = f"heartbeat must be {MIN_HEARTBEAT}..{MAX_HEARTBEAT} seconds"
-            raise ValueError(msg)
-        if not 0 < backoff_min <= backoff_max:
-            msg = "need 0 < backoff_min <= backoff_max"
-            raise ValueError(msg)
-        self._client = client
+        super().__init__(
+            client,
+            heartbeat=heartbeat,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+            healthy_after=healthy_after,
+            on_connection=on_connection,
+        )
         self._parse = parse
-        self._heartbeat = heartbeat
-        self._backoff_min = backoff_min
-        self._backoff_max = backoff_max
-        self._healthy_after = healthy_after
-        self._on_connection = on_connection
         query: list[tuple[str, Scalar]] = [("action", action), *params, ("heartbeat", heartbeat)]
         self.target = Transport.target(f"/cgi-bin/{cgi}", query)
-        #: True while the multipart stream is open.
-        self.connected = False
-        #: Connection attempts after the first one.
-        self.reconnects = 0
         #: Readings handed to the callback.
         self.values_received = 0
-        self.heartbeats = 0
         #: Parts that did not parse (skipped).
         self.malformed_parts = 0
         #: Parts that parsed but carried nothing for this subscriber.
         self.ignored_parts = 0
         self.last_value_monotonic: float | None = None
-        #: Seconds waited before the latest reconnection attempt.
-        self.last_backoff: float | None = None
-        #: Why the latest connection ended (for diagnostics), None while none has ended.
-        self.last_error: str | None = None
-        self._opened_at: float | None = None
 
-    @property
-    def watchdog_seconds(self) -> float:
-        """A stream silent this long (no heartbeat, no reading) is dropped and reopened."""
-        return 2.0 * self._heartbeat
+    fatal_errors = (AuthenticationError, LockedOutError, NotSupportedError)
+    kind = "push stream"
 
     async def run(self, callback: Callable[[T], None]) -> None:
         """Deliver readings until cancelled.
@@ -146,36 +124,7 @@ class PushStream[T]:
         answer, or a plain answer that ends without a single part), and authentication and
         lock-out errors; every other failure is retried with back-off.
         """
-        failures = 0
-        try:
-            while True:
-                try:
-                    await self._connect_once(callback)
-                    self.last_error = "stream closed by the device"
-                except (AuthenticationError, LockedOutError, NotSupportedError) as err:
-                    self.last_error = _describe(err)
-                    raise
-                except Exception as err:
-                    self.last_error = _describe(err)
-                    if not isinstance(err, _EXPECTED):
-                        _LOGGER.warning("push stream %s failed", self._label, exc_info=True)
-                self._set_connected(False)
-                opened_at = self._opened_at
-                if opened_at is not None and time.monotonic() - opened_at >= self._healthy_after:
-                    failures = 0
-                delay = backoff_delay(failures, self._backoff_min, self._backoff_max)
-                failures += 1
-                self.last_backoff = delay
-                _LOGGER.debug(
-                    "push stream %s ended (%s); reconnecting in %.1f s",
-                    self._label,
-                    self.last_error,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-                self.reconnects += 1
-        finally:
-            self._set_connected(False)
+        await self._run_reconnecting(lambda: self._connect_once(callback))
 
     @property
     def _label(self) -> str:
@@ -245,20 +194,6 @@ class PushStream[T]:
         except Exception:
             _LOGGER.exception("push stream %s: callback failed", self._label)
 
-    def _opened(self) -> None:
-        self._opened_at = time.monotonic()
-        self._set_connected(True)
-
-    def _set_connected(self, connected: bool) -> None:
-        if self.connected == connected:
-            return
-        self.connected = connected
-        if self._on_connection is not None:
-            try:
-                self._on_connection(connected)
-            except Exception:
-                _LOGGER.exception("push stream %s: connection callback failed", self._label)
-
     def as_dict(self) -> dict[str, object]:
         """Counters for diagnostics (no URL: it names the host)."""
         return {
@@ -270,13 +205,6 @@ class PushStream[T]:
             "ignored_parts": self.ignored_parts,
             "last_error": self.last_error,
         }
-
-
-def _describe(err: BaseException) -> str:
-    if isinstance(err, TimeoutError):
-        return "watchdog: nothing received in time"
-    text = str(err)
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 __all__ = ["PushStream", "TextPartParser"]
