@@ -67,7 +67,7 @@ class EventDispatcher:
     @callback
     def handle(self, event: DeviceEvent) -> None:
         """One event from the stream (runs in the event loop)."""
-        if event.code in self._hub.ignored_event_codes:
+        if event.code in self._hub.dropped_event_codes:
             return  # turned off in the options
         self._hass.bus.async_fire(EVENT_BUS, self.bus_data(event))
         key = (event.code, event.index)

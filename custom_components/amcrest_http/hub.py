@@ -114,6 +114,8 @@ class AmcrestHub:
     alarm_input_state: int = 0
     channel_device_ids: dict[int, str] = field(default_factory=dict)
     dispatcher: EventDispatcher = field(init=False)
+    #: Event codes turned off in the options, fixed for the hub's life (changing them reloads).
+    dropped_event_codes: frozenset[str] = field(init=False)
     coordinator: AmcrestCoordinator = field(init=False)
     event_stream: EventStream | None = None
     #: Push streams feeding polled per-channel sources (rule temperatures, people counts).
@@ -122,6 +124,7 @@ class AmcrestHub:
     _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.dropped_event_codes = self.ignored_event_codes
         self.dispatcher = EventDispatcher(self.hass, self)
         self.coordinator = AmcrestCoordinator(self.hass, self.entry, self)
         self.push = SourcePush(self)
