@@ -61,12 +61,11 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 def _hub_for_device(
     hass: HomeAssistant, device: dr.DeviceEntry | dr.ChildDeviceEntry
 ) -> AmcrestHub | None:
-    for entry_id in device.config_entries:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is not None and entry.domain == DOMAIN and hasattr(entry, "runtime_data"):
-            hub = entry.runtime_data
-            if isinstance(hub, AmcrestHub):
-                return hub
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is not None and entry.domain == DOMAIN and hasattr(entry, "runtime_data"):
+        hub = entry.runtime_data
+        if isinstance(hub, AmcrestHub):
+            return hub
     return None
 
 

@@ -451,13 +451,12 @@ def _hub_for_device(hass: HomeAssistant, device_id: str) -> AmcrestHub:
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise _invalid("unknown_device", device_id=device_id)
-    for entry_id in device.config_entries:
-        entry: AmcrestConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-        if entry is not None and entry.domain == DOMAIN:
-            if entry.state is not ConfigEntryState.LOADED:
-                raise _invalid("device_not_loaded", device_id=device_id)
-            return entry.runtime_data
-    raise _invalid("unknown_device", device_id=device_id)
+    entry: AmcrestConfigEntry | None = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _invalid("unknown_device", device_id=device_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("device_not_loaded", device_id=device_id)
+    return entry.runtime_data
 
 
 async def async_find_logs(call: ServiceCall) -> ServiceResponse:

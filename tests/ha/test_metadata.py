@@ -1150,3 +1150,15 @@ def test_self_source_scan_finds_keys_and_untranslated_errors() -> None:
         "services.old_action",
         "entity.sensor.gone",
     ]
+
+
+def test_no_deprecated_device_entry_accessors() -> None:
+    """Devices belong to one entry since 2026.x: ``config_entry_id``, not ``config_entries``."""
+    pattern = re.compile(r"\b(?:device|dev|entry_device)\w*\.config_entries(?:_subentries)?\b")
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted(INTEGRATION.glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
