@@ -69,3 +69,16 @@ async def test_same_count_changes_nothing(
     await hass.async_block_till_done()
     assert entry.runtime_data is hub
     assert any(key.startswith("devVideoInput.cgi:getCollect") for key in sim.stats["by_action"])
+
+
+async def test_unreadable_count_changes_nothing(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    sim.add_fault(kind="status", path="/cgi-bin/devVideoInput.cgi", status=500)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done()
+    assert entry.runtime_data is hub
+    assert entry.state is ConfigEntryState.LOADED

@@ -211,3 +211,27 @@ async def test_bad_certificate_has_a_fix_flow(
     assert entry.data[CONF_VERIFY_SSL] is False
     assert entry.data[CONF_SSL] is True
     assert _issue(hass, repairs.CERTIFICATE, entry.entry_id) is None
+
+
+async def test_certificate_fix_for_a_removed_entry_aborts(hass: HomeAssistant) -> None:
+    assert await async_setup_component(hass, DOMAIN, {DOMAIN: {"discovery": {"targets": []}}})
+    repairs.async_raise(
+        hass, repairs.CERTIFICATE, "gone", {"name": "Cam", "host": "127.0.0.1"}, fixable=True
+    )
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(
+        DOMAIN, data={"issue_id": repairs.issue_id(repairs.CERTIFICATE, "gone")}
+    )
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["type"] == "abort"
+    assert result["reason"] == "entry_removed"
+
+
+async def test_firmware_issues_of_other_entries_stay(hass: HomeAssistant) -> None:
+    repairs.async_firmware_lacks(hass, "first", "Cam", "Lighting", "1.0")
+    repairs.async_firmware_lacks(hass, "second", "Cam", "Lighting", "1.0")
+    repairs.async_clear_outdated_firmware(hass, "first", "2.0")
+    assert _issue(hass, repairs.FIRMWARE, "first", "Lighting") is None
+    assert _issue(hass, repairs.FIRMWARE, "second", "Lighting") is not None
