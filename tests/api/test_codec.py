@@ -23,6 +23,7 @@ from custom_components.amcrest_http.api.codec import (
     to_bool,
     to_float,
     to_int,
+    to_text,
     unflatten,
 )
 
@@ -124,6 +125,9 @@ def test_typed_accessors() -> None:
     assert to_float("1.5") == 1.5
     assert to_float("x") is None
     assert to_float(None, 2.0) == 2.0
+    assert to_text("  Gate ") == "Gate"
+    assert to_text("   ") is None
+    assert to_text(None) is None
 
 
 def test_encode_query_escapes_values_but_keeps_brackets() -> None:

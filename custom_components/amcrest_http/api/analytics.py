@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from .codec import Scalar, table_rows, to_bool, to_int
+from .codec import Scalar, table_rows, to_bool, to_int, to_text
 from .errors import AmcrestError, InvalidParameterError, MalformedResponseError, NotSupportedError
 from .push import PushStream
 from .recording import (
@@ -38,10 +38,6 @@ STAT_CGI: Final = "videoStatServer.cgi"
 GRANULARITIES: Final = ("Hour", "Day", "Week", "Month", "Season", "Year")
 """``condition.Granularity`` values of a statistics search."""
 STAT_PAGE_SIZE_MAX: Final = 1024
-
-
-def _text(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 # ---------------------------------------------------------------------------------- IVS rules
@@ -84,8 +80,8 @@ def parse_ivs_rules(flat: dict[str, str]) -> list[IvsRule]:
                 IvsRule(
                     channel=channel,
                     index=index,
-                    name=_text(rule.get("Name")),
-                    type=_text(rule.get("Type")),
+                    name=to_text(rule.get("Name")),
+                    type=to_text(rule.get("Type")),
                     enabled=to_bool(rule.get("Enable")),
                     object_types=objects,
                 )
@@ -159,7 +155,7 @@ def parse_people_summary(text: str) -> PeopleSummary:
         raise MalformedResponseError("people summary: no summary in the answer")
     return PeopleSummary(
         channel=to_int(values.get("channel")),
-        rule_name=_text(values.get("rulename")),
+        rule_name=to_text(values.get("rulename")),
         entered=_subtotal(values, "enteredsubtotal"),
         exited=_subtotal(values, "exitedsubtotal"),
         inside=to_int(values.get("insidesubtotal.total")),
@@ -206,7 +202,7 @@ def parse_people_stats(text: str) -> tuple[int, list[PeopleStat]]:
             entered=to_int(row.get("EnteredSubtotal")),
             exited=to_int(row.get("ExitedSubtotal")),
             inside=to_int(row.get("InsideSubtotal")),
-            rule_name=_text(row.get("RuleName")),
+            rule_name=to_text(row.get("RuleName")),
             area_id=to_int(row.get("AreaID")),
         )
         for _, row in sorted(rows.items())

@@ -201,6 +201,11 @@ def to_bool(text: str | None, default: bool = False) -> bool:
     return default
 
 
+def to_text(text: str | None) -> str | None:
+    """The value without surrounding blanks; None when nothing is left."""
+    return (text or "").strip() or None
+
+
 def to_int(text: str | None, default: int | None = None) -> int | None:
     if text is None:
         return default

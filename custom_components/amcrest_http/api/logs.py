@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from .codec import Scalar, table_rows, to_int
+from .codec import Scalar, table_rows, to_int, to_text
 from .errors import AmcrestError, InvalidParameterError, MalformedResponseError
 from .recording import (
     check_int,
@@ -82,8 +82,8 @@ def parse_log_items(text: str) -> tuple[int, list[LogEntry]]:
         entries.append(
             LogEntry(
                 time=parse_time(row.get("Time")),
-                type=(row.get("Type") or "").strip() or None,
-                user=(row.get("User") or "").strip() or None,
+                type=to_text(row.get("Type")),
+                user=to_text(row.get("User")),
                 level=to_int(row.get("Level")),
                 detail=detail,
             )

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .codec import Scalar, parse_kv, table_rows, to_int
+from .codec import Scalar, parse_kv, table_rows, to_int, to_text
 from .errors import (
     AmcrestError,
     AuthenticationError,
@@ -177,12 +177,12 @@ def parse_media_items(text: str, *, default_channel: int = 0) -> tuple[int, list
                 start=start,
                 end=end,
                 path=path,
-                type=(row.get("Type") or "").strip() or None,
+                type=to_text(row.get("Type")),
                 length=to_int(row.get("Length")),
                 duration=to_int(row.get("Duration")),
                 events=_listed(row, "Events"),
                 flags=_listed(row, "Flags"),
-                video_stream=(row.get("VideoStream") or "").strip() or None,
+                video_stream=to_text(row.get("VideoStream")),
                 disk=to_int(row.get("Disk")),
             )
         )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from .codec import Scalar, table_rows, to_bool, to_float, to_int
+from .codec import Scalar, table_rows, to_bool, to_float, to_int, to_text
 from .errors import InvalidParameterError, MalformedResponseError, NotSupportedError
 from .push import PushStream
 from .recording import check_int, require_kv
@@ -26,10 +26,6 @@ TEMPERATURE_UNITS: Final = ("Centigrade", "Fahrenheit")
 RULE_TYPES: Final = ("Spot", "Line", "Area")
 
 _THERMOMETRY: Final = "HeatImagingThermometry"
-
-
-def _text(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 def _section(values: dict[str, str], *prefixes: str) -> dict[str, str]:
@@ -77,8 +73,8 @@ def parse_point_temperature(text: str) -> PointTemperature:
         raise MalformedResponseError("point temperature: no TemperAver in the answer")
     return PointTemperature(
         value=value,
-        unit=_text(fields.get("temperatureunit")),
-        type=_text(fields.get("type")),
+        unit=to_text(fields.get("temperatureunit")),
+        type=to_text(fields.get("type")),
     )
 
 
@@ -118,8 +114,8 @@ def parse_thermometry_rules(flat: dict[str, str]) -> list[ThermometryRule]:
                     index=index,
                     rule_id=to_int(rule.get("RuleId")),
                     preset_id=to_int(rule.get("PresetId")),
-                    name=_text(rule.get("Name")),
-                    type=_text(rule.get("Type")),
+                    name=to_text(rule.get("Name")),
+                    type=to_text(rule.get("Type")),
                     enabled=to_bool(rule.get("Enable")),
                 )
             )
@@ -150,13 +146,13 @@ def parse_temperature_stats(text: str) -> TemperatureStats:
 def _stats(fields: dict[str, str]) -> TemperatureStats:
     """Statistics from lower-cased field names (``temperaver``, ``tempermax`` ...)."""
     return TemperatureStats(
-        type=_text(fields.get("type")),
+        type=to_text(fields.get("type")),
         average=to_float(fields.get("temperaver")),
         max=to_float(fields.get("tempermax")),
         min=to_float(fields.get("tempermin")),
         mid=to_float(fields.get("tempermid")),
         std=to_float(fields.get("temperstd")),
-        unit=_text(fields.get("temperatureunit")),
+        unit=to_text(fields.get("temperatureunit")),
     )
 
 
@@ -228,7 +224,7 @@ def _reading(fields: dict[str, str]) -> PushedTemperature | None:
     return PushedTemperature(
         rule_id=to_int(fields.get("ruleid")),
         preset_id=to_int(fields.get("presetid")),
-        name=_text(fields.get("name")),
+        name=to_text(fields.get("name")),
         channel=to_int(fields.get("channel")),
         stats=stats,
     )
@@ -349,7 +345,7 @@ def parse_thermometry_config(flat: dict[str, str]) -> ThermometryConfig:
     fraction = to_float(values.get("DistanceDecimalPart"))
     distance = None if whole is None else whole + (fraction or 0.0)
     return ThermometryConfig(
-        unit=_text(values.get("TemperatureUnit")),
+        unit=to_text(values.get("TemperatureUnit")),
         emissivity=to_float(values.get("ObjectEmissivity")),
         distance=distance,
         reflected_temperature=to_float(values.get("ReflectedTemperature")),
