@@ -315,13 +315,58 @@ def test_simulator_framing() -> None:
 def test_an_event_is_returned_as_soon_as_its_part_is_complete() -> None:
     parser = EventParser()
     assert summary(parser.feed(part("Code=A;action=Start;index=0"))) == [("A", "Start", 0, None)]
-    # Without waiting for the next boundary, even when the trailer has not arrived yet.
-    assert summary(parser.feed(part("Code=B;action=Stop;index=1", trailer=b""))) == [
-        ("B", "Stop", 1, None)
-    ]
-    assert summary(parser.feed(b"\r\n\r\n" + part("Code=C;action=Pulse;index=2"))) == [
+    # Without waiting for the next boundary: the end of the line the declared length ends in
+    # is enough (a length may be short, so the line must be whole; the trailer's CR LF is).
+    assert parser.feed(part("Code=B;action=Stop;index=1", trailer=b"")) == []
+    assert summary(parser.feed(b"\r\n")) == [("B", "Stop", 1, None)]
+    assert summary(parser.feed(b"\r\n" + part("Code=C;action=Pulse;index=2"))) == [
         ("C", "Pulse", 2, None)
     ]
+
+
+def test_content_length_short_of_the_line_reads_to_the_line_end() -> None:
+    # The AD110 declares 2 bytes fewer than it sends (tchellomello/python-amcrest #137); a
+    # parser that trusts the length reads ``index=7`` as ``index``.
+    body = "Code=VideoMotion;action=Start;index=7"
+    for short in (1, 2, 3, 7):
+        data = part(body, length=len(body) - short) + part("Code=B;action=Stop;index=1")
+        events = feed_all(data)
+        assert summary(events) == [("VideoMotion", "Start", 7, None), ("B", "Stop", 1, None)]
+        assert feed_bytewise(data) == events
+        # LF-only framing, and a part followed straight by the next boundary line.
+        lf = data.replace(b"\r\n", b"\n")
+        assert summary(feed_all(lf)) == summary(events)
+        bare = part(body, length=len(body) - short, trailer=b"\r\n") + part("Code=B;index=1")
+        assert summary(feed_all(bare))[0] == ("VideoMotion", "Start", 7, None)
+    # Short by 2 with a JSON data block: the block is completed line by line as before.
+    with_data = 'Code=_DoTalkAction_;action=Pulse;index=0;data={\r\n   "Action" : "Invite"\r\n}'
+    data = part(with_data, length=len(with_data) - 2) + part("Code=B;action=Stop;index=1")
+    assert summary(feed_all(data))[0] == ("_DoTalkAction_", "Pulse", 0, {"Action": "Invite"})
+    assert feed_bytewise(data) == feed_all(data)
+
+
+def test_content_length_that_counts_the_trailing_newline_and_null_data() -> None:
+    body = 'Code=A;action=Pulse;index=0;data={\n   "x" : 1\n}\n'
+    data = part(body, trailer=b"\r\n") + part("Code=N;action=Pulse;index=0;data=null")
+    assert summary(feed_all(data)) == [("A", "Pulse", 0, {"x": 1}), ("N", "Pulse", 0, None)]
+    assert feed_bytewise(data) == feed_all(data)
+
+
+def test_heartbeat_framing_variants() -> None:
+    variants = (
+        part("Heartbeat"),  # Content-Length:9, CR LF CR LF
+        part("Heartbeat", trailer=b"\r\n"),
+        part("Heartbeat", length=11, trailer=b"\r\n"),  # length counts the CR LF
+        part("Heartbeat", length=7),  # short
+        part("Heartbeat", length=None),  # no length: the next boundary ends it
+        b"--myboundary\r\nContent-Type: text/plain\r\n\r\nHeartbeat\r\n",
+        part("Heartbeat").replace(b"\r\n", b"\n"),
+    )
+    for variant in variants:
+        parser = EventParser()
+        data = variant + part("Code=A;action=Start;index=0")
+        assert summary(parser.feed(data)) == [("A", "Start", 0, None)], variant
+        assert parser.heartbeats == 1, variant
 
 
 def test_content_length_with_a_space_and_covering_the_trailing_crlf() -> None:
@@ -561,10 +606,12 @@ NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,15}", fullmatch=True)
 def quirks(draw: st.DrawFn) -> Quirks:
     length = draw(st.sampled_from(["exact", "space", "plus2", "lf", "none"]))
     # The tail after a body: real devices always end it with CRLF, the length modes that read
-    # beyond the exact body need that; an exact length also copes with nothing at all.
+    # beyond the exact body need that; an exact length also copes with the next boundary
+    # straight after the body (a length ending inside a line is otherwise read on to its end).
     trailers = [b"\r\n", b"\r\n\r\n", b"\r\n\r\n\r\n"] + ([b""] if length == "exact" else [])
+    trailer = draw(st.sampled_from(trailers))
     junk_choices = [b""]
-    if length != "none":  # without a length, whatever precedes the boundary is body
+    if length != "none" and trailer:  # without a length, whatever precedes the boundary is body
         junk_choices += [
             STRAY_HEADERS,
             b"\x00\xff\xfejunk\r\n",
@@ -577,7 +624,7 @@ def quirks(draw: st.DrawFn) -> Quirks:
         extra_blank=draw(st.integers(0, 2)) if blank else 0,
         content_type=draw(st.booleans()),
         crlf_json=draw(st.booleans()),
-        trailer=draw(st.sampled_from(trailers)),
+        trailer=trailer,
         junk=draw(st.sampled_from(junk_choices)),
     )
 

@@ -13,10 +13,13 @@ How a part ends, in stream order (all decisions depend only on bytes already rec
 result does not depend on how the stream is split into chunks):
 
 1. a boundary line (``--myboundary`` or the old ``-- myboundary``) at a line start;
-2. with ``Content-Length``: once that many body bytes are in. A trailing partial boundary line
-   is cut off (the length was too large). If the JSON ``data`` is still unterminated there
-   (the length was too small, e.g. counted with LF line ends while CRLF was sent), whole lines
-   are read on until the JSON is complete;
+2. with ``Content-Length``: once that many body bytes are in and the line they end in is
+   complete. A trailing partial boundary line is cut off (the length was too large). A length
+   that ends inside a line is read on to the line's end, so a length 2 bytes short (the
+   ``index=6`` -> ``index`` cut of tchellomello/python-amcrest #137, an AD110 stream) still
+   gives the whole event. If the JSON ``data`` is still unterminated there (the
+   length was too small, e.g. counted with LF line ends while CRLF was sent), whole lines are
+   read on until the JSON is complete;
 3. a size cap (:data:`MAX_PART`), so garbage never grows memory without bound.
 
 Whatever lies between the end of a part and the next boundary (the trailing CRLF, extra blank
@@ -171,6 +174,8 @@ def _parse_data(text: str) -> tuple[dict[str, Any] | None, bool]:
         return {"_raw": stripped}, _looks_truncated(stripped)
     if isinstance(value, dict):
         return value, False
+    if value is None:
+        return None, False  # ``data=null``
     return {"_raw": stripped}, False
 
 
@@ -384,13 +389,29 @@ class EventParser:
             cut = self._trim_partial_marker(start, window)
             if cut < window:
                 return self._finish(events, start, cut, cut)
+            if buf[window - 1] != _LF:
+                # The declared length ends inside a line: read on to the line's end (or the
+                # next boundary). A length 2 bytes short would otherwise turn ``index=7`` into
+                # ``index`` (python-amcrest #137); a right length just ends at the trailer's
+                # CRLF or straight at the next boundary.
+                joined = self._boundary_at(window)
+                if joined is None:
+                    return False
+                if not joined:
+                    newline = buf.find(b"\n", window, marker if marker >= 0 else len(buf))
+                    if newline >= 0:
+                        window = newline + 1
+                    elif marker >= 0:
+                        window = marker
+                    elif len(buf) < cap:
+                        return False
             if self._is_heartbeat(start, window):
                 return self._finish(events, start, window, window)
             found, truncated = self._parse_part(buf[start:window].decode("utf-8", "replace"))
             if not truncated:
                 return self._done(events, found, window)
             self._completing = True
-            self._line_scan = self._line_start = length
+            self._line_scan = self._line_start = window - start
         if self._completing:
             limit = min(marker if marker >= 0 else len(buf), cap)
             newline = buf.find(b"\n", start + self._line_scan, limit)
@@ -428,6 +449,20 @@ class EventParser:
                 return marker, found + len(token)
             search = found + 1
             self._scan = search - start
+
+    def _boundary_at(self, pos: int) -> bool | None:
+        """Whether a boundary marker (``--token`` / ``-- token``) starts at ``pos``; None while
+        too few bytes are in to tell."""
+        head = bytes(self._buf[pos : pos + len(self._token) + 3])
+        rest = head.lstrip(b"-")
+        if len(head) - len(rest) < 2:
+            return False if head[:1] != b"-" or len(head) > 1 else None
+        candidates = (self._token, b" " + self._token)
+        if any(rest.startswith(c) for c in candidates):
+            return True
+        if any(c.startswith(rest) for c in candidates) and len(head) < len(self._token) + 3:
+            return None
+        return False
 
     def _trim_partial_marker(self, start: int, end: int) -> int:
         """``end``, or the start of a last line in ``[start, end)`` that begins a boundary."""
