@@ -117,9 +117,11 @@ class Simulator:
         quirks: Iterable[str] | None = None,
         serial: str | None = None,
         dhip_port: int | None = None,
+        ring_seconds: float | None = None,
     ) -> None:
         """``dhip_port``: also answer DHIP discovery on UDP ``127.0.0.1:<dhip_port>``
-        (0 = any free port, see :attr:`dhip_port`); None (the default) = no DHIP responder."""
+        (0 = any free port, see :attr:`dhip_port`); None (the default) = no DHIP responder.
+        ``ring_seconds``: how long a press rings unanswered (the profile's by default)."""
         self.profile: ProfileSpec = get_profile(profile)
         if auth not in (AuthMode.DIGEST, AuthMode.BASIC):
             msg = f"auth must be 'digest' or 'basic', not {auth!r}"
@@ -153,6 +155,7 @@ class Simulator:
             events=self.events,
             stopping=self._stopping,
             faults=self.fault_registry,
+            ring_seconds=self.profile.ring_seconds if ring_seconds is None else ring_seconds,
         )
         self.auth = Authenticator(
             mode=AuthMode(auth),
@@ -264,6 +267,10 @@ class Simulator:
             return
         self._stopping.set()
         self.events.close()
+        timers = list(self.runtime.background)
+        for task in timers:
+            task.cancel()
+        await asyncio.gather(*timers, return_exceptions=True)
         dhip, self._dhip_transport = self._dhip_transport, None
         if dhip is not None:
             dhip.close()
@@ -341,6 +348,26 @@ class Simulator:
         from simulator.cgi.building import ring
 
         return ring(self.runtime, peer)
+
+    def press(self, room: str = "9901") -> bool:
+        """A visitor presses the call button (calling ``room``): the profile's press events;
+        nobody answering within ``ring_seconds`` ends the call as missed. False when a call is
+        already under way."""
+        from simulator.cgi.building import press
+
+        return press(self.runtime, room)
+
+    def answer(self) -> bool:
+        """The called party picks up the ringing call; False when nothing rings."""
+        from simulator.cgi.building import answer
+
+        return answer(self.runtime)
+
+    def hang_up(self, *, refuse: bool = False) -> bool:
+        """The call ends (``refuse``: refused while ringing); False when there is none."""
+        from simulator.cgi.building import hang_up
+
+        return hang_up(self.runtime, refuse=refuse)
 
     def state_snapshot(self) -> dict[str, Any]:
         """JSON view of the device (``GET /sim/state``)."""

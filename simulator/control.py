@@ -10,6 +10,9 @@ GET      /sim/state          profile, identity, lock-out, counters, flat configu
 POST     /sim/unlock         clear the lock-out
 POST     /sim/events         emit event(s) ``{"code", "action", "index", "data"}`` (or a list)
 POST     /sim/config         set configuration keys ``{"General.MachineName": "Cam"}``
+POST     /sim/call           a call step ``{"action": "press"|"answer"|"hangup"|"refuse"|"ring",
+                             "room": "9901"}`` in the profile's call events; ``{"ok": false}``
+                             when the call state does not allow it
 =======  ==================  ========================================================
 """
 
@@ -114,6 +117,25 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
             sim.state.config.put(key, text)
         return web.json_response({"updated": len(body)})
 
+    async def post_call(request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("action"), str):
+            return _error('expected {"action": "press"|"answer"|"hangup"|"refuse"|"ring"}')
+        room = body.get("room", "9901")
+        if not isinstance(room, str) or not room:
+            return _error("'room' must be a non-empty string")
+        steps: dict[str, Callable[[], bool]] = {
+            "press": lambda: sim.press(room),
+            "ring": lambda: sim.ring(room),
+            "answer": sim.answer,
+            "hangup": sim.hang_up,
+            "refuse": lambda: sim.hang_up(refuse=True),
+        }
+        step = steps.get(body["action"])
+        if step is None:
+            return _error(f"unknown call action; choose one of {', '.join(steps)}")
+        return web.json_response({"ok": step()})
+
     routes: list[tuple[str, str, ControlHandler]] = [
         ("GET", "/sim/requests", get_requests),
         ("DELETE", "/sim/requests", delete_requests),
@@ -124,6 +146,7 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         ("POST", "/sim/unlock", post_unlock),
         ("POST", "/sim/events", post_events),
         ("POST", "/sim/config", post_config),
+        ("POST", "/sim/call", post_call),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, path, loopback_only(handler))

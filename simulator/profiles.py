@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator import quirks as q
+from simulator.calls import CallStyle
 
-PROFILE_NAMES: tuple[str, ...] = ("ipc", "ptz", "nvr", "vto", "thermal")
+PROFILE_NAMES: tuple[str, ...] = ("ipc", "ptz", "nvr", "vto", "thermal", "ad410")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,11 @@ class ProfileSpec:
     """Newest firmware the device's own cloud check found (``_DHCloudUpgrade_``); None: no table."""
     has_device_discovery: bool = False
     """``deviceDiscovery.cgi?action=attach``: the recorder's list of devices on its network."""
+    call_style: CallStyle | None = None
+    """How a press and the call after it are reported (see ``simulator/calls.py``); None: the
+    device has no call button."""
+    ring_seconds: float = 30.0
+    """How long a press rings before it ends unanswered."""
 
 
 _CAMERA_EVENTS: tuple[str, ...] = (
@@ -93,6 +99,13 @@ _CAMERA_EVENTS: tuple[str, ...] = (
 )
 
 _LANGUAGES = ("English", "French", "German", "Italian", "Spanish", "Portuguese")
+
+# How Amcrest firmware answers HTTP, whatever the model: every answer closes the connection and
+# a nonce is good for one request (home-assistant/core #174441: `Connection: close` to a
+# keep-alive request, a reused nonce with nc=00000002 refused; rroller/dahua PR #597 saw the
+# same on every answer of a DHI-NVR5464); an unknown CGI or action is HTTP 400
+# `Error\r\nBad Request!` (an AD110 in dchesterton/amcrest2mqtt #17 and rroller/dahua #197).
+_AMCREST_HTTP = (q.SINGLE_USE_NONCE, q.CONNECTION_CLOSE, q.UNSUPPORTED_400)
 
 IPC = ProfileSpec(
     name="ipc",
@@ -115,13 +128,7 @@ IPC = ProfileSpec(
     ),
     default_channels=1,
     quirks=frozenset(
-        {
-            q.UNKNOWN_TABLE_ERROR_BODY,
-            q.UNSUPPORTED_ERROR_BODY,
-            q.LOCK_TEXT,
-            q.STRICT_DIGEST_TOKENS,
-            q.FIND_NOTHING_ERROR,
-        }
+        {*_AMCREST_HTTP, q.UNKNOWN_TABLE_ERROR_BODY, q.LOCK_TEXT, q.FIND_NOTHING_ERROR}
     ),
     alarm_inputs=1,
     alarm_outputs=0,
@@ -243,6 +250,11 @@ VTO = ProfileSpec(
         "DoorStatus",
         "BackKeyLight",
         "CallNoAnswered",
+        "Invite",
+        "RequestCallState",
+        "PassiveHungup",
+        "HungupPhone",
+        "_CallNoAnswer_",
     ),
     storage="none",
     has_access_control=True,
@@ -250,6 +262,8 @@ VTO = ProfileSpec(
     has_lighting=False,
     doors=1,
     has_ring_light=True,
+    call_style=CallStyle.VTO,
+    ring_seconds=30.0,
 )
 
 THERMAL = ProfileSpec(
@@ -287,7 +301,57 @@ THERMAL = ProfileSpec(
     has_sharpness=True,
 )
 
-PROFILES: dict[str, ProfileSpec] = {spec.name: spec for spec in (IPC, PTZ, NVR, VTO, THERMAL)}
+# An Amcrest AD410-like video doorbell: class DB, firmware 1.000.0000000.7.R of 2021-02-20 and
+# HTTP API 2.85 as one reported it (rroller/dahua #52); MaxExtraStream=1 like other doorbells.
+# A press is reported in the Amcrest doorbell form (simulator/calls.py); a ring ends after about
+# 10 s (dchesterton/amcrest2mqtt #83).
+AD410 = ProfileSpec(
+    name="ad410",
+    identity=IdentitySpec(
+        device_type="AD410",
+        device_class="DB",
+        vendor="Amcrest",
+        serial="AMC0B7E1D2C4A59",
+        hardware_version="1.00",
+        software_version="1.000.0000000.7.R",
+        software_build="2021-02-20",
+        processor="SSC335",
+        update_serial="AD410",
+        machine_name="Doorbell",
+        cgi_version="2.85",
+        onvif_version="2.4.2",
+        max_extra_stream=1,
+        languages=_LANGUAGES,
+        mac_address="9c:8e:cd:3b:5a:17",
+    ),
+    default_channels=1,
+    quirks=frozenset({*_AMCREST_HTTP, q.UNKNOWN_TABLE_ERROR_BODY, q.LOCK_TEXT}),
+    alarm_inputs=0,
+    alarm_outputs=0,
+    audio_inputs=1,
+    audio_outputs=1,
+    video_outputs=0,
+    exposure_events=(
+        "VideoMotion",
+        "CrossRegionDetection",
+        "AlarmLocal",
+        "_DoTalkAction_",
+        "CallNoAnswered",
+        "StorageNotExist",
+        "StorageFailure",
+        "StorageLowSpace",
+    ),
+    storage="sd",
+    has_smart_motion=False,
+    has_lighting=False,
+    has_ivs_rules=True,
+    call_style=CallStyle.AMCREST,
+    ring_seconds=10.0,
+)
+
+PROFILES: dict[str, ProfileSpec] = {
+    spec.name: spec for spec in (IPC, PTZ, NVR, VTO, THERMAL, AD410)
+}
 
 
 def get_profile(name: str) -> ProfileSpec:

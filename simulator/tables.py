@@ -147,6 +147,8 @@ def main_resolution(spec: ProfileSpec, channel: int, channels: int) -> tuple[int
         return (1920, 1080)
     if spec.name == "vto":
         return (1280, 720)
+    if spec.name == "ad410":
+        return (2560, 1920)
     return (2688, 1520)
 
 
@@ -247,6 +249,7 @@ def channel_titles(spec: ProfileSpec, channels: int) -> Entries:
         "ptz": ["Driveway"],
         "vto": ["Door Station"],
         "thermal": ["Visible", "Thermal"],
+        "ad410": ["Doorbell"],
     }.get(spec.name, [])
     return {
         f"ChannelTitle[{ch}].Name": names[ch] if ch < len(names) else f"Camera {ch + 1}"

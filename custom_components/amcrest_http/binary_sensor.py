@@ -23,15 +23,18 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import slugify
 
+from .api.calls import CallState
 from .api.events import DeviceEvent
 from .coordinator import PTZ_STATUS
 from .dispatch import event_attributes, rule_name
 from .entity import (
+    AmcrestCallEntity,
     AmcrestEntity,
     AmcrestEntityDescription,
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     View,
+    add_call_entities,
     add_polled_entities,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
@@ -171,14 +174,6 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         scope=Scope.ALARM_INPUT,
     ),
     AmcrestEventBinarySensorDescription(
-        key="call",
-        translation_key="call",
-        device_class=BinarySensorDeviceClass.OCCUPANCY,
-        codes=("_DoTalkAction_", "PhoneCallDetect"),
-        scope=Scope.DEVICE,
-        pulse_resets=False,
-    ),
-    AmcrestEventBinarySensorDescription(
         key="door",
         translation_key="door",
         device_class=BinarySensorDeviceClass.DOOR,
@@ -294,6 +289,7 @@ async def async_setup_entry(
         return [AmcrestEventBinarySensor(hub, description, slot, initial_event)]
 
     entities: list[BinarySensorEntity] = [AmcrestStreamSensor(hub)]
+    add_call_entities(hub, async_add_entities, lambda _update: [AmcrestCallBinarySensor(hub)])
     supported = hub.exposed_event_codes
     for description in EVENT_SENSORS:
         if not supported.intersection(description.codes):
@@ -426,6 +422,29 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
         self._cancel_reset = None
         self._attr_is_on = False
         self.async_write_ha_state()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestCallBinarySensorDescription(AmcrestEntityDescription, BinarySensorEntityDescription):
+    """The call binary sensor."""
+
+
+CALL = AmcrestCallBinarySensorDescription(
+    key="call",
+    translation_key="call",
+    device_class=BinarySensorDeviceClass.OCCUPANCY,
+)
+
+
+class AmcrestCallBinarySensor(AmcrestCallEntity, BinarySensorEntity):
+    """On from the ring until the call ends (hung up, refused, not answered)."""
+
+    def __init__(self, hub: AmcrestHub) -> None:
+        super().__init__(hub, CALL)
+
+    @property
+    def is_on(self) -> bool:
+        return self.hub.dispatcher.calls.state is not CallState.IDLE
 
 
 class AmcrestStreamSensor(AmcrestEntity, BinarySensorEntity):

@@ -6,6 +6,8 @@ from typing import Final
 
 from homeassistant.const import Platform
 
+from .api.calls import CALL_CODES
+
 DOMAIN: Final = "amcrest_http"
 MANUFACTURER_FALLBACK: Final = "Amcrest / Dahua"
 
@@ -25,16 +27,16 @@ DEVICE_EVENT_CODES: Final = frozenset(
         "StorageLowSpace",
         "NetAbort",
         "IPConflict",
-        "_DoTalkAction_",
-        "PhoneCallDetect",
         "DoorStatus",
         "AccessControl",
-        "BackKeyLight",
+        *CALL_CODES,
     }
 )
 
 #: Home Assistant bus event fired for every device event.
 EVENT_BUS: Final = f"{DOMAIN}_event"
+#: Home Assistant bus event fired when a doorbell rings, a call is answered or ends.
+EVENT_CALL: Final = f"{DOMAIN}_call"
 #: Heartbeat interval asked of the device's event stream (seconds).
 EVENT_HEARTBEAT: Final = 5
 #: Seconds a pulse-type event keeps its binary sensor on.

@@ -23,7 +23,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS
+from .api.calls import CallChange
+from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS, EVENT_CALL
 from .hub import AmcrestHub
 
 #: trigger type -> (event code, action or None for any action)
@@ -40,8 +41,6 @@ TRIGGERS: Final[dict[str, tuple[str, str | None]]] = {
     "sound_detected": ("AudioMutation", "Start"),
     "alarm_input_on": ("AlarmLocal", "Start"),
     "alarm_input_off": ("AlarmLocal", "Stop"),
-    "doorbell_pressed": ("_DoTalkAction_", "Invite"),
-    "call_started": ("PhoneCallDetect", "Start"),
     "access_attempt": ("AccessControl", None),
     "door_status_changed": ("DoorStatus", None),
     "fire_detected": ("FireWarning", "Start"),
@@ -53,8 +52,16 @@ TRIGGERS: Final[dict[str, tuple[str, str | None]]] = {
     "ip_conflict": ("IPConflict", "Start"),
 }
 
+#: trigger type -> the call change (``amcrest_http_call`` ``type``) it fires on. A press is one
+#: trigger whichever of the device's call events report it (see api/calls.py).
+CALL_TRIGGERS: Final[dict[str, str]] = {
+    "doorbell_pressed": CallChange.RING.value,
+    "call_started": CallChange.ANSWERED.value,
+    "call_ended": CallChange.ENDED.value,
+}
+
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
-    {vol.Required(CONF_TYPE): vol.In(list(TRIGGERS))}
+    {vol.Required(CONF_TYPE): vol.In([*TRIGGERS, *CALL_TRIGGERS])}
 )
 
 
@@ -81,6 +88,16 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
     is_host = device_id == hub.host_device_id
     multi = hub.capabilities.is_multi_channel
     triggers = []
+    if is_host and hub.handles_calls:
+        triggers += [
+            {
+                CONF_PLATFORM: "device",
+                CONF_DOMAIN: DOMAIN,
+                CONF_DEVICE_ID: device_id,
+                CONF_TYPE: trigger_type,
+            }
+            for trigger_type in CALL_TRIGGERS
+        ]
     for trigger_type, (code, _action) in TRIGGERS.items():
         if code not in codes:
             continue
@@ -104,15 +121,22 @@ async def async_attach_trigger(
     action: TriggerActionType,
     trigger_info: TriggerInfo,
 ) -> CALLBACK_TYPE:
-    """Listen for the device's bus events of the trigger's code (and action)."""
-    code, event_action = TRIGGERS[config[CONF_TYPE]]
-    event_data: dict[str, str] = {"device_id": config[CONF_DEVICE_ID], "code": code}
-    if event_action is not None:
-        event_data["action"] = event_action
+    """Listen for the device's bus events of the trigger's code (and action), or of its call."""
+    trigger_type = config[CONF_TYPE]
+    event_data: dict[str, str] = {"device_id": config[CONF_DEVICE_ID]}
+    if trigger_type in CALL_TRIGGERS:
+        event_type = EVENT_CALL
+        event_data["type"] = CALL_TRIGGERS[trigger_type]
+    else:
+        event_type = EVENT_BUS
+        code, event_action = TRIGGERS[trigger_type]
+        event_data["code"] = code
+        if event_action is not None:
+            event_data["action"] = event_action
     event_config = event_trigger.TRIGGER_SCHEMA(
         {
             CONF_PLATFORM: "event",
-            event_trigger.CONF_EVENT_TYPE: EVENT_BUS,
+            event_trigger.CONF_EVENT_TYPE: event_type,
             CONF_EVENT_DATA: event_data,
         }
     )

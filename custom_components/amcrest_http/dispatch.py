@@ -8,14 +8,18 @@ time a (code, index) pair shows up — offered to the platforms so they can crea
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 
+from .api.calls import CALL_CODES, CallTracker, CallUpdate
 from .api.events import DeviceEvent
-from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS
+from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS, EVENT_CALL
 
 if TYPE_CHECKING:
     from .hub import AmcrestHub
@@ -23,7 +27,12 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 type EventCallback = Callable[[DeviceEvent], None]
+type CallCallback = Callable[[CallUpdate], None]
 type Key = tuple[str, int | None]
+
+#: Highest event index taken for a channel; larger ones (``NewFile`` carries a file number
+#: there, a VTO2000A the called room) never stand for a channel.
+MAX_CHANNEL_INDEX = 255
 
 
 class EventDispatcher:
@@ -35,6 +44,12 @@ class EventDispatcher:
         self._listeners: dict[Key, list[EventCallback]] = {}
         self._new_listeners: list[EventCallback] = []
         self._connection_listeners: list[Callable[[], None]] = []
+        self._call_listeners: list[CallCallback] = []
+        #: The device's doorbell / call life cycle (door stations, doorbells).
+        self.calls = CallTracker()
+        #: Whether a call event has been seen (a device that did not announce calls has them).
+        self.call_seen = False
+        self._call_timer: CALLBACK_TYPE | None = None
         self.seen: set[Key] = set()
         self.connected = False
         self._ever_connected = False
@@ -65,13 +80,25 @@ class EventDispatcher:
         return lambda: self._connection_listeners.remove(handler)
 
     @callback
+    def subscribe_call(self, handler: CallCallback) -> CALLBACK_TYPE:
+        """Call ``handler`` with every change of the call state (ring, answered, ended)."""
+        self._call_listeners.append(handler)
+
+        @callback
+        def remove() -> None:
+            if handler in self._call_listeners:
+                self._call_listeners.remove(handler)
+
+        return remove
+
+    @callback
     def handle(self, event: DeviceEvent) -> None:
         """One event from the stream (runs in the event loop)."""
         if event.code in self._hub.dropped_event_codes:
             return  # turned off in the options
         self._hass.bus.async_fire(EVENT_BUS, self.bus_data(event))
         key = (event.code, event.index)
-        if key not in self.seen:
+        if key not in self.seen and self._indexes_a_slot(event):
             self.seen.add(key)
             for new_handler in list(self._new_listeners):
                 new_handler(event)
@@ -80,7 +107,57 @@ class EventDispatcher:
         if event.index is not None:
             for handler in self._listeners.get((event.code, None), ()):
                 handler(event)
+        if event.code in CALL_CODES and (
+            event.code != "PhoneCallDetect" or self._hub.capabilities.video_talk
+        ):
+            # PhoneCallDetect is also a camera's smart rule (someone on the phone).
+            self._call_changed(self.calls.feed(event, time.monotonic()))
         self._scan_card(event)
+
+    def _indexes_a_slot(self, event: DeviceEvent) -> bool:
+        """Whether the event's (code, index) can stand for a channel, input or the device."""
+        index = event.index
+        return index is None or event.code in DEVICE_EVENT_CODES or index <= MAX_CHANNEL_INDEX
+
+    @callback
+    def _call_changed(self, update: CallUpdate | None) -> None:
+        if update is None:
+            return
+        self.call_seen = True
+        if self._call_timer is not None:
+            self._call_timer()
+            self._call_timer = None
+        deadline = self.calls.deadline
+        if deadline is not None and not self.closing:
+            self._call_timer = async_call_later(
+                self._hass, max(deadline - time.monotonic(), 0.0), self._call_expired
+            )
+        self._hass.bus.async_fire(
+            EVENT_CALL,
+            {
+                "device_id": self._hub.host_device_id,
+                "entry_id": self._hub.entry.entry_id,
+                "type": update.change.value,
+                "state": update.state.value,
+                "button": update.button,
+                "code": update.code,
+            },
+        )
+        for handler in list(self._call_listeners):
+            handler(update)
+
+    @callback
+    def _call_expired(self, _now: Any) -> None:
+        self._call_timer = None
+        self._call_changed(self.calls.expire(math.inf))
+
+    @callback
+    def shutdown(self) -> None:
+        """The entry unloads: the stream ends on purpose and no timer is left behind."""
+        self.closing = True
+        if self._call_timer is not None:
+            self._call_timer()
+            self._call_timer = None
 
     @callback
     def _scan_card(self, event: DeviceEvent) -> None:

@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import slugify
 
+from .api.calls import CallUpdate
 from .api.codec import table_rows, to_int
 from .coordinator import STORAGE, THERMAL, AmcrestCoordinator, PollData, table_of
 from .hub import AmcrestHub
@@ -52,6 +54,65 @@ class AmcrestEntity(Entity):
         self._attr_device_info = (
             hub.host_device_info() if channel is None else hub.channel_device_info(channel)
         )
+
+
+class AmcrestCallEntity(AmcrestEntity):
+    """An entity of the device's call life cycle (doorbell press, ringing, talking).
+
+    Available while the event stream is connected; told of every change of the call.
+    """
+
+    def __init__(
+        self,
+        hub: AmcrestHub,
+        description: AmcrestEntityDescription,
+        pending: CallUpdate | None = None,
+    ) -> None:
+        super().__init__(hub, description)
+        #: The change that revealed the device's calls, before this entity was added.
+        self.pending = pending
+
+    @property
+    def available(self) -> bool:
+        return self.hub.dispatcher.connected
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        dispatcher = self.hub.dispatcher
+        self.async_on_remove(dispatcher.subscribe_call(self.handle_call))
+        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.handle_call(pending)
+
+    @callback
+    def handle_call(self, update: CallUpdate) -> None:
+        self.async_write_ha_state()
+
+
+type CallEntityFactory = Callable[[CallUpdate | None], list[Entity]]
+
+
+def add_call_entities(
+    hub: AmcrestHub, add_entities: AddConfigEntryEntitiesCallback, build: CallEntityFactory
+) -> None:
+    """Add a platform's call entities: at once where the device handles calls, otherwise when
+    its first call event arrives (a device that did not announce calls)."""
+    if hub.handles_calls:
+        add_entities(build(None))
+        return
+    remove: Callable[[], None] | None = None
+
+    @callback
+    def first_call(update: CallUpdate) -> None:
+        nonlocal remove
+        if remove is not None:
+            remove()
+            remove = None
+            add_entities(build(update))
+
+    remove = hub.dispatcher.subscribe_call(first_call)
+    hub.entry.async_on_unload(lambda: remove() if remove is not None else None)
 
 
 # ---------------------------------------------------------------------- slots

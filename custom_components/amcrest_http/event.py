@@ -14,29 +14,20 @@ from homeassistant.components.event import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api.calls import CallChange, CallUpdate
 from .api.events import DeviceEvent
 from .dispatch import event_attributes
-from .entity import AmcrestEntity, AmcrestEntityDescription
+from .entity import (
+    AmcrestCallEntity,
+    AmcrestEntity,
+    AmcrestEntityDescription,
+    add_call_entities,
+)
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 PARALLEL_UPDATES = 0
 
 type Translate = Callable[[DeviceEvent], tuple[str, dict[str, Any]] | None]
-
-
-def _doorbell(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
-    action = event.action.lower()
-    if (event.code == "_DoTalkAction_" and action == "invite") or (
-        event.code == "PhoneCallDetect" and action == "start"
-    ):
-        data = event.data or {}
-        attributes: dict[str, Any] = {}
-        for key in ("CallNumber", "Button", "ButtonIndex", "CallID"):
-            if key in data:
-                attributes["button"] = data[key]
-                break
-        return "ring", attributes
-    return None
 
 
 def _access(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
@@ -84,15 +75,6 @@ class AmcrestEventDescription(AmcrestEntityDescription, EventEntityDescription):
 
 
 EVENTS: tuple[AmcrestEventDescription, ...] = (
-    AmcrestEventDescription(
-        key="doorbell",
-        translation_key="doorbell",
-        device_class=EventDeviceClass.DOORBELL,
-        event_types=["ring"],
-        codes=("_DoTalkAction_", "PhoneCallDetect"),
-        per_channel=False,
-        translate=_doorbell,
-    ),
     AmcrestEventDescription(
         key="access",
         translation_key="access",
@@ -147,6 +129,36 @@ async def async_setup_entry(
                     new[0].pending = event
 
     entry.async_on_unload(hub.dispatcher.subscribe_new(on_new))
+    add_call_entities(
+        hub, async_add_entities, lambda update: [AmcrestDoorbellEvent(hub, DOORBELL, update)]
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestDoorbellDescription(AmcrestEntityDescription, EventEntityDescription):
+    """The doorbell event entity."""
+
+
+DOORBELL = AmcrestDoorbellDescription(
+    key="doorbell",
+    translation_key="doorbell",
+    device_class=EventDeviceClass.DOORBELL,
+    event_types=["ring"],
+)
+
+
+class AmcrestDoorbellEvent(AmcrestCallEntity, EventEntity):
+    """Fires ``ring`` once per press, whichever of the device's call events report it."""
+
+    @callback
+    def handle_call(self, update: CallUpdate) -> None:
+        if update.change is not CallChange.RING:
+            return
+        attributes: dict[str, Any] = {}
+        if update.button is not None:
+            attributes["button"] = update.button
+        self._trigger_event("ring", attributes)
+        self.async_write_ha_state()
 
 
 class AmcrestEvent(AmcrestEntity, EventEntity):

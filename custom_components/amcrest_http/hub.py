@@ -170,6 +170,11 @@ class AmcrestHub:
         return set(self.capabilities.event_codes) - self.ignored_event_codes
 
     @property
+    def handles_calls(self) -> bool:
+        """Whether the device rings and calls: it says so, or a call event arrived."""
+        return self.capabilities.video_talk or self.dispatcher.call_seen
+
+    @property
     def extra_streams(self) -> list[int]:
         """Sub-stream numbers that get a camera entity."""
         available = range(1, self.capabilities.max_extra_streams + 1)
@@ -429,7 +434,7 @@ class AmcrestHub:
 
     async def async_shutdown(self) -> None:
         """Release what the hub holds; the entry cancels the event stream task itself."""
-        self.dispatcher.closing = True
+        self.dispatcher.shutdown()
         self.push.async_stop()
         for future in self._inflight.values():
             if not future.done():

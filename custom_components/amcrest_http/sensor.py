@@ -19,19 +19,20 @@ from homeassistant.const import (
     UnitOfInformation,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceIdentity, StorageDevice
-from .api.events import DeviceEvent
+from .api.calls import CallState
 from .coordinator import IDENTITY, PEOPLE, PTZ_STATUS, STORAGE, THERMAL
 from .entity import (
-    AmcrestEntity,
+    AmcrestCallEntity,
     AmcrestEntityDescription,
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     Slot,
     View,
+    add_call_entities,
     add_polled_entities,
     device_slot,
     disk_slots,
@@ -294,8 +295,9 @@ async def async_setup_entry(
         AmcrestSensor,
         async_add_entities,
     )
-    if hub.capabilities.video_talk:
-        async_add_entities([AmcrestCallStateSensor(hub, CALL_STATE)])
+    add_call_entities(
+        hub, async_add_entities, lambda _update: [AmcrestCallStateSensor(hub, CALL_STATE)]
+    )
 
 
 class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
@@ -327,10 +329,6 @@ class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
 
 # ---------------------------------------------------------------------- call state
 
-CALL_IDLE, CALL_RINGING, CALL_TALKING = "idle", "ringing", "talking"
-#: ``_DoTalkAction_`` actions -> the call state they lead to.
-_TALK_ACTIONS = {"invite": CALL_RINGING, "answer": CALL_TALKING, "hangup": CALL_IDLE}
-
 
 @dataclass(frozen=True, kw_only=True)
 class AmcrestEventSensorDescription(AmcrestEntityDescription, SensorEntityDescription):
@@ -341,36 +339,17 @@ CALL_STATE = AmcrestEventSensorDescription(
     key="call_state",
     translation_key="call_state",
     device_class=SensorDeviceClass.ENUM,
-    options=[CALL_IDLE, CALL_RINGING, CALL_TALKING],
+    options=[state.value for state in CallState],
 )
 
 
-class AmcrestCallStateSensor(AmcrestEntity, SensorEntity):
-    """The door station's call, from ``_DoTalkAction_`` events.
+class AmcrestCallStateSensor(AmcrestCallEntity, SensorEntity):
+    """The call: ``idle`` -> ``ringing`` -> ``talking`` -> ``idle``, from the device's events.
 
     The device has no one-shot call-state request, so the sensor starts as ``idle`` (what a
     door station is almost always) and follows the events from then on.
     """
 
-    _attr_native_value = CALL_IDLE
-
-    entity_description: AmcrestEventSensorDescription
-
     @property
-    def available(self) -> bool:
-        return self.hub.dispatcher.connected
-
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        dispatcher = self.hub.dispatcher
-        self.async_on_remove(dispatcher.subscribe("_DoTalkAction_", None, self._on_event))
-        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
-
-    @callback
-    def _on_event(self, event: DeviceEvent) -> None:
-        state = _TALK_ACTIONS.get(event.action.strip().lower())
-        if state is None and isinstance(event.data, dict):
-            state = _TALK_ACTIONS.get(str(event.data.get("Action", "")).strip().lower())
-        if state is not None and state != self._attr_native_value:
-            self._attr_native_value = state
-            self.async_write_ha_state()
+    def native_value(self) -> str:
+        return self.hub.dispatcher.calls.state.value

@@ -6,10 +6,12 @@ give their unsupported answer.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
+from simulator import calls
 from simulator import doorstation as ds
 from simulator import quirks as q
 from simulator.cgi.registry import CgiContext, route
@@ -203,11 +205,16 @@ async def record_count(ctx: CgiContext) -> web.StreamResponse:
     return ctx.kv([("count", len(ctx.state.records.get(name, [])))])
 
 
-# --- VideoTalkPeer.cgi -------------------------------------------------------------------------
+# --- VideoTalkPeer.cgi and the call events ------------------------------------------------------
 
 
-def _talk_event(runtime: Runtime, action: str) -> None:
-    runtime.events.publish(Event("_DoTalkAction_", action, 0))
+def _style(runtime: Runtime) -> calls.CallStyle:
+    return runtime.profile.call_style or calls.CallStyle.VTO
+
+
+def _publish(runtime: Runtime, events: list[Event]) -> None:
+    for event in events:
+        runtime.events.publish(event)
 
 
 def ring(runtime: Runtime, peer: str) -> bool:
@@ -216,17 +223,70 @@ def ring(runtime: Runtime, peer: str) -> bool:
     if talk.state != ds.IDLE:
         return False
     talk.begin("Incoming", peer, runtime.state.now())
-    _talk_event(runtime, "Invite")
+    _publish(runtime, calls.incoming(_style(runtime)))
     return True
 
 
-def _end_call(runtime: Runtime, end_state: str) -> None:
+def press(runtime: Runtime, room: str) -> bool:
+    """A visitor pressed the call button, calling ``room``; False when a call is under way.
+
+    Nobody answering within the profile's ``ring_seconds`` ends the call as missed.
+    """
+    talk = runtime.state.talk
+    if talk.state != ds.IDLE:
+        return False
+    call_id = talk.begin("Outgoing", room, runtime.state.now())
+    _publish(runtime, calls.press(_style(runtime), call_id, room, runtime.state.now()))
+    _start_ring_timer(runtime, call_id)
+    return True
+
+
+def _start_ring_timer(runtime: Runtime, call_id: int) -> None:
+    async def ring_out() -> None:
+        if await runtime.sleep(runtime.ring_seconds):
+            return
+        talk = runtime.state.talk
+        if talk.state == ds.RINGING and talk.call_id == call_id:
+            _end_call(runtime, "Missed", calls.not_answered(_style(runtime), call_id))
+
+    task = asyncio.get_running_loop().create_task(ring_out())
+    runtime.background.add(task)
+    task.add_done_callback(runtime.background.discard)
+
+
+def answer(runtime: Runtime) -> bool:
+    """The called party picks up; False when nothing rings."""
+    talk = runtime.state.talk
+    if talk.state != ds.RINGING:
+        return False
+    talk.state = ds.TALKING
+    talk.answered = runtime.state.now()
+    _publish(runtime, calls.answered(_style(runtime)))
+    return True
+
+
+def hang_up(runtime: Runtime, *, refuse: bool = False) -> bool:
+    """The call ends (refused while ringing with ``refuse``); False when there is no call."""
+    talk = runtime.state.talk
+    if talk.state == ds.IDLE or (refuse and talk.state != ds.RINGING):
+        return False
+    style = _style(runtime)
+    if refuse:
+        _end_call(runtime, "Refused", calls.refused(style, talk.call_id))
+    elif talk.state == ds.TALKING:
+        _end_call(runtime, "Received", calls.hung_up(style, talk.call_id))
+    else:
+        _end_call(runtime, "Cancelled", calls.hung_up(style, talk.call_id))
+    return True
+
+
+def _end_call(runtime: Runtime, end_state: str, events: list[Event]) -> None:
     state = runtime.state
     started = (state.talk.started or state.now()).replace(microsecond=0)
     fields = state.talk.finish(end_state, state.now())
     log = state.records.setdefault(ds.TALK_LOG, [])
     log.append(ds.Record(ds.next_rec_no(log), started, fields))
-    _talk_event(runtime, "Hangup")
+    _publish(runtime, events)
 
 
 _ALLOWED = {
@@ -248,18 +308,21 @@ async def video_talk(ctx: CgiContext) -> web.StreamResponse:
         return ctx.invalid_param()
     if talk.state not in _ALLOWED[ctx.action]:
         return ctx.text(ERROR_INTERNAL)
+    style = _style(ctx.runtime)
     if ctx.action == "invite" and number:
         call_id = talk.begin("Outgoing", number, ctx.state.now())
-        _talk_event(ctx.runtime, "Invite")
+        _publish(ctx.runtime, calls.press(style, call_id, number, ctx.state.now()))
         return ctx.text(q.ok_body(ctx.quirks) + f"CallID={call_id}{CRLF}")
     if ctx.action == "answer":
-        talk.state = ds.TALKING
-        talk.answered = ctx.state.now()
-        _talk_event(ctx.runtime, "Answer")
+        answer(ctx.runtime)
     elif ctx.action == "cancel":
-        _end_call(ctx.runtime, "Cancelled")
+        _end_call(ctx.runtime, "Cancelled", calls.hung_up(style, talk.call_id))
     elif ctx.action == "refuse":
-        _end_call(ctx.runtime, "Refused")
+        hang_up(ctx.runtime, refuse=True)
     else:
-        _end_call(ctx.runtime, "Received" if talk.state == ds.TALKING else "Missed")
+        _end_call(
+            ctx.runtime,
+            "Received" if talk.state == ds.TALKING else "Missed",
+            calls.hung_up(style, talk.call_id),
+        )
     return ctx.ok()

@@ -364,7 +364,9 @@ async def test_a_stream_served_as_text_counts_as_open_once_parts_arrive(
         await response.write(b"--myboundary\r\nContent-Length:9\r\n\r\nHeartbeat\r\n")
         await asyncio.sleep(0.2)
         body = b"Code=VideoMotion;action=Start;index=0"
-        await response.write(b"--myboundary\r\nContent-Length:%d\r\n\r\n" % len(body) + body + b"\r\n")
+        await response.write(
+            b"--myboundary\r\nContent-Length:%d\r\n\r\n" % len(body) + body + b"\r\n"
+        )
         await done.wait()
         return response
 

@@ -22,15 +22,33 @@ from simulator import Simulator
 from tests.conftest import PASSWORD, ClientFactory, SimFactory
 
 
-async def test_digest_login_reuses_the_nonce(ipc: Simulator, ipc_client: AmcrestClient) -> None:
+async def test_digest_login_reuses_the_nonce(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("ptz")  # Dahua firmware: a nonce serves many requests
+    client = make_client(sim)
+    assert await client.system.get_serial_number() == sim.state.identity.serial
+    for _ in range(5):
+        await client.system.get_vendor()
+    stats = sim.stats
+    assert stats["failed_logins"] == 0
+    assert stats["authorized"] == 6
+    # one unauthenticated challenge, then every request reuses the nonce with a new nc
+    assert stats["total"] == 7
+
+
+async def test_single_use_nonces_cost_one_challenge_per_request(
+    ipc: Simulator, ipc_client: AmcrestClient
+) -> None:
+    """Amcrest firmware (the ipc default): each nonce answers one request, so every request
+    is challenged once, and none of it counts as a failed login."""
     assert await ipc_client.system.get_serial_number() == ipc.state.identity.serial
     for _ in range(5):
         await ipc_client.system.get_vendor()
     stats = ipc.stats
     assert stats["failed_logins"] == 0
     assert stats["authorized"] == 6
-    # one unauthenticated challenge, then every request reuses the nonce with a new nc
-    assert stats["total"] == 7
+    assert stats["total"] == 12
 
 
 async def test_basic_only_device(start_sim: SimFactory, make_client: ClientFactory) -> None:
@@ -189,7 +207,7 @@ async def test_logins_never_run_in_parallel(
     start_sim: SimFactory, make_client: ClientFactory
 ) -> None:
     """Ten calls at once on a fresh client: one challenge, not ten."""
-    sim = await start_sim("ipc")
+    sim = await start_sim("ptz")
     client = make_client(sim)
     await asyncio.gather(*(client.system.get_vendor() for _ in range(10)))
     stats = sim.stats

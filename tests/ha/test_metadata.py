@@ -754,7 +754,8 @@ def test_strings_have_no_unused_keys() -> None:
     source = _source_keys()
     services = _yaml(INTEGRATION / "services.yaml")
     source.selectors |= _service_selectors(services)
-    triggers = set(_import("device_trigger").TRIGGERS)
+    trigger_module = _import("device_trigger")
+    triggers = set(trigger_module.TRIGGERS) | set(trigger_module.CALL_TRIGGERS)
     problems = unused_strings(
         source,
         _strings(),
@@ -766,7 +767,8 @@ def test_strings_have_no_unused_keys() -> None:
 
 
 def test_device_triggers_are_translated() -> None:
-    triggers = set(_import("device_trigger").TRIGGERS)
+    trigger_module = _import("device_trigger")
+    triggers = set(trigger_module.TRIGGERS) | set(trigger_module.CALL_TRIGGERS)
     assert triggers <= set(_strings().get("device_automation", {}).get("trigger_type", {}))
 
 

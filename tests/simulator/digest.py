@@ -112,6 +112,14 @@ class DigestClient:
         msg = "stale challenges never stopped"
         raise AssertionError(msg)
 
+    async def fresh_auth(self, path: str) -> dict[str, str]:
+        """Headers on a nonce of its own (one challenge round trip first): what a streaming
+        request needs where nonces are single-use (the Amcrest profiles)."""
+        first = await self.raw(path.split("?", 1)[0])
+        assert first.status == 401, first.status
+        self._remember(first)
+        return self.next_auth(path)
+
     def next_auth(self, path: str) -> dict[str, str]:
         """Headers for the next request on the current nonce (for streaming requests)."""
         assert self.challenge is not None, "get() something first to obtain a challenge"

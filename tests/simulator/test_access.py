@@ -104,11 +104,15 @@ async def test_talk_state_machine(make_sim: SimFactory, make_client: ClientFacto
     assert await text(client, TALK + "answer&channel=1") == OK
     assert sim.state.talk.state == "talking"
     assert await text(client, TALK + "hangUp&channel=1") == OK
-    actions = [(e.code, e.action) for e in drain(queue)]
-    assert actions == [
-        ("_DoTalkAction_", "Invite"),
-        ("_DoTalkAction_", "Answer"),
-        ("_DoTalkAction_", "Hangup"),
+    actions = [(e.code, e.action, (e.data or {}).get("State")) for e in drain(queue)]
+    assert actions == [  # the VTO forms of simulator/calls.py
+        ("CallNoAnswered", "Start", None),
+        ("Invite", "Pulse", None),
+        ("BackKeyLight", "Pulse", 1),
+        ("RequestCallState", "Start", None),
+        ("BackKeyLight", "Pulse", 5),
+        ("PassiveHungup", "Start", None),
+        ("BackKeyLight", "Pulse", 0),
     ]
     assert sim.ring("9902")
     assert not sim.ring("9903")

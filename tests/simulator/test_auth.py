@@ -51,7 +51,11 @@ async def test_challenge_shape_and_success(sim: Simulator, client: DigestClient)
     assert sim.stats["failed_logins"] == 0
 
 
-async def test_nonce_reuse_with_increasing_nc(sim: Simulator, client: DigestClient) -> None:
+async def test_nonce_reuse_with_increasing_nc(
+    make_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await make_sim(profile="ptz")  # Dahua firmware: a nonce serves many requests
+    client = make_client(sim)
     for _ in range(4):
         assert (await client.get(SERIAL_PATH)).status == 200
     assert client.challenges_seen == 1
@@ -60,7 +64,23 @@ async def test_nonce_reuse_with_increasing_nc(sim: Simulator, client: DigestClie
     assert stats["authorized"] == 4
 
 
-async def test_repeated_nc_is_stale_not_failed(sim: Simulator, client: DigestClient) -> None:
+async def test_amcrest_nonces_are_single_use(sim: Simulator, client: DigestClient) -> None:
+    """The ipc (Amcrest) profile: each nonce answers one request; a reuse is re-challenged
+    (stale, not a failed login) and every answer closes the connection."""
+    for _ in range(3):
+        reply = await client.get(SERIAL_PATH)
+        assert reply.status == 200
+        assert reply.headers["Connection"] == "close"
+    assert client.challenges_seen == 3
+    assert sim.stats["authorized"] == 3
+    assert sim.stats["failed_logins"] == 0
+
+
+async def test_repeated_nc_is_stale_not_failed(
+    make_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await make_sim(profile="ptz")
+    client = make_client(sim)
     challenge = await _challenge(client)
     assert (await client.raw(SERIAL_PATH, _auth(challenge, nc=2))).status == 200
     for nc in (2, 1):
@@ -125,16 +145,20 @@ async def test_success_resets_failure_count(sim: Simulator, make_client: ClientF
     assert sim.stats["failed_logins"] == 1
 
 
-async def test_quoted_tokens_rejected_on_ipc(sim: Simulator, make_client: ClientFactory) -> None:
+async def test_quoted_tokens_rejected_with_the_quirk(
+    make_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    """Opt-in: some Amcrest models refuse quoted qop/nc/algorithm (koush/scrypted #2122)."""
+    sim = await make_sim(profile="ipc", quirks={"strict_digest_tokens"})
     reply = await make_client(sim, quote_tokens=True).get(SERIAL_PATH)
     assert reply.status == 401
     assert sim.stats["failed_logins"] == 1
 
 
-async def test_quoted_tokens_accepted_without_quirk(
+async def test_quoted_tokens_accepted_by_default(
     make_sim: SimFactory, make_client: ClientFactory
 ) -> None:
-    sim = await make_sim(profile="ipc", quirks={"-strict_digest_tokens"})
+    sim = await make_sim(profile="ipc")
     assert (await make_client(sim, quote_tokens=True).get(SERIAL_PATH)).status == 200
     ptz = await make_sim(profile="ptz")
     assert (await make_client(ptz, quote_tokens=True).get(SERIAL_PATH)).status == 200

@@ -268,10 +268,10 @@ async def test_unknown_table_profile_defaults(
     "case",
     [
         # profile, quirk overrides, HTTP status, body
-        ("ipc", None, 200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
+        ("ipc", None, 400, "Error\r\nBad Request!\r\n"),
         ("thermal", None, 200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
         ("nvr", None, 400, "Error\r\nBad Request!\r\n"),
-        ("ipc", {"unsupported_400"}, 400, "Error\r\nBad Request!\r\n"),
+        ("ipc", {"unsupported_error_body"}, 200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
         ("ipc", {"not_implemented_501"}, 501, "Error\r\nNot Implemented!\r\n"),
         ("nvr", {"unsupported_error_body"}, 200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
     ],
@@ -301,7 +301,8 @@ async def test_profile_specific_actions_unsupported_elsewhere(
         "/cgi-bin/RadiometryManager.cgi?action=getCaps&channel=2",
         "/cgi-bin/accessControl.cgi?action=getDoorStatus&channel=1",
     ):
-        assert await _get(client, path) == "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"
+        reply = await client.get(path)
+        assert (reply.status, reply.text) == (400, "Error\r\nBad Request!\r\n")
 
 
 async def test_invalid_parameters(sim: Simulator, client: DigestClient) -> None:

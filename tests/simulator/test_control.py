@@ -28,7 +28,7 @@ async def test_requests_counters(sim: Simulator, client: DigestClient) -> None:
 
     stats = await _json(client.session, "GET", f"{sim.url}/sim/requests")
     assert stats == sim.stats
-    assert stats["total"] == 8  # one 401 challenge + seven answered
+    assert stats["total"] == 14  # single-use nonces (ipc): a challenge before each answer
     assert stats["authorized"] == 7
     assert stats["failed_logins"] == 0
     assert stats["max_in_flight"] == 1
@@ -76,7 +76,7 @@ async def test_state_view(sim: Simulator, session: aiohttp.ClientSession) -> Non
     assert state["reboots"] == 0
     assert state["config"]["General.MachineName"] == "FrontDoorCam"
     assert state["config"]["RTSP.Port"] == "554"
-    assert "strict_digest_tokens" in state["quirks"]
+    assert "single_use_nonce" in state["quirks"]
     assert "AlarmOut" in state["tables"]
 
 

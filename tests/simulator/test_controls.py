@@ -17,18 +17,12 @@ from simulator.tables import build_tables, split_version
 from simulator.validation import RULES, matching_rules, review
 from tests.simulator.conftest import ClientFactory, SimFactory
 from tests.simulator.digest import DigestClient
+from tests.simulator.wire import UNSUPPORTED
 
 CONFIG = "/cgi-bin/configManager.cgi?action="
 COAXIAL = "/cgi-bin/coaxialControlIO.cgi?action="
 OK = "OK\r\n"
 INVALID = "Error\r\nErrorID=4, Detail=Request invalid param!\r\n"
-UNSUPPORTED = {
-    "ipc": (200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
-    "ptz": (200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
-    "nvr": (400, "Error\r\nBad Request!\r\n"),
-    "vto": (200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
-    "thermal": (200, "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"),
-}
 
 
 def _pairs(text: str) -> dict[str, str]:
@@ -85,6 +79,7 @@ EXPECTED_TABLES: dict[str, set[str]] = {
     "nvr": {"AudioInputVolume"},
     "vto": {"AudioInputVolume", "AudioOutputVolume", "LightGlobal"},
     "thermal": {"AudioInputVolume", "VideoInSharpness"},
+    "ad410": {"AudioInputVolume", "AudioOutputVolume"},
 }
 
 

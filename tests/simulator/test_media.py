@@ -32,9 +32,8 @@ async def _read_part(resp: aiohttp.ClientResponse) -> tuple[dict[str, str], byte
 
 
 async def _open(client: DigestClient, path: str) -> aiohttp.ClientResponse:
-    await client.get(PRIME)
     url = URL(client.base_url + path, encoded=True)
-    return await client.session.get(url, headers=client.next_auth(path))
+    return await client.session.get(url, headers=await client.fresh_auth(path))
 
 
 # --- snapshot ----------------------------------------------------------------------------------

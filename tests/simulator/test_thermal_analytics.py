@@ -12,17 +12,11 @@ from simulator import Simulator, thermal
 from simulator.analytics import PeopleCounter, StatBucket, aggregate, build_history
 from tests.simulator.conftest import ClientFactory, SimFactory
 from tests.simulator.digest import DigestClient
+from tests.simulator.wire import UNSUPPORTED
 
 OK = "OK\r\n"
 INVALID = "Error\r\nErrorID=4, Detail=Request invalid param!\r\n"
 INVALID_REQUEST = "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"
-UNSUPPORTED = {
-    "ipc": (200, INVALID_REQUEST),
-    "ptz": (200, INVALID_REQUEST),
-    "nvr": (400, "Error\r\nBad Request!\r\n"),
-    "vto": (200, INVALID_REQUEST),
-    "thermal": (200, INVALID_REQUEST),
-}
 RADIOMETRY = "/cgi-bin/RadiometryManager.cgi?action="
 STAT = "/cgi-bin/videoStatServer.cgi?action="
 FFC = "/cgi-bin/ThermographyManager.cgi?action=doFFC"

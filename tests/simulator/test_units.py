@@ -19,11 +19,12 @@ SIMULATOR_DIR = Path(__file__).resolve().parents[2] / "simulator"
 
 def test_resolve_quirks() -> None:
     ipc = PROFILES["ipc"].quirks
-    assert "strict_digest_tokens" in ipc
-    resolved = resolve_quirks(ipc, {"lock_403", "-strict_digest_tokens", "lowercase_ok"})
+    assert "single_use_nonce" in ipc
+    assert "strict_digest_tokens" not in ipc  # opt-in: only some Amcrest models
+    resolved = resolve_quirks(ipc, {"lock_403", "-single_use_nonce", "lowercase_ok"})
     assert "lock_403" in resolved
     assert "lock_text" not in resolved
-    assert "strict_digest_tokens" not in resolved
+    assert "single_use_nonce" not in resolved
     assert "lowercase_ok" in resolved
     with pytest.raises(ValueError, match="unknown quirk"):
         resolve_quirks(ipc, {"bogus"})
@@ -97,7 +98,7 @@ def test_tables_build_for_every_profile(name: str) -> None:
     store = ConfigStore(tables)
     assert store.get("General.MachineName") == "X"
     assert store.get("RTSP.Port") == "554"
-    assert ("SmartMotionDetect" in tables) is (name != "nvr")
+    assert ("SmartMotionDetect" in tables) is (name not in ("nvr", "ad410"))
     assert ("Ptz" in tables) is (name == "ptz")
     assert ("AccessControl" in tables) is (name == "vto")
     assert ("HeatImagingThermometry" in tables) is (name == "thermal")

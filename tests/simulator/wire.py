@@ -8,11 +8,12 @@ OK = "OK\r\n"
 INVALID = "Error\r\nErrorID=4, Detail=Request invalid param!\r\n"
 INVALID_REQUEST = "Error\r\nErrorID=2, Detail=Invalid Request!\r\n"
 UNSUPPORTED = {
-    "ipc": (200, INVALID_REQUEST),
+    "ipc": (400, "Error\r\nBad Request!\r\n"),
     "ptz": (200, INVALID_REQUEST),
     "nvr": (400, "Error\r\nBad Request!\r\n"),
     "vto": (200, INVALID_REQUEST),
     "thermal": (200, INVALID_REQUEST),
+    "ad410": (400, "Error\r\nBad Request!\r\n"),
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .calls import CALL_CODES
 from .codec import parse_kv, to_bool, to_int
 from .errors import DeviceError, InvalidParameterError, NotSupportedError
 from .storage import parse_storage_devices
@@ -23,11 +24,12 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-# Codes that say a device handles calls (door stations, indoor monitors).
-TALK_EVENT_CODES = frozenset(
-    {"_DoTalkAction_", "CallNoAnswered", "PhoneCallDetect", "HungupPhone", "IgnoreInvite"}
-)
-TALK_DEVICE_CLASSES = frozenset({"VTO", "VTH"})
+# Codes that say a device handles calls (door stations, indoor monitors, doorbells). Not
+# PhoneCallDetect: on cameras that is a smart rule (someone using a phone).
+TALK_EVENT_CODES = CALL_CODES - {"PhoneCallDetect"}
+# VTO door stations, VTH indoor monitors, DB doorbells (an AD410 reports class DB,
+# rroller/dahua #52).
+TALK_DEVICE_CLASSES = frozenset({"VTO", "VTH", "DB"})
 # Thermal sensors sit on channel 1 (single sensor) or 2 (bi-spectrum), spec chapter 10.
 THERMAL_CHANNELS = (1, 2)
 
