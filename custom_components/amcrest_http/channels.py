@@ -18,7 +18,8 @@ from homeassistant.helpers.event import async_track_time_interval
 from .api import AmcrestError
 from .api.codec import to_int
 from .api.events import DeviceEvent
-from .const import DOMAIN
+from .const import DEVICE_EVENT_CODES, DOMAIN
+from .dispatch import MAX_CHANNEL_INDEX
 
 if TYPE_CHECKING:
     from .hub import AmcrestHub
@@ -57,7 +58,10 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
 
     @callback
     def on_new(event: DeviceEvent) -> None:
-        if event.index is not None and event.index >= hub.capabilities.video_channels:
+        index = event.index
+        if index is None or event.code in DEVICE_EVENT_CODES or index > MAX_CHANNEL_INDEX:
+            return  # not a channel: a door, a room called, a file number
+        if index >= hub.capabilities.video_channels:
             entry.async_create_background_task(
                 hass, check(), f"{DOMAIN} channel check {hub.device_name}"
             )

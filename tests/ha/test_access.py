@@ -381,10 +381,9 @@ async def test_call_state_sensor(
     assert state.attributes["options"] == ["idle", "ringing", "talking"]
     device = device_of(hass, vto_entry, vto)
 
-    assert vto.ring("9901")  # an incoming call
-    await wait_until(hass, lambda: state_of(hass, sensor).state == "ringing")
-    await action(hass, "talk_answer", device_id=device.id)
+    assert vto.ring("9901")  # an indoor station calls the door station: BackKeyLight 7
     await wait_until(hass, lambda: state_of(hass, sensor).state == "talking")
+    await action(hass, "talk_answer", device_id=device.id)
     await action(hass, "talk_hangup", device_id=device.id)
     await wait_until(hass, lambda: state_of(hass, sensor).state == "idle")
 

@@ -966,8 +966,9 @@ async def test_failed_read_back_is_followed_by_a_poll(
 ) -> None:
     await add_entry(ipc)
     eid = entity_id(hass, "switch", channel_uid(ipc, "privacy_mode"))
-    # the setConfig goes through (a harmless first fault), the read-back gets HTTP 500
-    ipc.add_fault(kind="latency", seconds=0, path=CONFIG_CGI, count=1)
+    # the setConfig goes through (harmless faults on it and its challenge: the ipc's nonces
+    # are single-use), the read-back gets HTTP 500
+    ipc.add_fault(kind="latency", seconds=0, path=CONFIG_CGI, count=2)
     ipc.add_fault(kind="status", status=500, path=CONFIG_CGI, count=1)
     await call(hass, "switch", "turn_on", eid)
     assert ipc.faults == []

@@ -329,3 +329,27 @@ async def test_recorder_triggers_split_between_host_and_channels(
     assert "motion_started" not in host_types
     assert "motion_started" in channel_types
     assert "storage_failure" not in channel_types
+
+
+async def test_new_file_with_a_huge_index_makes_no_channel_or_entity(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """``NewFile`` carries a file number in ``index`` (``index=55975043`` seen on an AD110):
+    no channel check, no device, no entity; the bus event still goes out."""
+    sim = await start_sim("nvr", channels=4)
+    entry = await add_entry(sim)
+    await event_stream_open(hass, entry)
+    before = len(er.async_entries_for_config_entry(entity_registry, entry.entry_id))
+    bus = async_capture_events(hass, EVENT_BUS)
+    sim.reset_stats()
+    for index in (55975043, 55975044):
+        sim.emit_event("NewFile", "Pulse", index=index, data={"File": "/mnt/sd/x.jpg"})
+    await wait_until(hass, lambda: len(bus) == 2)
+    await hass.async_block_till_done()
+    assert len(er.async_entries_for_config_entry(entity_registry, entry.entry_id)) == before
+    assert sim.stats["by_action"].get("devVideoInput.cgi:getCollect") is None
+    assert len(entry.runtime_data.channel_device_ids) == 4
+    assert ("NewFile", 55975043) not in entry.runtime_data.dispatcher.seen

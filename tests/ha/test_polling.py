@@ -627,17 +627,28 @@ async def test_wrong_password_during_a_poll_starts_reauth(
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 1
 
 
-async def test_wrong_password_during_a_poll_costs_two_failed_logins(
+async def test_wrong_password_during_a_poll_costs_one_failed_login_on_amcrest(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    """Single-use nonces (Amcrest): every request is signed on a fresh challenge, so the one
+    request that meets the new password is one failed login."""
+    await _change_password_and_poll(hass, ipc, add_entry)
+    assert ipc.stats["failed_logins"] == 1
+
+
+async def test_wrong_password_during_a_poll_costs_two_failed_logins_on_reused_nonces(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     """A poll reads its sources one after the other, so one request meets the new password.
 
-    It was signed with a reused nonce; a refusal of a reused nonce without ``stale`` could also
-    be a device that expires nonces silently, so the transport checks once with a fresh
-    challenge (a second failed login) before it stops. Well under the usual limit of five.
+    On firmware that lets a nonce serve many requests (the ptz profile) it was signed with a
+    reused nonce; a refusal of a reused nonce without ``stale`` could also be a device that
+    expires nonces silently, so the transport checks once with a fresh challenge (a second
+    failed login) before it stops. Well under the usual limit of five.
     """
-    await _change_password_and_poll(hass, ipc, add_entry)
-    assert ipc.stats["failed_logins"] == 2
+    sim = await start_sim("ptz")
+    await _change_password_and_poll(hass, sim, add_entry)
+    assert sim.stats["failed_logins"] == 2
 
 
 # ---------------------------------------------------------------------- 9. big recorder

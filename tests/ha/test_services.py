@@ -893,8 +893,9 @@ async def test_search_failing_between_pages_closes_the_finder(
 ) -> None:
     start, _ = device_day(ipc, days_back=4)
     _, end = device_day(ipc, days_back=1)
-    # factory.create, findFile and the first findNextFile go through; the second page fails
-    ipc.add_fault(kind="latency", seconds=0, path=FIND_CGI, count=3)
+    # factory.create, findFile and the first findNextFile go through (each challenged first:
+    # the ipc's nonces are single-use, so two HTTP requests each); the second page fails
+    ipc.add_fault(kind="latency", seconds=0, path=FIND_CGI, count=6)
     ipc.add_fault(path=FIND_CGI, **fault)
     await failed(
         hass,
