@@ -11,6 +11,14 @@ from typing import Any
 
 EVENT_BOUNDARY = "myboundary"
 EVENT_CONTENT_TYPE = f"multipart/x-mixed-replace; boundary={EVENT_BOUNDARY}"
+#: Headers of the attach stream's answer, as the Dahua HTTP API document gives them; the body
+#: has no length and is not chunked: it runs until the connection closes.
+STREAM_HEADERS = {
+    "Content-Type": EVENT_CONTENT_TYPE,
+    "Cache-Control": "no-cache",
+    "Pragma": "no-cache",
+    "Expires": "Thu, 01 Dec 2099 16:00:00 GMT",
+}
 HEARTBEAT = "Heartbeat"
 
 
@@ -31,10 +39,16 @@ class Event:
     data: Mapping[str, Any] | None = None
 
     def body(self) -> str:
-        """``Code=...;action=...;index=...[;data={pretty JSON}]`` as the attach stream sends it."""
+        """``Code=...;action=...;index=...[;data={pretty JSON}]`` as the attach stream sends it.
+
+        The JSON is pretty-printed with 3-space indents and bare LF line ends, and a body with
+        ``data`` ends in one LF that its Content-Length counts (a Dahua IPC's 126-byte motion
+        event declared as 127 in rroller/dahua #166; a SmartMotionVehicle event of 217 bytes
+        declared as 218 in tchellomello/python-amcrest #204).
+        """
         text = f"Code={self.code};action={self.action};index={self.index}"
         if self.data is not None:
-            text += ";data=" + json.dumps(self.data, indent=3, separators=(",", " : "))
+            text += ";data=" + json.dumps(self.data, indent=3, separators=(",", " : ")) + "\n"
         return text
 
     @classmethod
@@ -62,7 +76,12 @@ class Event:
 
 
 def event_part(body: str, *, trailer: str = "\r\n\r\n") -> bytes:
-    """One text part of the attach stream (``Content-Length:`` without a space, like devices)."""
+    """One text part of the attach stream, written as one piece as devices do.
+
+    As captured (rroller/dahua #166): ``Content-Type: text/plain`` then ``Content-Length:N``
+    without a space, last before the blank line; the exact body length; a blank line after an
+    event, and the next boundary straight after a heartbeat.
+    """
     payload = body.encode("utf-8")
     head = (
         f"--{EVENT_BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Length:{len(payload)}\r\n\r\n"

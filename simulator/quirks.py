@@ -60,6 +60,11 @@ flag the real-device shape with the misspelt ``status.Postion[i]`` keys is answe
 FIND_NOTHING_ERROR = "find_nothing_error"
 """``mediaFileFind.cgi?action=findFile`` answers ``Error`` + ``ErrorID=2, Detail=Invalid
 Request!`` instead of ``OK`` when nothing matches (Amcrest)."""
+ENCODED_BRACKETS_400 = "encoded_brackets_400"
+"""``eventManager.cgi?action=attach&codes=%5BAll%5D`` (percent-encoded brackets) is refused with
+HTTP 400; literal ``[All]`` works. Seen on 2015-2020 firmware (a Dahua IPC-HDW4300S,
+tchellomello/python-amcrest #155; Amcrest cameras in home-assistant/core #33875, #37864,
+#65350); newer firmware accepts both (rroller/dahua #647)."""
 NO_VALUE_PUSH = "no_value_push"
 """The value subscriptions (``RadiometryManager.cgi?action=attachTemper``,
 ``videoStatServer.cgi?action=attach``) get the unsupported answer: firmware without them,
@@ -92,6 +97,7 @@ FLAGS: frozenset[str] = frozenset(
         PTZ_STATUS_INDEXED,
         FIND_NOTHING_ERROR,
         NO_VALUE_PUSH,
+        ENCODED_BRACKETS_400,
     }
 )
 

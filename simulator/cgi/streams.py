@@ -14,10 +14,11 @@ from simulator import quirks as q
 from simulator import thermal
 from simulator.analytics import summary_pairs
 from simulator.cgi.registry import CgiContext, route
-from simulator.events import EVENT_CONTENT_TYPE, Event, event_part, heartbeat_part
+from simulator.events import STREAM_HEADERS, Event, event_part, heartbeat_part
 from simulator.media import MJPEG_CONTENT_TYPE, mjpeg_part, render_jpeg
 from simulator.profiles import ProfileSpec
 from simulator.responses import (
+    CRLF,
     ERROR_INVALID_PARAM,
     ERROR_INVALID_REQUEST,
     kv_body,
@@ -33,6 +34,21 @@ PUSH_PERIOD_SECONDS = 10.0
 
 type Reading = tuple[object, str]
 """What a value subscription would push now: a comparison key and the part body."""
+
+
+class UnframedResponse(web.StreamResponse):
+    """A streamed answer as the devices send it: ``Connection: close``, no Content-Length and
+    no chunked transfer coding; the body runs until the connection closes.
+
+    aiohttp would chunk a length-less HTTP/1.1 body; no device capture shows that, and a
+    chunked stream cuts the events python-amcrest reads with one ``read(N+2)`` wherever a
+    chunk ends inside them.
+    """
+
+    def __init__(self, *, headers: dict[str, str]) -> None:
+        super().__init__(headers=headers)
+        self._length_check = False  # as aiohttp's own WebSocketResponse: no framing added
+        self.force_close()
 
 
 def _bad_request(ctx: CgiContext) -> web.Response:
@@ -65,7 +81,7 @@ async def mjpeg(ctx: CgiContext) -> web.StreamResponse:
         return _bad_request(ctx)
     if int(subtype_raw) > ctx.state.identity.max_extra_stream:
         return _bad_request(ctx)
-    response = web.StreamResponse(headers={"Content-Type": MJPEG_CONTENT_TYPE})
+    response = UnframedResponse(headers={"Content-Type": MJPEG_CONTENT_TYPE})
     await response.prepare(ctx.request)
     frame = 0
     try:
@@ -96,8 +112,13 @@ async def attach(ctx: CgiContext) -> web.StreamResponse:
         if not heartbeat_raw.isdigit() or not 1 <= int(heartbeat_raw) <= MAX_HEARTBEAT:
             return ctx.invalid_param()
         heartbeat = int(heartbeat_raw)
+    if (
+        q.ENCODED_BRACKETS_400 in ctx.quirks
+        and "%5b" in ctx.request.rel_url.raw_query_string.lower()
+    ):
+        return ctx.text("Error" + CRLF + "Bad Request!" + CRLF, status=400)
     codes = _parse_codes(codes_raw)
-    response = web.StreamResponse(headers={"Content-Type": EVENT_CONTENT_TYPE})
+    response = UnframedResponse(headers=STREAM_HEADERS)
     bus = ctx.runtime.events
     queue = bus.subscribe()  # before the headers go out, so no event can slip past
     try:
@@ -170,7 +191,7 @@ async def value_stream(
     they change (checked every ``PUSH_CHECK_SECONDS``) and at least every
     ``PUSH_PERIOD_SECONDS``; a heartbeat after ``heartbeat`` seconds without a part. Stream
     faults apply as on the event stream."""
-    response = web.StreamResponse(headers={"Content-Type": EVENT_CONTENT_TYPE})
+    response = UnframedResponse(headers=STREAM_HEADERS)
     loop = asyncio.get_running_loop()
     try:
         await response.prepare(ctx.request)

@@ -168,8 +168,12 @@ async def test_stream_faults(make_sim: SimFactory, make_client: ClientFactory) -
                 seen += await resp.content.readany()
         assert seen.index(MALFORMED_BODY) < seen.index(b"summary.EnteredSubtotal.Today=1")
         sim.add_fault("stream_drop", path="/cgi-bin/videoStatServer.cgi", count=1)
-        with pytest.raises((aiohttp.ClientPayloadError, aiohttp.ClientConnectionError)):
-            await read_to_the_end(resp)
+        # The body has no length (it runs until the connection closes), so a reset may read
+        # as an error or as the end of the body; either way the stream is over.
+        with contextlib.suppress(aiohttp.ClientPayloadError, aiohttp.ClientConnectionError):
+            async with asyncio.timeout(5):
+                await read_to_the_end(resp)
+        assert resp.content.at_eof()
     assert sim.faults == []  # each fault hit one stream
 
 
