@@ -43,6 +43,7 @@ from .api.discovery import async_dhip_search
 from .const import CONF_SNAPSHOT_CACHE, DOMAIN, PLATFORMS
 from .entity import AmcrestPolledDescription
 from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
+from .probe_store import ProbeStore
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -159,6 +160,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     hub.register_devices()
     hub.applied_options = hub.effective_options()
     entry.runtime_data = hub
+    entry.async_on_unload(hub.coordinator.async_add_listener(hub.keep_tables))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     hub.async_start_events()
     discovery.async_watch_recorder(hass, hub)
@@ -196,8 +198,9 @@ async def _uninitialised(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> None:
-    """The entry is deleted: so are its repair issues."""
+    """The entry is deleted: so are its repair issues and its stored probe."""
     repairs.async_clear_entry(hass, entry.entry_id)
+    await ProbeStore(hass, entry.entry_id).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:

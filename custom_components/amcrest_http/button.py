@@ -1,4 +1,4 @@
-"""Buttons: reboot the device, auto-focus a motorised lens."""
+"""Buttons: reboot the device, auto-focus a motorised lens, probe the device again."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import (
+    AmcrestEntity,
+    AmcrestEntityDescription,
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     View,
@@ -25,6 +27,11 @@ PARALLEL_UPDATES = 1
 
 def _focus_capable(view: View) -> bool:
     return view.video_caps_say("ElectricFocus") or view.video_caps_say("SyncFocus")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestButtonEntityDescription(AmcrestEntityDescription, ButtonEntityDescription):
+    """A button that is not about polled data."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,7 +73,9 @@ async def async_setup_entry(
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    add_polled_entities(entry.runtime_data, BUTTONS, AmcrestButton, async_add_entities)
+    hub = entry.runtime_data
+    add_polled_entities(hub, BUTTONS, AmcrestButton, async_add_entities)
+    async_add_entities([AmcrestReprobeButton(hub, REPROBE)])
 
 
 class AmcrestButton(AmcrestPolledEntity, ButtonEntity):
@@ -75,3 +84,23 @@ class AmcrestButton(AmcrestPolledEntity, ButtonEntity):
     async def async_press(self) -> None:
         view = self.view
         await self.coordinator.async_action(lambda: self.entity_description.press_fn(view))
+
+
+REPROBE = AmcrestButtonEntityDescription(
+    key="reprobe",
+    translation_key="reprobe",
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class AmcrestReprobeButton(AmcrestEntity, ButtonEntity):
+    """Ask the device everything again (what it has, every table) and set it up anew.
+
+    Restarts take what the device has from the probe stored at the last full setup; after a
+    change the firmware does not show (a feature switched on in the device's own web page, a
+    camera added to a recorder's channel) this brings the new entities.
+    """
+
+    async def async_press(self) -> None:
+        await self.hub.async_forget_probe()
+        self.hass.config_entries.async_schedule_reload(self.hub.entry.entry_id)

@@ -54,6 +54,7 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
             known,
         )
         reloading = True
+        await hub.async_forget_probe()
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
     @callback

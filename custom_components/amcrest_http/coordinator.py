@@ -33,6 +33,7 @@ from .api import (
     AmcrestError,
     AuthenticationError,
     CannotConnectError,
+    Capabilities,
     DeviceError,
     DeviceTimeoutError,
     InvalidParameterError,
@@ -50,6 +51,7 @@ from .const import (
 
 if TYPE_CHECKING:
     from .hub import AmcrestConfigEntry, AmcrestHub
+    from .probe_store import ProbeSnapshot
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -78,6 +80,17 @@ SOURCE_PERIODS: dict[str, float] = {
     PTZ_PRESETS: STORAGE_PERIOD_SECONDS,
     IDENTITY: IDENTITY_PERIOD_SECONDS,
     FIRMWARE_RECORD: IDENTITY_PERIOD_SECONDS,
+}
+
+#: Sources a device only has with a capability the probe found: not asked of others.
+_NEEDS_CAPABILITY: dict[str, Callable[[Capabilities], bool]] = {
+    "HeatImagingThermometry": lambda caps: caps.has_thermal,
+    "ThermographyOptions": lambda caps: caps.has_thermal,
+    THERMAL: lambda caps: caps.has_thermal,
+    "AccessControl": lambda caps: caps.access_control,
+    DOORS: lambda caps: caps.access_control,
+    PTZ_STATUS: lambda caps: caps.ptz,
+    PTZ_PRESETS: lambda caps: caps.ptz,
 }
 
 #: Errors meaning "the device answered, but not with this": the source is unsupported.
@@ -273,13 +286,26 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
 
     # ------------------------------------------------------------------ reading
 
-    async def async_setup_sources(self, sources: Iterable[str]) -> None:
+    async def async_setup_sources(
+        self, sources: Iterable[str], restored: ProbeSnapshot | None = None
+    ) -> None:
         """Read every candidate source once; those that answer become :attr:`supported`.
+
+        With ``restored`` (a stored probe of this device and firmware), the sources it found
+        are taken as supported, its tables stand in until the first poll, and only the
+        sources that are not configuration tables are read now.
 
         Connection, authentication and lock-out errors propagate (setup cannot continue).
         """
+        if restored is not None:
+            await self._restore(set(sources), restored)
+            return
         data: PollData = {}
+        caps = self.hub.capabilities
         for name in sorted(set(sources)):
+            needs = _NEEDS_CAPABILITY.get(name)
+            if needs is not None and not needs(caps):
+                continue
             try:
                 value = await self._fetch(name, setup=True)
             except _ANSWERED_ERRORS as err:
@@ -291,6 +317,42 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             self.supported.add(name)
             self._fetched_at[name] = self.clock()
         self.async_set_updated_data(data)
+
+    async def _restore(self, sources: set[str], restored: ProbeSnapshot) -> None:
+        self.supported = sources & set(restored.supported)
+        self.coaxial_channels = [ch for ch in restored.coaxial_channels if ch in self.hub.channels]
+        self.people_channels = [ch for ch in restored.people_channels if ch in self.hub.channels]
+        now = self.clock()
+        data: PollData = {}
+        for name in sorted(self.supported):
+            table = restored.tables.get(name)
+            if table is not None:
+                data[name] = table
+                self._fetched_at[name] = now
+                continue
+            if name == IDENTITY:
+                data[name] = self.hub.identity
+                self._fetched_at[name] = now
+                continue
+            try:
+                if name == COAXIAL:  # the channels found at the probe, all of them
+                    channels = self.coaxial_channels
+                    data[name] = {ch: await self._coaxial_status(ch) for ch in channels}
+                else:
+                    data[name] = await self._fetch(name)
+            except _ANSWERED_ERRORS as err:
+                self._source_failed(name, err)
+                continue
+            self._fetched_at[name] = now
+        self.async_set_updated_data(data)
+
+    def stored_tables(self) -> dict[str, dict[str, str]]:
+        """The configuration tables as last read (what a later setup may start from)."""
+        return {
+            name: value
+            for name, value in (self.data or {}).items()
+            if not name.startswith("@") and isinstance(value, dict)
+        }
 
     async def _fetch(self, name: str, *, setup: bool = False) -> Any:
         if setup and name == COAXIAL:

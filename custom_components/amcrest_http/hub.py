@@ -59,6 +59,7 @@ from .const import (
 )
 from .coordinator import AmcrestCoordinator
 from .dispatch import EventDispatcher
+from .probe_store import ProbeSnapshot, ProbeStore, now
 from .push import SourcePush
 
 _LOGGER = logging.getLogger(__name__)
@@ -120,6 +121,10 @@ class AmcrestHub:
     event_stream: EventStream | None = None
     #: Push streams feeding polled per-channel sources (rule temperatures, people counts).
     push: SourcePush = field(init=False)
+    #: What the last full setup learnt (restarts of the same firmware start from it).
+    probe_store: ProbeStore = field(init=False)
+    #: Whether this setup started from the stored probe instead of asking everything.
+    probe_restored: bool = False
     _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
     _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
@@ -128,6 +133,7 @@ class AmcrestHub:
         self.dispatcher = EventDispatcher(self.hass, self)
         self.coordinator = AmcrestCoordinator(self.hass, self.entry, self)
         self.push = SourcePush(self)
+        self.probe_store = ProbeStore(self.hass, self.entry.entry_id)
         self.coordinator.sources_changed = self.push.async_schedule_reconcile
         self.apply_options()
 
@@ -212,21 +218,66 @@ class AmcrestHub:
     async def async_setup(self, sources: Iterable[str] = ()) -> None:
         """Identify and probe the device, then read ``sources`` once.
 
-        Errors propagate to entry setup.
+        A probe stored by an earlier setup of the same device and firmware (see
+        :mod:`.probe_store`) is used instead of asking everything again. Errors propagate to
+        entry setup.
         """
-        self.identity = await self.client.system.identify()
-        self.capabilities = await probe_capabilities(
-            self.client, device_class=self.identity.device_class
+        stored = await self.probe_store.async_load()
+        fingerprint = await self.client.system.fingerprint()
+        restored = stored if stored is not None and stored.fits(fingerprint, now()) else None
+        if restored is not None:
+            self.identity = restored.identity
+            self.capabilities = restored.capabilities
+            self.channel_titles = dict(restored.channel_titles)
+            self.mac = restored.mac
+            await self._async_read_state(sources, restored)
+            return
+        with self.client.memoized():  # a full probe asks nothing twice
+            self.identity = await self.client.system.identify(fingerprint)
+            # Every table in one answer where the device gives it; each on its own otherwise.
+            await self.client.prefetch_all_config()
+            self.capabilities = await probe_capabilities(
+                self.client, device_class=self.identity.device_class
+            )
+            self.channel_titles = await self._read_channel_titles()
+            self.mac = await self._read_mac()
+            await self._async_read_state(sources, None)
+        coordinator = self.coordinator
+        await self.probe_store.async_save(
+            ProbeSnapshot(
+                identity=self.identity,
+                capabilities=self.capabilities,
+                channel_titles=dict(self.channel_titles),
+                mac=self.mac,
+                supported=sorted(coordinator.supported),
+                coaxial_channels=list(coordinator.coaxial_channels),
+                people_channels=list(coordinator.people_channels),
+                tables=coordinator.stored_tables(),
+                probed_at=now(),
+            )
         )
-        self.channel_titles = await self._read_channel_titles()
-        self.mac = await self._read_mac()
+
+    async def _async_read_state(
+        self, sources: Iterable[str], restored: ProbeSnapshot | None
+    ) -> None:
+        """The alarm inputs' state and the sources (from ``restored`` where it has them)."""
+        self.probe_restored = restored is not None
         if self.capabilities.alarm_inputs:
             try:
                 state = await self.client.cgi_value("alarm.cgi", "getInState", "result")
             except NotSupportedError, DeviceError:
                 state = "0"
             self.alarm_input_state = to_int(state, 0) or 0
-        await self.coordinator.async_setup_sources({"Encode", *sources})
+        await self.coordinator.async_setup_sources({"Encode", *sources}, restored)
+
+    @callback
+    def keep_tables(self) -> None:
+        """Store the tables as polled, for the next setup to start from."""
+        self.probe_store.schedule_tables(self.coordinator.stored_tables())
+
+    async def async_forget_probe(self) -> None:
+        """The next setup probes the device again (firmware or channels changed, Re-probe)."""
+        await self.probe_store.async_remove()
 
     async def _read_mac(self) -> str | None:
         """The MAC address of the default interface (links DHCP discovery to this entry)."""
@@ -257,7 +308,16 @@ class AmcrestHub:
             return
         if identity == self.identity:
             return
+        firmware_changed = (identity.software_version, identity.software_build) != (
+            self.identity.software_version,
+            self.identity.software_build,
+        )
         self.identity = identity
+        if firmware_changed:
+            # New firmware may answer more (or less): the next setup probes everything.
+            self.entry.async_create_background_task(
+                self.hass, self.async_forget_probe(), name=f"{DOMAIN} forget probe"
+            )
         if self.host_device_id is not None:
             info = self.host_device_info()
             dr.async_get(self.hass).async_update_device(
@@ -436,6 +496,7 @@ class AmcrestHub:
         """Release what the hub holds; the entry cancels the event stream task itself."""
         self.dispatcher.shutdown()
         self.push.async_stop()
+        await self.probe_store.async_flush()
         for future in self._inflight.values():
             if not future.done():
                 future.cancel()

@@ -51,7 +51,7 @@ from .ptz import (
 )
 from .recording import MediaFile, Recording, parse_media_items
 from .storage import StorageDevice, StoragePartition, parse_storage_devices
-from .system import DeviceIdentity, SoftwareVersion
+from .system import DeviceIdentity, Fingerprint, SoftwareVersion
 from .talk import Talk, parse_call_reply
 from .thermal import (
     PointTemperature,
@@ -84,6 +84,7 @@ __all__ = [
     "DeviceTimeoutError",
     "EventParser",
     "EventStream",
+    "Fingerprint",
     "InvalidCertificateError",
     "InvalidParameterError",
     "IvsRule",

@@ -238,11 +238,12 @@ async def probe_capabilities(
 
     channels = await attempt("video_channels", lambda: count("devVideoInput.cgi", "getCollect"))
     caps.video_channels = max(channels or 1, 1)
-    remote = await attempt(
-        "remote_channels",
-        lambda: client.system.get_product_definition("MaxRemoteInputChannels"),
-    )
-    caps.remote_channels = to_int(remote)
+    if caps.video_channels > 1:  # remote inputs are a recorder's
+        remote = await attempt(
+            "remote_channels",
+            lambda: client.system.get_product_definition("MaxRemoteInputChannels"),
+        )
+        caps.remote_channels = to_int(remote)
     extra = await attempt(
         "max_extra_streams", lambda: client.system.get_product_definition("MaxExtraStream")
     )
@@ -269,8 +270,11 @@ async def probe_capabilities(
     if ptz_caps:
         caps.ptz_caps = _prefixed(ptz_caps, "caps.")
         caps.ptz = any(to_bool(caps.ptz_caps.get(axis)) for axis in ("Pan", "Tile", "Zoom", "Tilt"))
-    protocols = await attempt("ptz_protocols", partial(kv, "ptz.cgi", "getProtocolList", 1))
-    caps.ptz_protocols = sorted({v for k, v in (protocols or {}).items() if k.startswith("info.")})
+    if caps.ptz:
+        protocols = await attempt("ptz_protocols", partial(kv, "ptz.cgi", "getProtocolList", 1))
+        caps.ptz_protocols = sorted(
+            {v for k, v in (protocols or {}).items() if k.startswith("info.")}
+        )
 
     caps.alarm_inputs = await attempt("alarm_inputs", lambda: count("alarm.cgi", "getInSlots")) or 0
     caps.alarm_outputs = (
@@ -304,8 +308,9 @@ async def probe_capabilities(
             f"thermography_{channel}",
             partial(kv, "ThermographyManager.cgi", "getCaps", channel),
         )
-        if thermo:
-            caps.thermography[channel - 1] = _prefixed(thermo, "caps.")
+        if not thermo:
+            continue  # radiometry (temperatures) comes with a thermal imager
+        caps.thermography[channel - 1] = _prefixed(thermo, "caps.")
         radio = await attempt(
             f"radiometry_{channel}",
             partial(kv, "RadiometryManager.cgi", "getCaps", channel),

@@ -10,12 +10,14 @@ come from :func:`capabilities.probe_capabilities`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import re
+from collections.abc import Iterator, Mapping
 
 import aiohttp
 
 from .codec import Scalar, config_items, parse_kv, parse_table
-from .errors import DeviceError, NotSupportedError
+from .errors import DeviceError, MalformedResponseError, NotSupportedError
 from .transport import DEFAULT_TIMEOUT, Params, Transport
 
 
@@ -67,6 +69,9 @@ class AmcrestClient:
         self.thermal = Thermal(self)
         self.analytics = Analytics(self)
         self.discovery = Discovery(self)
+        #: While :meth:`memoized` is active: answers (or "not supported") by request.
+        self._memo: dict[tuple[str, tuple[tuple[str, str], ...]], str | NotSupportedError] | None
+        self._memo = None
 
     @property
     def host(self) -> str:
@@ -85,7 +90,57 @@ class AmcrestClient:
             query.append(("action", action))
         if params:
             query.extend(params.items() if isinstance(params, Mapping) else params)
-        return await self.transport.get_text(f"/cgi-bin/{cgi}", query or None)
+        memo = self._memo
+        if memo is None:
+            return await self.transport.get_text(f"/cgi-bin/{cgi}", query or None)
+        key = _memo_key(cgi, query)
+        known = memo.get(key)
+        if isinstance(known, NotSupportedError):
+            raise known
+        if known is not None:
+            return known
+        try:
+            text = await self.transport.get_text(f"/cgi-bin/{cgi}", query or None)
+        except NotSupportedError as err:
+            memo[key] = err
+            raise
+        memo[key] = text
+        return text
+
+    @contextlib.contextmanager
+    def memoized(self) -> Iterator[None]:
+        """Within this block a request asked again is answered from the first answer (and a
+        "not supported" stays one): a setup that probes and reads tables asks nothing twice.
+        Other errors are not kept."""
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
+    async def prefetch_all_config(self) -> int:
+        """Read every configuration table at once (``getConfig&name=All``, api-reference
+        appendix A) so that, within :meth:`memoized`, ``get_config`` of each table it holds
+        needs no request. Returns how many tables it held; 0 where the device does not answer
+        it (then each table is asked for on its own, as without it)."""
+        memo = self._memo
+        if memo is None:
+            return 0
+        try:
+            text = await self.transport.get_text(
+                "/cgi-bin/configManager.cgi", [("action", "getConfig"), ("name", "All")]
+            )
+        except NotSupportedError, DeviceError, MalformedResponseError:
+            return 0
+        tables: dict[str, list[str]] = {}
+        for key, value in parse_table(text).items():
+            match = _TABLE_NAME.match(key)
+            if match is not None:
+                tables.setdefault(match.group(0), []).append(f"table.{key}={value}\r\n")
+        for name, lines in tables.items():
+            query: list[tuple[str, Scalar]] = [("action", "getConfig"), ("name", name)]
+            memo[_memo_key("configManager.cgi", query)] = "".join(lines)
+        return len(tables)
 
     async def cgi_kv(
         self, cgi: str, action: str | None = None, params: Params | None = None
@@ -121,3 +176,10 @@ class AmcrestClient:
         if not values:
             return
         await self.cgi_ok("configManager.cgi", "setConfig", config_items(values))
+
+
+_TABLE_NAME = re.compile(r"[^\[.]+")
+
+
+def _memo_key(cgi: str, query: list[tuple[str, Scalar]]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return cgi, tuple((str(name), str(value)) for name, value in query)

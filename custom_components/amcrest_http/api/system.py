@@ -70,6 +70,28 @@ class DeviceIdentity:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What tells one device and firmware from another, read cheaply at every setup."""
+
+    serial: str
+    model: str | None = None
+    hardware_version: str | None = None
+    software_version: str | None = None
+    software_build: str | None = None
+    #: Whether ``getSystemInfo`` answered (serial, model and hardware came from it).
+    from_system_info: bool = False
+
+    def matches(self, identity: DeviceIdentity) -> bool:
+        """Whether ``identity`` (stored earlier) is of this device with this firmware."""
+        return (
+            identity.serial == self.serial
+            and identity.model == self.model
+            and identity.software_version == self.software_version
+            and identity.software_build == self.software_build
+        )
+
+
 class System:
     """magicBox / global / IntervideoManager requests."""
 
@@ -165,26 +187,57 @@ class System:
         scheme = (challenge or "").strip().split(" ", 1)[0].lower()
         return scheme in ("digest", "basic")
 
-    async def identify(self) -> DeviceIdentity:
+    async def fingerprint(self) -> Fingerprint:
+        """Serial, model, hardware and firmware in two requests (``getSystemInfo`` and
+        ``getSoftwareVersion``); ``getSerialNo`` / ``getDeviceType`` where the first is
+        missing. Enough to tell whether stored probe results still describe the device.
+
+        Raises :class:`NotSupportedError` without a serial number; connection and
+        authentication errors propagate.
+        """
+        info = await _optional(self.get_system_info) or {}
+        serial = (info.get("serialNumber") or "").strip()
+        model = (info.get("deviceType") or "").strip() or None
+        hardware = (info.get("hardwareVersion") or "").strip() or None
+        if not serial:
+            serial = await self.get_serial_number()
+            if not serial:
+                raise NotSupportedError("device reported an empty serial number")
+            model = await _optional(self.get_device_type)
+        software = await _optional(self.get_software_version)
+        return Fingerprint(
+            serial=serial,
+            model=model,
+            hardware_version=hardware,
+            software_version=software.version if software else None,
+            software_build=software.build if software else None,
+            from_system_info=bool(info.get("serialNumber")),
+        )
+
+    async def identify(self, fingerprint: Fingerprint | None = None) -> DeviceIdentity:
         """Identity for the device registry. The serial number is required, the rest optional.
 
-        Raises :class:`NotSupportedError` when the device does not answer like an
-        Amcrest / Dahua API device. Connection and authentication errors propagate.
+        ``fingerprint`` (just read) saves asking its fields again. Raises
+        :class:`NotSupportedError` when the device does not answer like an Amcrest / Dahua API
+        device. Connection and authentication errors propagate.
         """
-        serial = await self.get_serial_number()
-        if not serial:
-            raise NotSupportedError("device reported an empty serial number")
-
-        software = await _optional(self.get_software_version)
+        if fingerprint is None:
+            fingerprint = await self.fingerprint()
+        hardware = fingerprint.hardware_version
+        if hardware is None:
+            hardware = await _optional(self.get_hardware_version)
+        model = fingerprint.model
+        if model is None and fingerprint.from_system_info:
+            model = await _optional(self.get_device_type)
         return DeviceIdentity(
-            serial=serial,
-            model=await _optional(self.get_device_type),
+            serial=fingerprint.serial,
+            model=model,
             machine_name=await _optional(self.get_machine_name),
             vendor=await _optional(self.get_vendor),
             device_class=await _optional(self.get_device_class),
-            software_version=software.version if software else None,
-            software_build=software.build if software else None,
-            hardware_version=await _optional(self.get_hardware_version),
+            software_version=fingerprint.software_version,
+            software_build=fingerprint.software_build,
+            hardware_version=hardware,
             api_version=await _optional(self.get_http_api_version),
             onvif_version=await _optional(self.get_onvif_version),
         )
