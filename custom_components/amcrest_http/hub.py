@@ -225,6 +225,11 @@ class AmcrestHub:
         stored = await self.probe_store.async_load()
         fingerprint = await self.client.system.fingerprint()
         restored = stored if stored is not None and stored.fits(fingerprint, now()) else None
+        if restored is not None and restored.capabilities.is_multi_channel:
+            # A recorder's channels may have changed while Home Assistant was away.
+            count = await self._read_channel_count()
+            if count != restored.capabilities.video_channels:
+                restored = None
         if restored is not None:
             self.identity = restored.identity
             self.capabilities = restored.capabilities
@@ -278,6 +283,13 @@ class AmcrestHub:
     async def async_forget_probe(self) -> None:
         """The next setup probes the device again (firmware or channels changed, Re-probe)."""
         await self.probe_store.async_remove()
+
+    async def _read_channel_count(self) -> int | None:
+        try:
+            text = await self.client.cgi_value("devVideoInput.cgi", "getCollect", "result")
+        except NotSupportedError, DeviceError:
+            return None
+        return to_int(text)
 
     async def _read_mac(self) -> str | None:
         """The MAC address of the default interface (links DHCP discovery to this entry)."""

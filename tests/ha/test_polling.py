@@ -66,7 +66,7 @@ STREAMS = frozenset(
     {EVENT_STREAM, "videoStatServer.cgi:attach", "RadiometryManager.cgi:attachTemper"}
 )
 #: Requests that re-read the identity (the serial number is its first one).
-IDENTITY_READS = ("magicBox.cgi:getSerialNo", "magicBox.cgi:getSoftwareVersion")
+IDENTITY_READS = ("magicBox.cgi:getSystemInfo", "magicBox.cgi:getSoftwareVersion")
 COORDINATOR_LOGGER = coordinator_module.__name__
 
 #: Requests a 32-channel recorder may spend on setup (measured: 87, of which 32 are the
