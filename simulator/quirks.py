@@ -60,6 +60,9 @@ flag the real-device shape with the misspelt ``status.Postion[i]`` keys is answe
 FIND_NOTHING_ERROR = "find_nothing_error"
 """``mediaFileFind.cgi?action=findFile`` answers ``Error`` + ``ErrorID=2, Detail=Invalid
 Request!`` instead of ``OK`` when nothing matches (Amcrest)."""
+PTZ_NO_ZOOM = "ptz_no_zoom"
+"""``ptz.cgi?action=getCurrentProtocolCaps`` reports ``caps.Zoom=false`` with no zoom range: a
+pan/tilt head without optical zoom (the IP4M-1041B-set fixture of bcpearce/Amcrest-API)."""
 ENCODED_BRACKETS_400 = "encoded_brackets_400"
 """``eventManager.cgi?action=attach&codes=%5BAll%5D`` (percent-encoded brackets) is refused with
 HTTP 400; literal ``[All]`` works. Seen on 2015-2020 firmware (a Dahua IPC-HDW4300S,
@@ -98,6 +101,7 @@ FLAGS: frozenset[str] = frozenset(
         FIND_NOTHING_ERROR,
         NO_VALUE_PUSH,
         ENCODED_BRACKETS_400,
+        PTZ_NO_ZOOM,
     }
 )
 

@@ -24,6 +24,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceIdentity, StorageDevice
 from .api.calls import CallState
+from .api.codec import to_bool
 from .coordinator import IDENTITY, PEOPLE, PTZ_STATUS, STORAGE, THERMAL
 from .entity import (
     AmcrestCallEntity,
@@ -107,6 +108,21 @@ def _health_attributes(view: View) -> dict[str, Any] | None:
 
 def _can_move(view: View) -> bool:
     return view.channel in view.hub.coordinator.ptz_channels
+
+
+#: PTZ caps that say an axis moves (Dahua spells tilt "Tile").
+_AXIS_CAPS = {"pan": ("Pan",), "tilt": ("Tile", "Tilt"), "zoom": ("Zoom",)}
+
+
+def _has_axis(axis: str) -> Callable[[View], bool]:
+    """The axis sensor exists only where the PTZ caps report the axis (``caps.Zoom=false`` on
+    pan/tilt cameras such as the IP4M-1041B)."""
+
+    def supported(view: View) -> bool:
+        caps = view.hub.capabilities.ptz_caps
+        return _can_move(view) and any(to_bool(caps.get(key)) for key in _AXIS_CAPS[axis])
+
+    return supported
 
 
 def _ptz_value(axis: str) -> Callable[[View], Any]:
@@ -269,7 +285,7 @@ SENSORS: tuple[AmcrestSensorDescription, ...] = (
             state_class=SensorStateClass.MEASUREMENT,
             native_unit_of_measurement=unit,
             suggested_display_precision=1,
-            supported_fn=_can_move,
+            supported_fn=_has_axis(axis),
             value_fn=_ptz_value(axis),
         )
         for axis, unit in (("pan", DEGREE), ("tilt", DEGREE), ("zoom", None))

@@ -42,6 +42,11 @@ def _args(ctx: CgiContext, *names: str) -> tuple[str, ...]:
 
 @route("ptz.cgi", "getCurrentProtocolCaps", when=_has_ptz)
 async def ptz_caps(ctx: CgiContext) -> web.StreamResponse:
+    zoom = q.PTZ_NO_ZOOM not in ctx.quirks
+    zoom_range = [
+        ("caps.ZoomMax", int(head_model.ZOOM_MAX)),
+        ("caps.ZoomMin", int(head_model.ZOOM_MIN)),
+    ]
     return ctx.kv(
         [
             ("caps.AlarmLen", 0),
@@ -74,9 +79,8 @@ async def ptz_caps(ctx: CgiContext) -> web.StreamResponse:
             ("caps.TourMax", head_model.TOUR_MAX),
             ("caps.TourMin", head_model.TOUR_MIN),
             ("caps.Type", 1),
-            ("caps.Zoom", True),
-            ("caps.ZoomMax", int(head_model.ZOOM_MAX)),
-            ("caps.ZoomMin", int(head_model.ZOOM_MIN)),
+            ("caps.Zoom", zoom),
+            *(zoom_range if zoom else []),
         ]
     )
 

@@ -1372,6 +1372,27 @@ async def test_no_ptz_entities_without_ptz(
     assert not {channel_uid(ipc, key) for key in keys} & unique_ids
 
 
+@pytest.mark.parametrize(
+    ("quirks", "axes"), [((), {"pan", "tilt", "zoom"}), (("ptz_no_zoom",), {"pan", "tilt"})]
+)
+async def test_axis_sensors_follow_the_caps(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    quirks: tuple[str, ...],
+    axes: set[str],
+) -> None:
+    """A pan/tilt head without zoom (``caps.Zoom=false``, the IP4M-1041B) has no zoom sensor."""
+    sim = await start_sim("ptz", quirks=set(quirks))
+    entry = await add_entry(sim)
+    registry = er.async_get(hass)
+    unique_ids = {e.unique_id for e in er.async_entries_for_config_entry(registry, entry.entry_id)}
+    found = {
+        axis for axis in ("pan", "tilt", "zoom") if channel_uid(sim, f"ptz_{axis}") in unique_ids
+    }
+    assert found == axes
+
+
 async def test_moving_sensor(
     hass: HomeAssistant, ptz: Simulator, ptz_entry: MockConfigEntry
 ) -> None:
