@@ -76,6 +76,8 @@ class ProfileSpec:
     """Newest firmware the device's own cloud check found (``_DHCloudUpgrade_``); None: no table."""
     has_device_discovery: bool = False
     """``deviceDiscovery.cgi?action=attach``: the recorder's list of devices on its network."""
+    has_day_night_table: bool = False
+    """``VideoInDayNight[ch][cfg]`` (Amcrest firmware) besides ``VideoInOptions.DayNightColor``."""
     call_style: CallStyle | None = None
     """How a press and the call after it are reported (see ``simulator/calls.py``); None: the
     device has no call button."""
@@ -144,6 +146,7 @@ IPC = ProfileSpec(
     has_sharpness=True,
     has_siren=True,
     has_people_counting=True,
+    has_day_night_table=True,
     cloud_upgrade_version="2.800.00AC008.0.R",
 )
 

@@ -385,6 +385,23 @@ def video_in_sharpness(channels: int) -> Entries:
     return entries
 
 
+def video_in_day_night(channels: int) -> Entries:
+    """``VideoInDayNight[ch][cfg]`` (cfg 0 day, 1 night, 2 normal) as the fixture set of an
+    IP4M-1041B has it (bcpearce/Amcrest-API ``video_in_day_night.json``): ``Mode`` Color,
+    Brightness (auto), BlackWhite, Photoresistor or Gain; ``Type`` of the cut filter. NVRs and
+    VTOs answer the table as unknown (rroller/dahua #687) and keep ``DayNightColor`` in
+    ``VideoInOptions`` only."""
+    entries: Entries = {}
+    for ch in range(channels):
+        for cfg in range(3):
+            p = f"VideoInDayNight[{ch}][{cfg}]."
+            entries[p + "Delay"] = "6"
+            entries[p + "Mode"] = "Brightness"
+            entries[p + "Sensitivity"] = "2"
+            entries[p + "Type"] = "Mechanism"
+    return entries
+
+
 def light_global() -> Entries:
     """The doorbell ring / indicator light switch (sample-responses §2.16)."""
     return {"LightGlobal[0].Enable": "true"}
@@ -801,6 +818,8 @@ def build_tables(
             tables["VideoAnalyseRule"].update(number_stat_rule(0, 2))
     if spec.has_sharpness:
         tables["VideoInSharpness"] = video_in_sharpness(channels)
+    if spec.has_day_night_table:
+        tables["VideoInDayNight"] = video_in_day_night(channels)
     if spec.has_ring_light:
         tables["LightGlobal"] = light_global()
     if spec.audio_inputs > 0:

@@ -197,6 +197,12 @@ RULES: tuple[Rule, ...] = (
         "Auto, Manual, Off, ForceOn or Timing",
     ),
     _rule("enum", _OPTIONS + r"DayNightColor$", one_of("0", "1", "2"), "0, 1 or 2"),
+    _rule(
+        "enum",
+        r"^VideoInDayNight\[\d+\]\[\d+\]\.Mode$",
+        one_of("Color", "Brightness", "BlackWhite", "Photoresistor", "Gain"),
+        "Color, Brightness, BlackWhite, Photoresistor or Gain",
+    ),
     _rule("enum", _OPTIONS + r"ExposureMode$", one_of("0", "1", "2", "3", "4"), "0..4"),
     _rule("enum", _OPTIONS + r"Backlight$", one_of("0", "1", "2", "3"), "0..3"),
     _rule("enum", _OPTIONS + r"Rotate90$", one_of("0", "1", "2"), "0, 1 or 2"),

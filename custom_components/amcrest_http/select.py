@@ -125,13 +125,27 @@ def _has_choices(view: View) -> bool:
 
 
 SELECTS: tuple[AmcrestSelectDescription, ...] = (
+    # Day/night: Amcrest firmware keeps it per profile in VideoInDayNight (an IP4M-1041B
+    # fixture set, bcpearce/Amcrest-API); where that table is missing (NVRs, VTOs:
+    # rroller/dahua #687) the setting is VideoInOptions' DayNightColor. One entity either way.
+    AmcrestSelectDescription(
+        key="day_night_mode",
+        translation_key="day_night_mode",
+        entity_category=EntityCategory.CONFIG,
+        field="VideoInDayNight[{ch}][{cfg}].Mode",
+        choices=(("color", "Color"), ("auto", "Brightness"), ("black_white", "BlackWhite")),
+        supported_fn=lambda view: view.video_caps_allow("DayNightColor"),
+    ),
     AmcrestSelectDescription(
         key="day_night_mode",
         translation_key="day_night_mode",
         entity_category=EntityCategory.CONFIG,
         field="VideoInOptions[{ch}].DayNightColor",
         choices=(("color", "0"), ("auto", "1"), ("black_white", "2")),
-        supported_fn=lambda view: view.video_caps_allow("DayNightColor"),
+        supported_fn=lambda view: (
+            view.video_caps_allow("DayNightColor")
+            and "VideoInDayNight" not in view.hub.coordinator.supported
+        ),
     ),
     AmcrestSelectDescription(
         key="video_profile",

@@ -340,14 +340,14 @@ class SelectCase(ControlCase):
 
 
 SELECT_CASES = [
-    SelectCase(
+    SelectCase(  # the ipc (Amcrest) keeps it per profile in VideoInDayNight; normal = 2
         "day_night_mode",
-        "VideoInOptions[0].DayNightColor",
+        "VideoInDayNight[0][2].Mode",
         ["color", "auto", "black_white"],
         "auto",
         "black_white",
-        "2",
-        ("0", "color"),
+        "BlackWhite",
+        ("Color", "color"),
     ),
     SelectCase(
         "video_profile",
@@ -923,7 +923,7 @@ async def test_locked_account_is_locked_out(
     error = await failing_call(hass, "select", "select_option", eid, option="color")
     assert error.translation_key == "locked_out"
     assert error.translation_placeholders == {"minutes": "30"}
-    holds_and_shows(hass, sim, eid, {"VideoInOptions[0].DayNightColor": "1"}, "auto")
+    holds_and_shows(hass, sim, eid, {"VideoInDayNight[0][2].Mode": "Brightness"}, "auto")
     assert sim.stats["failed_logins"] == 1
 
 
@@ -1002,3 +1002,17 @@ async def test_overlapping_writes_both_show(
         STATE_OFF,
         70,
     )
+
+
+async def test_day_night_without_its_own_table_is_video_in_options(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    """Firmware without VideoInDayNight (here the ptz profile) keeps the setting in
+    VideoInOptions' DayNightColor: the same entity writes it there."""
+    sim = await start_sim("ptz")
+    await add_entry(sim)
+    eid = entity_id(hass, "select", channel_uid(sim, "day_night_mode"))
+    assert state_of(hass, eid).state == "auto"
+    await call(hass, "select", "select_option", eid, option="color")
+    holds_and_shows(hass, sim, eid, {"VideoInOptions[0].DayNightColor": "0"}, "color")
+    assert not sim.state.config.has_table("VideoInDayNight")

@@ -64,6 +64,7 @@ NEW_TABLES = (
     "AudioInputVolume",
     "AudioOutputVolume",
     "VideoInSharpness",
+    "VideoInDayNight",
     "LightGlobal",
     "_DHCloudUpgrade_",
 )
@@ -72,6 +73,7 @@ EXPECTED_TABLES: dict[str, set[str]] = {
         "AudioDetect",
         "AudioInputVolume",
         "AudioOutputVolume",
+        "VideoInDayNight",
         "VideoInSharpness",
         "_DHCloudUpgrade_",
     },
@@ -236,6 +238,7 @@ VALIDATION_CASES: list[tuple[str, str, str, str]] = [
     ("ipc", "VideoInOptions[0].WhiteBalance", "Sunny", "Night"),
     ("ipc", "VideoInOptions[0].WhiteBalance", "auto", "StreetLamp"),
     ("ipc", "VideoInOptions[0].NightOptions.DayNightColor", "9", "0"),
+    ("ipc", "VideoInDayNight[0][1].Mode", "Auto", "BlackWhite"),
     ("ipc", "VideoInOptions[0].Rotate90", "3", "2"),
     ("ipc", "VideoInSharpness[0][2].Mode", "2", "1"),
     ("ipc", "VideoInMode[0].Config[0]", "3", "1"),
