@@ -122,3 +122,61 @@ async def test_set_config_several_keys_and_types(ipc: Simulator, ipc_client: Amc
 async def test_config_sub_path(ipc_client: AmcrestClient) -> None:
     values = await ipc_client.get_config("General.MachineName")
     assert list(values) == ["General.MachineName"]
+
+
+async def test_fingerprint_from_system_info(ipc: Simulator, ipc_client: AmcrestClient) -> None:
+    ipc.reset_stats()
+    fingerprint = await ipc_client.system.fingerprint()
+    identity = ipc.state.identity
+    assert (fingerprint.serial, fingerprint.model, fingerprint.hardware_version) == (
+        identity.serial,
+        identity.device_type,
+        identity.hardware_version,
+    )
+    assert fingerprint.from_system_info
+    assert set(ipc.stats["by_action"]) == {
+        "magicBox.cgi:getSystemInfo",
+        "magicBox.cgi:getSoftwareVersion",
+    }
+    full = await ipc_client.system.identify(fingerprint)
+    assert fingerprint.matches(full)
+    assert not fingerprint.matches(full.__class__(**{**full.as_dict(), "software_build": "x"}))
+
+
+async def test_fingerprint_without_system_info(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    """Firmware that does not answer getSystemInfo: the serial and type are asked on their
+    own, the hardware version with the rest of the identity."""
+    sim = await start_sim("ptz")
+    sim.add_fault("status", status=400, path="/cgi-bin/magicBox.cgi", count=1)
+    client = make_client(sim)
+    fingerprint = await client.system.fingerprint()
+    assert not fingerprint.from_system_info
+    assert fingerprint.serial == sim.state.identity.serial
+    assert fingerprint.model == sim.state.identity.device_type
+    assert fingerprint.hardware_version is None
+    identity = await client.system.identify(fingerprint)
+    assert identity.hardware_version == sim.state.identity.hardware_version
+
+
+async def test_fingerprint_needs_a_serial(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("ptz")
+    sim.state.identity.serial = ""
+    with pytest.raises(NotSupportedError):
+        await make_client(sim).system.fingerprint()
+
+
+async def test_identify_asks_the_type_system_info_left_out(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("ptz")
+    client = make_client(sim)
+    fingerprint = await client.system.fingerprint()
+    bare = fingerprint.__class__(
+        serial=fingerprint.serial, software_version="1", from_system_info=True
+    )
+    identity = await client.system.identify(bare)
+    assert identity.model == sim.state.identity.device_type

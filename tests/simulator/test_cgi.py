@@ -260,7 +260,7 @@ async def test_unknown_table_profile_defaults(
     make_sim: SimFactory, make_client: ClientFactory, profile: str, status: int, body: str
 ) -> None:
     client = make_client(await make_sim(profile=profile))
-    reply = await client.get(CONFIG + "getConfig&name=VideoInDayNight")
+    reply = await client.get(CONFIG + "getConfig&name=LightingScheme")  # a table none has
     assert (reply.status, reply.text) == (status, body)
 
 
