@@ -353,3 +353,26 @@ async def test_new_file_with_a_huge_index_makes_no_channel_or_entity(
     assert sim.stats["by_action"].get("devVideoInput.cgi:getCollect") is None
     assert len(entry.runtime_data.channel_device_ids) == 4
     assert ("NewFile", 55975043) not in entry.runtime_data.dispatcher.seen
+
+
+async def test_an_access_event_of_an_unannounced_code_gets_its_entity(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Event entities also come with the first event of a code the device did not list; the
+    event that revealed the entity is its first."""
+    sim = await start_sim("ipc")
+    entry = await add_entry(sim)
+    await event_stream_open(hass, entry)
+
+    def access() -> str | None:
+        return entity_registry.async_get_entity_id("event", DOMAIN, device_uid(sim, "access"))
+
+    assert access() is None
+    sim.emit_event("AccessControl", "Pulse", index=0, data={"CardNo": "7A08", "Status": 1})
+    await wait_until(hass, lambda: access() is not None)
+    eid = access()
+    assert eid is not None
+    await wait_until(hass, lambda: state_of(hass, eid).attributes.get("event_type") == "granted")

@@ -12,6 +12,7 @@ import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.amcrest_http import probe_store
@@ -200,3 +201,21 @@ async def test_removing_the_entry_removes_its_probe(
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert _key(entry) not in hass_storage
+
+
+async def test_a_store_that_fails_to_load_means_a_full_probe(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class BrokenStore(Store[dict[str, Any]]):
+        async def async_load(self) -> dict[str, Any] | None:
+            raise ValueError
+
+    monkeypatch.setattr(probe_store, "Store", BrokenStore)
+    entry = await add_entry(ipc)
+    assert entry.state is ConfigEntryState.LOADED
+    assert not entry.runtime_data.probe_restored
+    assert "unreadable" in caplog.text
