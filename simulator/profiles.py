@@ -106,8 +106,10 @@ _LANGUAGES = ("English", "French", "German", "Italian", "Spanish", "Portuguese")
 # a nonce is good for one request (home-assistant/core #174441: `Connection: close` to a
 # keep-alive request, a reused nonce with nc=00000002 refused; rroller/dahua PR #597 saw the
 # same on every answer of a DHI-NVR5464); an unknown CGI or action is HTTP 400
-# `Error\r\nBad Request!` (an AD110 in dchesterton/amcrest2mqtt #17 and rroller/dahua #197).
-_AMCREST_HTTP = (q.SINGLE_USE_NONCE, q.CONNECTION_CLOSE, q.UNSUPPORTED_400)
+# `Error\r\nBad Request!` (an AD110 in dchesterton/amcrest2mqtt #17 and rroller/dahua #197);
+# the attach stream refuses percent-encoded brackets in `codes=` with 400 (Amcrest cameras in
+# home-assistant/core #37864, #50264 and, in 2022, #65350).
+_AMCREST_HTTP = (q.SINGLE_USE_NONCE, q.CONNECTION_CLOSE, q.UNSUPPORTED_400, q.ENCODED_BRACKETS_400)
 
 IPC = ProfileSpec(
     name="ipc",

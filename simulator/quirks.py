@@ -65,9 +65,10 @@ PTZ_NO_ZOOM = "ptz_no_zoom"
 pan/tilt head without optical zoom (the IP4M-1041B-set fixture of bcpearce/Amcrest-API)."""
 ENCODED_BRACKETS_400 = "encoded_brackets_400"
 """``eventManager.cgi?action=attach&codes=%5BAll%5D`` (percent-encoded brackets) is refused with
-HTTP 400; literal ``[All]`` works. Seen on 2015-2020 firmware (a Dahua IPC-HDW4300S,
-tchellomello/python-amcrest #155; Amcrest cameras in home-assistant/core #33875, #37864,
-#65350); newer firmware accepts both (rroller/dahua #647)."""
+HTTP 400; literal ``[All]`` works. Seen on a Dahua IPC-HDW4300S of 2015 (fixed by 2020 firmware:
+tchellomello/python-amcrest #155, home-assistant/core #33875) and on Amcrest cameras up to 2022
+(home-assistant/core #37864, #50264, #65350): the Amcrest profiles' default. A Dahua NVR
+accepts both (rroller/dahua #647)."""
 NO_VALUE_PUSH = "no_value_push"
 """The value subscriptions (``RadiometryManager.cgi?action=attachTemper``,
 ``videoStatServer.cgi?action=attach``) get the unsupported answer: firmware without them,

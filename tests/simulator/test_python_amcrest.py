@@ -86,11 +86,12 @@ async def test_python_amcrest_reads_identity_config_and_events(
     assert sim.stats["failed_logins"] == 0
 
 
-async def test_encoded_brackets_refused_where_firmware_did(make_sim: SimFactory) -> None:
-    """Opt-in quirk of 2015-2020 firmware: ``codes=%5BAll%5D`` is answered 400. requests (the
-    sync path of python-amcrest) encodes the brackets, so that path gets no events there; httpx
-    (its async path, Home Assistant's) and our library send them literally."""
-    sim = await make_sim(profile="ipc", quirks={"encoded_brackets_400"})
+@pytest.mark.parametrize("profile", ["ipc", "ad410"])
+async def test_encoded_brackets_refused_by_amcrest(make_sim: SimFactory, profile: str) -> None:
+    """Amcrest firmware answers ``codes=%5BAll%5D`` with 400. requests (the sync path of
+    python-amcrest) encodes the brackets, so that path gets no events there; httpx (its async
+    path, Home Assistant's) and our library send them literally."""
+    sim = await make_sim(profile=profile)
     camera = _camera(sim)
     stream = camera.event_stream("All", retries=0, timeout_cmd=(5.0, 5.0))
     with pytest.raises(AmcrestError):
