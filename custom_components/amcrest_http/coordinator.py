@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
+from time import time as wall_clock
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -323,16 +324,15 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self.coaxial_channels = [ch for ch in restored.coaxial_channels if ch in self.hub.channels]
         self.people_channels = [ch for ch in restored.people_channels if ch in self.hub.channels]
         now = self.clock()
+        age = max(wall_clock() - restored.probed_at, 0.0)
         data: PollData = {}
         for name in sorted(self.supported):
             table = restored.tables.get(name)
-            if table is not None:
-                data[name] = table
-                self._fetched_at[name] = now
-                continue
-            if name == IDENTITY:
-                data[name] = self.hub.identity
-                self._fetched_at[name] = now
+            if table is not None or name == IDENTITY:
+                data[name] = table if table is not None else self.hub.identity
+                # Slow sources (firmware record, identity) were last read at the probe, not
+                # at this setup: they come due a period after the probe.
+                self._fetched_at[name] = now - (age if name in SOURCE_PERIODS else 0.0)
                 continue
             try:
                 if name == COAXIAL:  # the channels found at the probe, all of them

@@ -34,7 +34,9 @@ from .api import (
     Capabilities,
     DeviceError,
     DeviceIdentity,
+    InvalidParameterError,
     LockedOutError,
+    MalformedResponseError,
     NotSupportedError,
     probe_capabilities,
 )
@@ -248,6 +250,11 @@ class AmcrestHub:
             self.mac = await self._read_mac()
             await self._async_read_state(sources, None)
         coordinator = self.coordinator
+        if self.capabilities.probe_errors:
+            # A probe that met device errors (not "unsupported") is not kept: the next setup
+            # asks again instead of trusting a one-off failure for a day.
+            await self.probe_store.async_remove()
+            return
         await self.probe_store.async_save(
             ProbeSnapshot(
                 identity=self.identity,
@@ -287,7 +294,7 @@ class AmcrestHub:
     async def _read_channel_count(self) -> int | None:
         try:
             text = await self.client.cgi_value("devVideoInput.cgi", "getCollect", "result")
-        except NotSupportedError, DeviceError:
+        except NotSupportedError, DeviceError, InvalidParameterError, MalformedResponseError:
             return None
         return to_int(text)
 

@@ -114,7 +114,7 @@ class ProbeStore:
             return None
         try:
             self._snapshot = ProbeSnapshot.from_dict(data)
-        except KeyError, TypeError, ValueError:
+        except Exception:  # any shape but the stored one: probe again
             _LOGGER.warning("Stored probe results are unreadable; probing the device again")
             return None
         return self._snapshot
@@ -135,8 +135,15 @@ class ProbeStore:
         if snapshot is None or tables == snapshot.tables:
             return
         snapshot.tables = tables
+        if self._dirty:
+            return  # a write is already due; it takes the tables as they are then
         self._dirty = True
-        self._store.async_delay_save(snapshot.as_dict, SAVE_DELAY)
+        self._store.async_delay_save(self._data_to_write, SAVE_DELAY)
+
+    def _data_to_write(self) -> dict[str, Any]:
+        self._dirty = False
+        assert self._snapshot is not None
+        return self._snapshot.as_dict()
 
     async def async_remove(self) -> None:
         """Forget the probe: the next setup asks the device everything again."""

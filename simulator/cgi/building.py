@@ -312,6 +312,7 @@ async def video_talk(ctx: CgiContext) -> web.StreamResponse:
     if ctx.action == "invite" and number:
         call_id = talk.begin("Outgoing", number, ctx.state.now())
         _publish(ctx.runtime, calls.press(style, call_id, number, ctx.state.now()))
+        _start_ring_timer(ctx.runtime, call_id)
         return ctx.text(q.ok_body(ctx.quirks) + f"CallID={call_id}{CRLF}")
     if ctx.action == "answer":
         answer(ctx.runtime)

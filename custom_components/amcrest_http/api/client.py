@@ -17,7 +17,13 @@ from collections.abc import Iterator, Mapping
 import aiohttp
 
 from .codec import Scalar, config_items, parse_kv, parse_table
-from .errors import DeviceError, MalformedResponseError, NotSupportedError
+from .errors import (
+    CannotConnectError,
+    DeviceError,
+    DeviceTimeoutError,
+    MalformedResponseError,
+    NotSupportedError,
+)
 from .transport import DEFAULT_TIMEOUT, Params, Transport
 
 
@@ -130,8 +136,14 @@ class AmcrestClient:
             text = await self.transport.get_text(
                 "/cgi-bin/configManager.cgi", [("action", "getConfig"), ("name", "All")]
             )
-        except NotSupportedError, DeviceError, MalformedResponseError:
-            return 0
+        except (
+            NotSupportedError,
+            DeviceError,
+            MalformedResponseError,
+            DeviceTimeoutError,
+            CannotConnectError,
+        ):
+            return 0  # a dump refused, too big or too slow: each table on its own
         tables: dict[str, list[str]] = {}
         for key, value in parse_table(text).items():
             match = _TABLE_NAME.match(key)

@@ -86,7 +86,7 @@ class Fingerprint:
         """Whether ``identity`` (stored earlier) is of this device with this firmware."""
         return (
             identity.serial == self.serial
-            and identity.model == self.model
+            and (self.model is None or identity.model == self.model)
             and identity.software_version == self.software_version
             and identity.software_build == self.software_build
         )
