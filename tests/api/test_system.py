@@ -180,3 +180,13 @@ async def test_identify_asks_the_type_system_info_left_out(
     )
     identity = await client.system.identify(bare)
     assert identity.model == sim.state.identity.device_type
+
+
+def test_a_fingerprint_without_a_model_matches_any_model() -> None:
+    """getSystemInfo without ``deviceType``: the stored identity's model came from
+    getDeviceType; the fingerprint still matches it."""
+    from custom_components.amcrest_http.api import DeviceIdentity, Fingerprint
+
+    identity = DeviceIdentity(serial="S", model="AD410", software_version="1", software_build="b")
+    assert Fingerprint(serial="S", software_version="1", software_build="b").matches(identity)
+    assert not Fingerprint(serial="S", model="AD110", software_version="1").matches(identity)

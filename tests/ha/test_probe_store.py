@@ -219,3 +219,22 @@ async def test_a_store_that_fails_to_load_means_a_full_probe(
     assert entry.state is ConfigEntryState.LOADED
     assert not entry.runtime_data.probe_restored
     assert "unreadable" in caplog.text
+
+
+async def test_a_probe_that_met_device_errors_is_not_kept(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A one-off failure (HTTP 500 on the event list) must not be trusted for a day."""
+    sim = await start_sim("ptz")
+    sim.add_fault("status", status=500, path="/cgi-bin/eventManager.cgi", count=1)
+    entry = await add_entry(sim)
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.capabilities.probe_errors
+    assert _key(entry) not in hass_storage
+    await _restart(hass, entry, sim)
+    assert not entry.runtime_data.probe_restored
+    assert not entry.runtime_data.capabilities.probe_errors
+    assert _key(entry) in hass_storage
