@@ -9,7 +9,6 @@ walks idle -> ringing (-> talking) -> idle.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -317,7 +316,6 @@ async def test_a_camera_that_rings_unannounced_gets_its_call_entities(
     other.emit_event("PhoneCallDetect", "Start", index=0)
     other.emit_event("VideoMotion", "Start", index=0)
     await hass.async_block_till_done()
-    check: Callable[[], bool] = lambda: (  # noqa: E731
+    assert (
         entity_registry.async_get_entity_id("event", DOMAIN, device_uid(other, "doorbell")) is None
     )
-    assert check()
