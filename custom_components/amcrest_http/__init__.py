@@ -159,6 +159,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     _LOCKS.pop(key, None)
     hub.register_devices()
     hub.applied_options = hub.effective_options()
+    hub.applied_data = dict(entry.data)
     entry.runtime_data = hub
     entry.async_on_unload(hub.coordinator.async_add_listener(hub.keep_tables))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -174,8 +175,12 @@ _LIVE_OPTIONS = frozenset({CONF_SCAN_INTERVAL, CONF_SNAPSHOT_CACHE})
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: AmcrestConfigEntry) -> None:
-    """Poll interval and snapshot cache apply at once; other options with a reload."""
+    """Poll interval and snapshot cache apply at once; other options, and new connection
+    data or credentials (reauth, reconfigure), with a reload."""
     hub = entry.runtime_data
+    if dict(entry.data) != hub.applied_data:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
     before, after = hub.applied_options, hub.effective_options()
     changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
     if changed <= _LIVE_OPTIONS:

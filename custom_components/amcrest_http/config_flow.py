@@ -331,7 +331,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             if identity is not None:
                 await self.async_set_unique_id(identity.serial)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+                return self._update_reload_and_abort(entry, user_input, "reauth_successful")
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(_credentials_schema(user_input or entry.data)),
@@ -355,11 +355,10 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             if identity is not None:
                 await self.async_set_unique_id(identity.serial)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
+                return self._update_reload_and_abort(
                     entry,
-                    data_updates={
-                        key: data[key] for key in (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
-                    },
+                    {key: data[key] for key in (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)},
+                    "reconfigure_successful",
                 )
         return self.async_show_form(
             step_id="reconfigure",
@@ -367,6 +366,21 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    def _update_reload_and_abort(
+        self, entry: ConfigEntry, updates: Mapping[str, Any], reason: str
+    ) -> ConfigFlowResult:
+        """Store the new data and reload the entry, then finish the flow.
+
+        A loaded entry reloads through its update listener when its data changed (HA's
+        ``async_update_reload_and_abort`` must not be used beside an update listener); the
+        flow schedules the reload itself when no listener will: unchanged data (a reauth that
+        re-enters the same password) or an entry that is not loaded.
+        """
+        changed = self.hass.config_entries.async_update_entry(entry, data={**entry.data, **updates})
+        if not changed or entry.state is not ConfigEntryState.LOADED:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_abort(reason=reason)
 
 
 class AmcrestOptionsFlow(OptionsFlow):

@@ -111,6 +111,8 @@ class AmcrestHub:
     snapshot_cache_seconds: float = SNAPSHOT_CACHE_SECONDS
     #: ``effective_options()`` the hub runs with (the reload decision compares against them).
     applied_options: dict[str, Any] = field(default_factory=dict)
+    #: The entry data the hub was set up with (a change of it reloads the entry).
+    applied_data: dict[str, Any] = field(default_factory=dict)
     #: Device-registry id of the host device, parent of channel devices.
     host_device_id: str | None = None
     #: Bitmask of active alarm inputs read at setup (``alarm.cgi?action=getInState``).

@@ -342,3 +342,59 @@ async def test_options_flow_changes_the_poll_interval_without_reload(
     await hass.async_block_till_done()
     assert entry.options[CONF_SCAN_INTERVAL] == 45
     assert coordinator.update_interval == timedelta(seconds=45)
+
+
+async def test_reauth_of_a_loaded_entry_reloads_through_its_update_listener(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = await add_entry(ipc)
+    hub = entry.runtime_data
+    ipc.auth.password = "new-on-the-device"
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: "new-on-the-device"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is not hub  # reloaded with the new password
+    assert entry.runtime_data.client.transport.password == "new-on-the-device"
+    assert "update listener" not in caplog.text
+
+
+async def test_reauth_with_unchanged_credentials_still_reloads(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = await add_entry(ipc)
+    hub = entry.runtime_data
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    )
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is not hub
+    assert "update listener" not in caplog.text
+
+
+async def test_reconfigure_of_a_loaded_entry_reloads_without_a_deprecation(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    first = await start_sim("ipc", serial="SAME-SERIAL-9")
+    moved = await start_sim("ipc", serial="SAME-SERIAL-9")
+    entry = await add_entry(first)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: moved.port, CONF_SSL: False, "verify_ssl": False},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.client.transport.base_url.endswith(f":{moved.port}")
+    assert "update listener" not in caplog.text
