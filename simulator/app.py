@@ -314,7 +314,7 @@ class Simulator:
         )
         if kind == fk.REBOOT:
             self.state.reboots += 1
-        if kind in fk.STREAM_KINDS:
+        if kind in fk.STREAM_KINDS or kind == fk.REBOOT:
             self.events.wake()  # open streams look at the new fault now
         return fault.id
 
@@ -339,7 +339,14 @@ class Simulator:
         index: int = 0,
         data: Mapping[str, Any] | None = None,
     ) -> int:
-        """Send an event to every open attach stream; returns how many streams got it."""
+        """Send an event to every open attach stream; returns how many streams got it.
+
+        Start/Stop also set the state the device reports on request (``getEventIndexes``;
+        ``alarm.cgi?action=getInState`` for ``AlarmLocal``), whether or not a stream is open."""
+        if code == "AlarmLocal" and action in ("Start", "Stop") and 0 <= index < 64:
+            bit = 1 << index
+            state = self.state.alarm_input_state
+            self.state.alarm_input_state = state | bit if action == "Start" else state & ~bit
         return self.events.publish(Event(code=code, action=action, index=index, data=data))
 
     def ring(self, peer: str = "9901") -> bool:

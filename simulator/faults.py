@@ -21,7 +21,8 @@ MALFORMED = "malformed"
 STALL = "stall"
 """Send the headers, then nothing until ``seconds`` pass (0 = until the client or sim gives up)."""
 REBOOT = "reboot"
-"""The device is rebooting for ``seconds``: every request's connection is reset meanwhile."""
+"""The device is rebooting for ``seconds``: open streams are cut and every request's connection
+is reset meanwhile (a rebooting camera drops every TCP connection and answers none)."""
 STREAM_DROP = "stream_drop"
 """An open event stream (``eventManager.cgi?action=attach``) is cut with a TCP reset."""
 STREAM_STALL = "stream_stall"
@@ -138,6 +139,11 @@ class FaultRegistry:
     def _expire(self) -> None:
         now = self._clock()
         self._faults = [f for f in self._faults if f.until is None or f.until > now]
+
+    def rebooting(self) -> bool:
+        """Whether a ``reboot`` fault is in progress."""
+        self._expire()
+        return any(fault.kind == REBOOT for fault in self._faults)
 
     def take(self, path: str) -> Fault | None:
         """The fault to apply to a request for ``path`` (using up one of its ``count``)."""

@@ -24,6 +24,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import slugify
 
 from .api.calls import CallState
+from .api.event_state import INDEXED_CODES
 from .api.events import DeviceEvent
 from .coordinator import PTZ_STATUS
 from .dispatch import event_attributes, rule_name
@@ -391,6 +392,9 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
                 self.async_on_remove(dispatcher.subscribe(code, -1, self.handle_event))
         self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
         self.async_on_remove(self._cancel_pending_reset)
+        if self.rule is None:
+            for code in INDEXED_CODES.intersection(self.entity_description.codes):
+                self.async_on_remove(dispatcher.subscribe_state(code, self.handle_state))
         if self._initial_event is not None:
             self.handle_event(self._initial_event)
             self._initial_event = None
@@ -415,6 +419,22 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
             self._cancel_reset = async_call_later(
                 self.hass, self.hub.event_hold_seconds, self._reset
             )
+        self.async_write_ha_state()
+
+    @callback
+    def handle_state(self, active: frozenset[int]) -> None:
+        """The device's own account of where the event is in progress (read back after the
+        stream (re)connected): catches up with whatever started or ended meanwhile."""
+        if self.entity_description.scope is Scope.DEVICE:
+            is_on = bool(active)
+        else:
+            is_on = self.slot in active
+        if is_on == self._attr_is_on:
+            return
+        self._cancel_pending_reset()
+        self._attr_is_on = is_on
+        if not is_on:
+            self._attributes = {}
         self.async_write_ha_state()
 
     @callback

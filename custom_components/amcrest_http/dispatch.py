@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.tag import async_scan_tag
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 type EventCallback = Callable[[DeviceEvent], None]
+#: Called with the indexes (channels, inputs) where a code is in progress, as read back.
+type StateCallback = Callable[[frozenset[int]], None]
 type CallCallback = Callable[[CallUpdate], None]
 type Key = tuple[str, int | None]
 
@@ -45,6 +47,10 @@ class EventDispatcher:
         self._new_listeners: list[EventCallback] = []
         self._connection_listeners: list[Callable[[], None]] = []
         self._call_listeners: list[CallCallback] = []
+        self._state_listeners: dict[str, list[StateCallback]] = {}
+        #: Events handled so far, and the count when the latest event of each code came.
+        self.events_handled = 0
+        self._last_event_of: dict[str, int] = {}
         #: The device's doorbell / call life cycle (door stations, doorbells).
         self.calls = CallTracker()
         #: Whether a call event has been seen (a device that did not announce calls has them).
@@ -92,10 +98,40 @@ class EventDispatcher:
         return remove
 
     @callback
+    def subscribe_state(self, code: str, handler: StateCallback) -> CALLBACK_TYPE:
+        """Call ``handler`` with the indexes where ``code`` is in progress whenever the state
+        is read back from the device (after the stream (re)connects)."""
+        self._state_listeners.setdefault(code, []).append(handler)
+
+        @callback
+        def remove() -> None:
+            self._state_listeners[code].remove(handler)
+
+        return remove
+
+    def state_codes(self) -> set[str]:
+        """Codes whose read-back state some entity follows."""
+        return {code for code, handlers in self._state_listeners.items() if handlers}
+
+    @callback
+    def sync_states(self, active: Mapping[str, frozenset[int]], asked_at: int) -> None:
+        """The device's state of each code, read when ``events_handled`` was ``asked_at``.
+
+        A code the stream has reported since is left alone: its event is newer than the
+        answer."""
+        for code, indexes in active.items():
+            if self._last_event_of.get(code, 0) > asked_at:
+                continue
+            for handler in list(self._state_listeners.get(code, ())):
+                handler(indexes)
+
+    @callback
     def handle(self, event: DeviceEvent) -> None:
         """One event from the stream (runs in the event loop)."""
         if event.code in self._hub.dropped_event_codes:
             return  # turned off in the options
+        self.events_handled += 1
+        self._last_event_of[event.code] = self.events_handled
         self._hass.bus.async_fire(EVENT_BUS, self.bus_data(event))
         key = (event.code, event.index)
         if key not in self.seen and self._indexes_a_slot(event):

@@ -42,6 +42,7 @@ from .api import (
 )
 from .api.codec import table_rows, to_int
 from .api.discovery import normalize_mac
+from .api.event_state import INDEXED_CODES, active_indexes, active_inputs
 from .api.events import EventStream
 from .const import (
     CONF_EVENT_HOLD,
@@ -115,8 +116,13 @@ class AmcrestHub:
     applied_data: dict[str, Any] = field(default_factory=dict)
     #: Device-registry id of the host device, parent of channel devices.
     host_device_id: str | None = None
-    #: Bitmask of active alarm inputs read at setup (``alarm.cgi?action=getInState``).
+    #: Bitmask of active alarm inputs, as last read back (``alarm.cgi?action=getInState``).
     alarm_input_state: int = 0
+    #: Codes whose ``getEventIndexes`` read-back the device does not answer (not asked again).
+    no_event_indexes: set[str] = field(default_factory=set)
+    #: Read-backs of the device's event state done after the stream (re)connected.
+    state_reads: int = 0
+    _state_read: asyncio.Task[None] | None = None
     channel_device_ids: dict[int, str] = field(default_factory=dict)
     dispatcher: EventDispatcher = field(init=False)
     #: Event codes turned off in the options, fixed for the hub's life (changing them reloads).
@@ -276,12 +282,6 @@ class AmcrestHub:
     ) -> None:
         """The alarm inputs' state and the sources (from ``restored`` where it has them)."""
         self.probe_restored = restored is not None
-        if self.capabilities.alarm_inputs:
-            try:
-                state = await self.client.cgi_value("alarm.cgi", "getInState", "result")
-            except NotSupportedError, DeviceError:
-                state = "0"
-            self.alarm_input_state = to_int(state, 0) or 0
         await self.coordinator.async_setup_sources({"Encode", *sources}, restored)
 
     @callback
@@ -476,6 +476,44 @@ class AmcrestHub:
     def _on_stream_connection(self, connected: bool) -> None:
         self.dispatcher.set_connected(connected)
         self.check_event_stream()
+        if self._state_read is not None and not self._state_read.done():
+            self._state_read.cancel()
+        self._state_read = None
+        if connected and not self.dispatcher.closing:
+            self._state_read = self.entry.async_create_background_task(
+                self.hass, self._async_read_back_state(), name=f"{DOMAIN} event state"
+            )
+
+    async def _async_read_back_state(self) -> None:
+        """Read what is in progress now, so sensors are right after any gap in the stream.
+
+        Motion, video loss and tamper (``getEventIndexes``) for the codes an entity follows,
+        and the alarm inputs (``getInState``). A code the device does not answer for is not
+        asked again; any other failure leaves the states as they are (the stream is likely
+        gone again, and its next connection reads again).
+        """
+        dispatcher = self.dispatcher
+        asked_at = dispatcher.events_handled
+        wanted = dispatcher.state_codes()
+        active: dict[str, frozenset[int]] = {}
+        try:
+            for code in sorted((wanted & INDEXED_CODES) - {"AlarmLocal"} - self.no_event_indexes):
+                try:
+                    active[code] = await active_indexes(self.client, code)
+                except NotSupportedError, InvalidParameterError:
+                    self.no_event_indexes.add(code)
+                    _LOGGER.debug("%s does not report the state of %s", self.device_name, code)
+            if "AlarmLocal" in wanted and self.capabilities.alarm_inputs:
+                inputs = await active_inputs(self.client)
+                self.alarm_input_state = sum(1 << index for index in inputs)
+                active["AlarmLocal"] = inputs
+        except AuthenticationError, LockedOutError:
+            return  # the stream and the poll report these
+        except AmcrestError as err:
+            _LOGGER.debug("%s: event state not read back (%s)", self.device_name, err)
+            return
+        self.state_reads += 1
+        dispatcher.sync_states(active, asked_at)
 
     @callback
     def _check_event_stream_tick(self, _now: object) -> None:

@@ -144,6 +144,9 @@ async def attach(ctx: CgiContext) -> web.StreamResponse:
 
 async def _stream_faults(ctx: CgiContext, response: web.StreamResponse) -> bool:
     """Apply pending stream faults to this stream; False when the stream must end."""
+    if ctx.runtime.faults.rebooting():
+        reset_connection(ctx.request)
+        return False
     while (fault := ctx.runtime.faults.take_stream(ctx.request.path)) is not None:
         if fault.kind == fk.STREAM_DROP:
             reset_connection(ctx.request)

@@ -221,14 +221,17 @@ async def test_no_event_is_lost_across_drops(ipc: Simulator, ipc_client: Amcrest
 async def test_reconnects_after_refused_connections(
     ipc: Simulator, ipc_client: AmcrestClient
 ) -> None:
-    # Two resets (aiohttp retries a reset GET once), then an HTTP 503: three failed attempts.
+    # Two resets (aiohttp retries a reset GET once), then an HTTP 503: the device is away
+    # until its CGI answers anything but a server error again.
     ipc.add_fault("reset", path=ATTACH_PATH, count=2)
     ipc.add_fault("status", path=ATTACH_PATH, status=503, count=1)
     recorder = Recorder()
     stream = make_stream(ipc_client, recorder)
     async with running(stream, recorder):
         await wait_until(lambda: stream.connected)
-        assert stream.reconnects >= 2
+        assert stream.reconnects >= 1
+        assert stream.probes >= 2  # the 503 answered a probe, not a login
+        assert stream.outages == 1
         assert stream.last_error is not None
         assert recorder.history == [True]  # never "connected" for the failed attempts
         ipc.emit_event("VideoMotion", "Start", 0)
@@ -272,7 +275,8 @@ async def test_garbage_answer_then_recovery(ipc: Simulator, ipc_client: AmcrestC
 async def test_backoff_grows_then_resets_after_a_healthy_connection(
     ipc: Simulator, ipc_client: AmcrestClient
 ) -> None:
-    ipc.add_fault("reset", path=ATTACH_PATH)  # every attempt fails
+    # Every attempt is refused (HTTP 400: an answer, so the device is there): back-off.
+    ipc.add_fault("status", status=400, path=ATTACH_PATH)
     recorder = Recorder()
     stream = make_stream(ipc_client, recorder, backoff_min=0.05, backoff_max=0.4, healthy_after=0.2)
     delays: list[float] = []
@@ -312,9 +316,11 @@ async def test_auth_failure_on_reconnect_stops_the_stream(
     assert recorder.history == [True, False]
     assert not stream.connected
     stats = ipc.stats
-    # The stream never retries a refusal: a fresh challenge, one refused login, nothing more.
+    # The stream never retries a refusal: an anonymous probe (is the device there?), a fresh
+    # challenge, one refused login, nothing more.
     assert stats["failed_logins"] == 1
-    assert stats["total"] == 2
+    assert stats["total"] == 3
+    assert stream.probes == 1
     await asyncio.sleep(0.2)
     assert ipc.stats["total"] == stats["total"]  # nothing more after the refusal
     assert ipc_client.transport.auth_failed
@@ -456,3 +462,94 @@ async def test_async_iterator_raises_auth_failure(
     with pytest.raises(AuthenticationError):
         await drain()
     assert ipc.stats["failed_logins"] == 1
+
+
+async def test_bytes_without_parts_do_not_feed_the_watchdog(
+    socket_enabled: None, session: aiohttp.ClientSession
+) -> None:
+    """A "stream" that sends bytes but never a part is dropped after two heartbeats."""
+
+    done = asyncio.Event()
+
+    async def attach(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "multipart/x-mixed-replace; boundary=myboundary"}
+        )
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionError):
+            while not done.is_set():
+                await response.write(b"no boundary in sight " * 4)
+                await asyncio.sleep(0.1)
+        return response
+
+    app = web.Application()
+    app.router.add_get(ATTACH_PATH, attach)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = int(runner.addresses[0][1])
+        client = AmcrestClient(session, "127.0.0.1", port, username="admin", password="x")
+        recorder = Recorder()
+        stream = make_stream(client, recorder, heartbeat=1)
+        async with running(stream, recorder):
+            await wait_until(lambda: recorder.history[:2] == [True, False], timeout=8)
+            assert stream.last_error is not None
+            assert "watchdog" in stream.last_error
+    finally:
+        done.set()
+        await runner.cleanup()
+
+
+async def test_no_attempt_while_the_device_is_away_and_back_at_once(
+    ipc: Simulator, ipc_client: AmcrestClient
+) -> None:
+    # A back-off far longer than the test: only the probe can bring the stream back.
+    recorder = Recorder()
+    stream = make_stream(ipc_client, recorder, backoff_min=60.0, backoff_max=60.0)
+    async with running(stream, recorder):
+        await wait_until(lambda: stream.connected)
+        for outage in range(1, 4):
+            ipc.reset_stats()
+            ipc.add_fault("reset")  # every connection is reset, as while rebooting
+            ipc.add_fault("stream_drop", count=1)
+            await wait_until(lambda: not stream.connected)
+            probes = stream.probes
+            await wait_until(lambda p=probes: stream.probes >= p + 3)  # type: ignore[misc]
+            assert ipc.stats["authorized"] == 0
+            assert ipc.stats["failed_logins"] == 0
+            ipc.clear_faults()
+            await wait_until(lambda: stream.connected)
+            assert stream.outages == outage
+            ipc.emit_event("VideoMotion", "Start", outage)
+            await wait_until(lambda n=outage: len(recorder.events) == n)  # type: ignore[misc]
+    assert stream.reconnects == 3
+
+
+async def test_a_refusing_device_is_not_probed(ipc: Simulator, ipc_client: AmcrestClient) -> None:
+    ipc.add_fault("status", status=400, path=ATTACH_PATH)  # an answer: the device is there
+    recorder = Recorder()
+    stream = make_stream(ipc_client, recorder)
+    async with running(stream, recorder):
+        await wait_until(lambda: stream.reconnects >= 3)
+        assert stream.probes == 0
+        ipc.clear_faults()
+        await wait_until(lambda: stream.connected)
+    assert stream.outages == 0
+
+
+async def test_a_dropped_stream_of_a_device_that_answers_waits_the_backoff(
+    ipc: Simulator, ipc_client: AmcrestClient
+) -> None:
+    recorder = Recorder()
+    stream = make_stream(ipc_client, recorder, backoff_min=60.0, backoff_max=60.0)
+    async with running(stream, recorder):
+        await wait_until(lambda: stream.connected)
+        ipc.add_fault("stream_drop", count=1)
+        await wait_until(lambda: not stream.connected)
+        await wait_until(lambda: stream.probes == 1)
+        await asyncio.sleep(0.3)
+        assert not stream.connected  # it answered all along: no early reconnect
+        assert stream.probes == 1  # and it is asked once, not again and again
+    assert stream.outages == 0

@@ -227,6 +227,7 @@ async def test_auth_failure_on_the_stream_starts_reauth_without_retrying(
 ) -> None:
     entry = await add_entry(ipc)
     await event_stream_open(hass, entry)
+    await wait_until(hass, lambda: entry.runtime_data.state_reads == 1)
     ipc.auth.password = "changed-on-the-device"
     ipc.add_fault(kind="stream_drop", count=1)
     await wait_until(
@@ -288,6 +289,7 @@ async def test_alarm_inputs_start_from_the_device_state(
     await event_stream_open(hass, entry)
     first = entity_id(hass, "binary_sensor", device_uid(sim, "alarm_input_0"))
     second = entity_id(hass, "binary_sensor", device_uid(sim, "alarm_input_1"))
+    await wait_until(hass, lambda: entry.runtime_data.state_reads == 1)
     assert state_of(hass, first).state == STATE_OFF
     assert state_of(hass, second).state == STATE_ON
     sim.emit_event("AlarmLocal", "Start", index=0)
@@ -376,3 +378,61 @@ async def test_an_access_event_of_an_unannounced_code_gets_its_entity(
     eid = access()
     assert eid is not None
     await wait_until(hass, lambda: state_of(hass, eid).attributes.get("event_type") == "granted")
+
+
+async def test_states_are_read_back_after_a_gap_in_the_stream(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    await event_stream_open(hass, entry)
+    await wait_until(hass, lambda: hub.state_reads == 1)
+    motion_0 = entity_id(hass, "binary_sensor", channel_uid(sim, "motion", 0))
+    motion_1 = entity_id(hass, "binary_sensor", channel_uid(sim, "motion", 1))
+    alarm_1 = entity_id(hass, "binary_sensor", device_uid(sim, "alarm_input_1"))
+    stream = entity_id(hass, "binary_sensor", device_uid(sim, "event_stream"))
+    sim.emit_event("VideoMotion", "Start", index=0)
+    await wait_until(hass, lambda: state_of(hass, motion_0).state == STATE_ON)
+    for outage in range(1, 3):
+        sim.add_fault("reboot", seconds=600)  # cuts the stream, answers nothing
+        await wait_until(hass, lambda: state_of(hass, stream).state == STATE_OFF)
+        assert state_of(hass, motion_0).state == STATE_UNAVAILABLE
+        # What happens while Home Assistant cannot hear it.
+        started, ended = (1, 0) if outage == 1 else (0, 1)
+        sim.emit_event("VideoMotion", "Stop", index=ended)
+        sim.emit_event("VideoMotion", "Start", index=started)
+        sim.emit_event("AlarmLocal", "Start" if outage == 1 else "Stop", index=1)
+        sim.reset_stats()
+        await asyncio.sleep(1.2)  # a few probes while it is away
+        assert sim.stats["authorized"] == 0  # no login attempt meanwhile
+        assert sim.stats["failed_logins"] == 0
+        sim.clear_faults()
+        await wait_until(hass, lambda n=outage: hub.state_reads == n + 1)  # type: ignore[misc]
+        assert state_of(hass, stream).state == STATE_ON
+        on, off = (motion_1, motion_0) if outage == 1 else (motion_0, motion_1)
+        assert state_of(hass, on).state == STATE_ON
+        assert state_of(hass, off).state == STATE_OFF
+        assert state_of(hass, alarm_1).state == (STATE_ON if outage == 1 else STATE_OFF)
+    assert hub.event_stream is not None
+    assert hub.event_stream.outages == 2
+
+
+async def test_an_event_newer_than_the_read_back_wins(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    hub = entry.runtime_data
+    await event_stream_open(hass, entry)
+    await wait_until(hass, lambda: hub.state_reads == 1)
+    motion = entity_id(hass, "binary_sensor", channel_uid(ipc, "motion"))
+    asked_at = hub.dispatcher.events_handled
+    ipc.emit_event("VideoMotion", "Start", index=0)
+    await wait_until(hass, lambda: state_of(hass, motion).state == STATE_ON)
+    # An answer asked for before that event (it said: nothing in progress) is stale.
+    hub.dispatcher.sync_states({"VideoMotion": frozenset()}, asked_at)
+    await hass.async_block_till_done()
+    assert state_of(hass, motion).state == STATE_ON
+    hub.dispatcher.sync_states({"VideoMotion": frozenset()}, hub.dispatcher.events_handled)
+    await hass.async_block_till_done()
+    assert state_of(hass, motion).state == STATE_OFF

@@ -177,6 +177,7 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
 
     # The people counter is pushed once its stream delivers: then it is not polled.
     await wait_until(hass, lambda: coordinator.is_pushed(PEOPLE, 0))
+    await wait_until(hass, lambda: entry.runtime_data.state_reads == 1)  # stream's read-back
     ipc.reset_stats()
     await coordinator.async_refresh()
     assert coordinator.last_update_success
@@ -205,6 +206,7 @@ async def test_requests_per_poll_do_not_grow_with_channels(
         entry = await add_entry(sim)
         assert entry.state is ConfigEntryState.LOADED
         entity_counts[channels] = len(polled_entities(hass, entry))
+        await wait_until(hass, lambda e=entry: e.runtime_data.state_reads == 1)  # type: ignore[misc]
         sim.reset_stats()
         await coordinator_of(entry).async_refresh()
         assert coordinator_of(entry).last_update_success

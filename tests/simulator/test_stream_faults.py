@@ -143,3 +143,18 @@ async def test_stream_corrupt_writes_garbage_then_carries_on(
         assert MALFORMED_BODY in data
         assert expected_tail in data
     assert sim.faults == []
+
+
+async def test_reboot_cuts_open_streams(sim: Simulator, client: DigestClient) -> None:
+    resp = await _open(client, ATTACH)
+    async with resp:
+        await _wait_subscribers(sim, 1)
+        sim.add_fault("reboot", seconds=0.5)
+        with contextlib.suppress(aiohttp.ClientPayloadError, aiohttp.ClientConnectionError):
+            await _read_to_the_end(resp)
+        assert resp.content.at_eof()
+    await _wait_subscribers(sim, 0)
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await client.get(SERIAL)
+    await _wait_for(lambda: sim.faults == [])
+    assert (await client.get(SERIAL)).status == 200

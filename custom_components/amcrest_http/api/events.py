@@ -42,7 +42,15 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .errors import AmcrestError, AuthenticationError, LockedOutError
+from .errors import (
+    AmcrestError,
+    AuthenticationError,
+    DeviceError,
+    InvalidCertificateError,
+    InvalidParameterError,
+    LockedOutError,
+    NotSupportedError,
+)
 
 if TYPE_CHECKING:
     from .client import AmcrestClient
@@ -75,6 +83,14 @@ ATTACH_PATH: Final = "/cgi-bin/eventManager.cgi"
 MIN_HEARTBEAT: Final = 1
 MAX_HEARTBEAT: Final = 60
 BACKOFF_JITTER: Final = 0.2
+#: While the device does not answer, it is asked (without credentials) this often whether it
+#: is back, for the first :data:`PROBE_FAST_FOR` seconds of an outage ...
+PROBE_INTERVAL: Final = 0.5
+PROBE_FAST_FOR: Final = 60.0
+#: ... and this often after that.
+PROBE_INTERVAL_SLOW: Final = 1.0
+#: Longest wait for the answer to one probe.
+PROBE_TIMEOUT: Final = 1.0
 # Failures a stream recovers from by reconnecting (anything else is logged as a bug).
 _EXPECTED: Final = (AmcrestError, aiohttp.ClientError, OSError)
 
@@ -536,8 +552,24 @@ class ReconnectingStream:
     """A long-lived multipart subscription kept open: reconnects with back-off and jitter,
     drops a stream that goes silent (watchdog), stops on the errors in ``fatal_errors``.
 
+    How it comes back after a connection ends:
+
+    * When the device *refused* the stream (an error answer such as "not supported" or an
+      invalid parameter), it waits the back-off (``backoff_min`` doubling up to
+      ``backoff_max``, with jitter) before asking again.
+    * When the device *went away* (connection refused, reset or timed out, a silent stream,
+      an HTTP 5xx, the stream simply ending), it asks the device whether it answers at all:
+      an anonymous request with no credentials (so no login can fail and nothing counts
+      towards a lock-out) every :data:`PROBE_INTERVAL` seconds. No attempt to open the stream
+      is made while the device does not answer; the moment it answers again the stream is
+      reopened and the back-off starts over. A device that answered all along gets the
+      back-off, so a device that keeps cutting the stream is not hammered.
+    * The back-off also starts over once a connection has delivered parts for
+      ``healthy_after`` seconds.
+
     Subclasses implement ``_connect_once`` (open, read until the stream ends) and call
-    :meth:`_opened` once the device speaks the format.
+    :meth:`_opened` once the device speaks the format, and :meth:`_alive` for every part
+    (heartbeats included) they parse: only parts keep the watchdog from firing, not bytes.
     """
 
     #: Errors that end :meth:`_run_reconnecting` (raised to the caller) instead of a retry.
@@ -552,7 +584,7 @@ class ReconnectingStream:
         heartbeat: int,
         backoff_min: float,
         backoff_max: float,
-        healthy_after: float,
+        healthy_after: float | None,
         on_connection: Callable[[bool], None] | None,
     ) -> None:
         if isinstance(heartbeat, bool) or not MIN_HEARTBEAT <= heartbeat <= MAX_HEARTBEAT:
@@ -565,7 +597,7 @@ class ReconnectingStream:
         self._heartbeat = heartbeat
         self._backoff_min = backoff_min
         self._backoff_max = backoff_max
-        self._healthy_after = healthy_after
+        self._healthy_after = healthy_after if healthy_after is not None else 2.0 * heartbeat
         self._on_connection = on_connection
         #: True while the stream is open.
         self.connected = False
@@ -576,11 +608,19 @@ class ReconnectingStream:
         self.last_backoff: float | None = None
         #: Why the latest connection ended (for diagnostics), None while none has ended.
         self.last_error: str | None = None
+        #: Anonymous "are you there" requests sent while the device was away.
+        self.probes = 0
+        #: Outages seen: the device stopped answering, then answered again.
+        self.outages = 0
         self._opened_at: float | None = None
+        self._deadline: asyncio.Timeout | None = None
+        #: Path asked by the reachability probe (the stream's own CGI, no query).
+        self.probe_path = ATTACH_PATH
 
     @property
     def watchdog_seconds(self) -> float:
-        """A stream silent this long (no heartbeat, nothing else) is dropped and reopened."""
+        """A stream that delivers no part this long (not even a heartbeat) is dropped and
+        reopened: two heartbeats."""
         return 2.0 * self._heartbeat
 
     @property
@@ -591,6 +631,7 @@ class ReconnectingStream:
         failures = 0
         try:
             while True:
+                went_away = True
                 try:
                     await connect_once()
                     self.last_error = "stream closed by the device"
@@ -600,6 +641,7 @@ class ReconnectingStream:
                     raise
                 except Exception as err:
                     self.last_error = _describe(err)
+                    went_away = _went_away(err)
                     if not isinstance(err, _EXPECTED):
                         _LOGGER.warning("%s of %s failed", self.kind, self._label, exc_info=True)
                 self._set_connected(False)
@@ -610,20 +652,86 @@ class ReconnectingStream:
                 failures += 1
                 self.last_backoff = delay
                 _LOGGER.debug(
-                    "%s of %s ended (%s); reconnecting in %.1f s",
+                    "%s of %s ended (%s); reconnecting in %.1f s%s",
                     self.kind,
                     self._label,
                     self.last_error,
                     delay,
+                    " or as soon as the device answers again" if went_away else "",
                 )
-                await asyncio.sleep(delay)
+                if went_away and await self._wait_for_device(delay):
+                    failures = 0  # it was away, not refusing: start the back-off over
+                elif not went_away:
+                    await asyncio.sleep(delay)
                 self.reconnects += 1
         finally:
             self._set_connected(False)
 
+    async def _wait_for_device(self, delay: float) -> bool:
+        """Wait before reconnecting to a device that went away.
+
+        Returns True as soon as a device that did not answer answers again (reconnect now);
+        False after ``delay`` when it answered all along (the ordinary back-off).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        away_since: float | None = None
+        while True:
+            asked = loop.time()
+            if await self._device_answers():
+                if away_since is not None:
+                    self.outages += 1
+                    _LOGGER.debug(
+                        "%s answers again after %.1f s", self._label, loop.time() - away_since
+                    )
+                    return True
+                await asyncio.sleep(max(deadline - loop.time(), 0.0))
+                return False
+            now = loop.time()
+            if away_since is None:
+                away_since = now
+            interval = PROBE_INTERVAL if now - away_since < PROBE_FAST_FOR else PROBE_INTERVAL_SLOW
+            await asyncio.sleep(max(interval - (now - asked), 0.0))
+
+    async def _device_answers(self) -> bool:
+        """Whether the device answers an anonymous request with anything but a server error.
+
+        No credentials are sent: a device that is back but would refuse us is found out by
+        the real connection attempt, which counts as the one login it is.
+        """
+        self.probes += 1
+        transport = self._client.transport
+        try:
+            resp = await transport.send_raw(
+                "GET",
+                self.probe_path,
+                timeout=PROBE_TIMEOUT,
+                data=None,
+                headers=None,
+                stream=False,
+                read_timeout=None,
+                authorization=None,
+            )
+        except AmcrestError:
+            return False
+        try:
+            return resp.status < 500
+        finally:
+            resp.release()
+
     def _opened(self) -> None:
         self._opened_at = time.monotonic()
         self._set_connected(True)
+
+    def _watch(self, deadline: asyncio.Timeout) -> None:
+        """Arm the watchdog for the connection that has just opened."""
+        self._deadline = deadline
+        deadline.reschedule(asyncio.get_running_loop().time() + self.watchdog_seconds)
+
+    def _alive(self) -> None:
+        """A part (event, heartbeat or anything framed) arrived: the watchdog starts over."""
+        if self._deadline is not None:
+            self._deadline.reschedule(asyncio.get_running_loop().time() + self.watchdog_seconds)
 
     def _set_connected(self, connected: bool) -> None:
         if self.connected == connected:
@@ -634,6 +742,20 @@ class ReconnectingStream:
                 self._on_connection(connected)
             except Exception:
                 _LOGGER.exception("%s of %s: connection callback failed", self.kind, self._label)
+
+
+def _went_away(err: BaseException) -> bool:
+    """Whether a failure means the device is away (rather than refusing the stream).
+
+    Refusals are answers: not supported, an invalid parameter, an error with an ErrorID, an
+    unusable (malformed) answer, a certificate that does not verify. Everything else (no
+    connection, a reset, a timeout or silent stream, an HTTP 5xx) is the device being away.
+    """
+    if isinstance(err, NotSupportedError | InvalidParameterError | InvalidCertificateError):
+        return False
+    if isinstance(err, DeviceError):
+        return err.error_id is None and str(err).startswith("HTTP 5")
+    return True
 
 
 class EventStream(ReconnectingStream):
@@ -649,7 +771,7 @@ class EventStream(ReconnectingStream):
         heartbeat: int = 5,
         backoff_min: float = 1.0,
         backoff_max: float = 60.0,
-        healthy_after: float = 60.0,
+        healthy_after: float | None = None,
         on_connection: Callable[[bool], None] | None = None,
     ) -> None:
         super().__init__(
@@ -700,11 +822,9 @@ class EventStream(ReconnectingStream):
     async def _connect_once(self, callback: Callable[[DeviceEvent], None]) -> None:
         self._opened_at = None
         transport = self._client.transport
-        loop = asyncio.get_running_loop()
-        watchdog = self.watchdog_seconds
         # One deadline covers opening (the stream request has no total timeout) and then
-        # every read; each received chunk pushes it back.
-        async with asyncio.timeout(transport.timeout + watchdog) as deadline:
+        # the watchdog: each part received (a heartbeat at least) pushes it back.
+        async with asyncio.timeout(transport.timeout + self.watchdog_seconds) as deadline:
             async with transport.stream(self.target) as resp:
                 try:
                     content_type = resp.headers.get("Content-Type", "")
@@ -713,11 +833,13 @@ class EventStream(ReconnectingStream):
                     )
                     if resp.content_type.startswith("multipart/"):
                         self._opened()
-                    deadline.reschedule(loop.time() + watchdog)
-                    heartbeats = 0
+                    self._watch(deadline)
+                    heartbeats = parts = 0
                     while chunk := await resp.content.readany():
-                        deadline.reschedule(loop.time() + watchdog)
                         events = parser.feed(chunk)
+                        if parser.parts != parts:
+                            parts = parser.parts
+                            self._alive()
                         if parser.heartbeats != heartbeats:
                             self.heartbeats += parser.heartbeats - heartbeats
                             heartbeats = parser.heartbeats

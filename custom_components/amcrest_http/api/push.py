@@ -92,7 +92,7 @@ class PushStream[T](ReconnectingStream):
         heartbeat: int = 5,
         backoff_min: float = 1.0,
         backoff_max: float = 60.0,
-        healthy_after: float = 60.0,
+        healthy_after: float | None = None,
         on_connection: Callable[[bool], None] | None = None,
     ) -> None:
         super().__init__(
@@ -106,6 +106,7 @@ class PushStream[T](ReconnectingStream):
         self._parse = parse
         query: list[tuple[str, Scalar]] = [("action", action), *params, ("heartbeat", heartbeat)]
         self.target = Transport.target(f"/cgi-bin/{cgi}", query)
+        self.probe_path = f"/cgi-bin/{cgi}"
         #: Readings handed to the callback.
         self.values_received = 0
         #: Parts that did not parse (skipped).
@@ -133,15 +134,13 @@ class PushStream[T](ReconnectingStream):
     async def _connect_once(self, callback: Callable[[T], None]) -> None:
         self._opened_at = None
         transport = self._client.transport
-        loop = asyncio.get_running_loop()
-        watchdog = self.watchdog_seconds
         # One deadline covers opening (the stream request has no total timeout) and then
-        # every read; each received chunk pushes it back.
-        async with asyncio.timeout(transport.timeout + watchdog) as deadline:
+        # the watchdog: each part received (a heartbeat at least) pushes it back.
+        async with asyncio.timeout(transport.timeout + self.watchdog_seconds) as deadline:
             try:
                 async with transport.stream(self.target) as resp:
                     try:
-                        await self._read(resp, deadline, loop, callback)
+                        await self._read(resp, deadline, callback)
                     finally:
                         resp.close()
             except InvalidParameterError as err:
@@ -152,20 +151,20 @@ class PushStream[T](ReconnectingStream):
         self,
         resp: aiohttp.ClientResponse,
         deadline: asyncio.Timeout,
-        loop: asyncio.AbstractEventLoop,
         callback: Callable[[T], None],
     ) -> None:
-        watchdog = self.watchdog_seconds
         content_type = resp.headers.get("Content-Type", "")
         multipart = resp.content_type.startswith("multipart/")
         parser = TextPartParser(boundary_from_content_type(content_type) or DEFAULT_BOUNDARY)
         if multipart:
             self._opened()
-        deadline.reschedule(loop.time() + watchdog)
-        heartbeats = 0
+        self._watch(deadline)
+        heartbeats = parts = 0
         while chunk := await resp.content.readany():
-            deadline.reschedule(loop.time() + watchdog)
             texts = parser.feed_parts(chunk)
+            if parser.parts != parts:
+                parts = parser.parts
+                self._alive()
             if parser.heartbeats != heartbeats:
                 self.heartbeats += parser.heartbeats - heartbeats
                 heartbeats = parser.heartbeats
