@@ -241,7 +241,8 @@ async def test_reconnects_after_refused_connections(
 async def test_watchdog_drops_a_silent_stream(ipc: Simulator, ipc_client: AmcrestClient) -> None:
     recorder = Recorder()
     stream = make_stream(ipc_client, recorder, heartbeat=1)
-    assert stream.watchdog_seconds == 2.0
+    assert stream.watchdog_seconds == 1.5  # within two heartbeats
+    assert make_stream(ipc_client, recorder, heartbeat=5).watchdog_seconds == 9.0
     async with running(stream, recorder):
         await wait_until(lambda: stream.connected)
         ipc.add_fault("stream_stall", count=1)  # silent for ever, heartbeats included

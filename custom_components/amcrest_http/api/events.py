@@ -564,8 +564,9 @@ class ReconnectingStream:
       is made while the device does not answer; the moment it answers again the stream is
       reopened and the back-off starts over. A device that answered all along gets the
       back-off, so a device that keeps cutting the stream is not hammered.
-    * The back-off also starts over once a connection has delivered parts for
-      ``healthy_after`` seconds.
+    * The back-off also starts over after a connection that delivered a part (the device
+      streamed, then the stream ended) or stayed open ``healthy_after`` seconds; it grows
+      only while connections end before the device streams anything.
 
     Subclasses implement ``_connect_once`` (open, read until the stream ends) and call
     :meth:`_opened` once the device speaks the format, and :meth:`_alive` for every part
@@ -613,6 +614,8 @@ class ReconnectingStream:
         #: Outages seen: the device stopped answering, then answered again.
         self.outages = 0
         self._opened_at: float | None = None
+        #: Whether the current connection has delivered a part.
+        self._streamed = False
         self._deadline: asyncio.Timeout | None = None
         #: Path asked by the reachability probe (the stream's own CGI, no query).
         self.probe_path = ATTACH_PATH
@@ -620,8 +623,8 @@ class ReconnectingStream:
     @property
     def watchdog_seconds(self) -> float:
         """A stream that delivers no part this long (not even a heartbeat) is dropped and
-        reopened: two heartbeats."""
-        return 2.0 * self._heartbeat
+        reopened: within two heartbeats (one missed heartbeat and most of the next)."""
+        return 2.0 * self._heartbeat - min(1.0, self._heartbeat / 2.0)
 
     @property
     def _label(self) -> str:
@@ -632,6 +635,7 @@ class ReconnectingStream:
         try:
             while True:
                 went_away = True
+                self._streamed = False
                 try:
                     await connect_once()
                     self.last_error = "stream closed by the device"
@@ -646,7 +650,9 @@ class ReconnectingStream:
                         _LOGGER.warning("%s of %s failed", self.kind, self._label, exc_info=True)
                 self._set_connected(False)
                 opened_at = self._opened_at
-                if opened_at is not None and time.monotonic() - opened_at >= self._healthy_after:
+                if self._streamed or (
+                    opened_at is not None and time.monotonic() - opened_at >= self._healthy_after
+                ):
                     failures = 0
                 delay = backoff_delay(failures, self._backoff_min, self._backoff_max)
                 failures += 1
@@ -730,6 +736,7 @@ class ReconnectingStream:
 
     def _alive(self) -> None:
         """A part (event, heartbeat or anything framed) arrived: the watchdog starts over."""
+        self._streamed = True
         if self._deadline is not None:
             self._deadline.reschedule(asyncio.get_running_loop().time() + self.watchdog_seconds)
 
