@@ -91,6 +91,8 @@ PROBE_FAST_FOR: Final = 60.0
 PROBE_INTERVAL_SLOW: Final = 1.0
 #: Longest wait for the answer to one probe.
 PROBE_TIMEOUT: Final = 1.0
+#: Bytes of a probe's answer read at most (an error page is far shorter).
+_PROBE_BODY_LIMIT: Final = 64 * 1024
 # Failures a stream recovers from by reconnecting (anything else is logged as a bug).
 _EXPECTED: Final = (AmcrestError, aiohttp.ClientError, OSError)
 
@@ -721,9 +723,16 @@ class ReconnectingStream:
         except AmcrestError:
             return False
         try:
-            return resp.status < 500
+            # The whole (short) answer must arrive: a device that sends headers and then
+            # stalls is not answering.
+            received = 0
+            while received <= _PROBE_BODY_LIMIT and (chunk := await resp.content.readany()):
+                received += len(chunk)
+        except (TimeoutError, aiohttp.ClientError, OSError):
+            return False
         finally:
             resp.release()
+        return resp.status < 500
 
     def _opened(self) -> None:
         self._opened_at = time.monotonic()
