@@ -483,6 +483,12 @@ class AmcrestHub:
             self._state_read = self.entry.async_create_background_task(
                 self.hass, self._async_read_back_state(), name=f"{DOMAIN} event state"
             )
+            if not self.coordinator.last_update_success:
+                # The device is back after polls failed: its polled entities need not wait
+                # for the next poll.
+                self.entry.async_create_background_task(
+                    self.hass, self.coordinator.async_request_refresh(), name=f"{DOMAIN} back"
+                )
 
     async def _async_read_back_state(self) -> None:
         """Read what is in progress now, so sensors are right after any gap in the stream.

@@ -436,3 +436,19 @@ async def test_an_event_newer_than_the_read_back_wins(
     hub.dispatcher.sync_states({"VideoMotion": frozenset()}, hub.dispatcher.events_handled)
     await hass.async_block_till_done()
     assert state_of(hass, motion).state == STATE_OFF
+
+
+async def test_polled_entities_come_back_with_the_stream(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    hub = entry.runtime_data
+    await event_stream_open(hass, entry)
+    coordinator = hub.coordinator
+    ipc.add_fault("reboot", seconds=600)
+    await wait_until(hass, lambda: not hub.dispatcher.connected)
+    await coordinator.async_refresh()  # the poll that falls due while it is away
+    assert not coordinator.last_update_success
+    ipc.clear_faults()
+    await wait_until(hass, lambda: coordinator.last_update_success)  # not the next poll
+    assert hub.dispatcher.connected
