@@ -54,6 +54,17 @@ def _polling(hub: AmcrestHub) -> dict[str, Any]:
     }
 
 
+def _event_stream(hub: AmcrestHub) -> dict[str, Any] | None:
+    stream = hub.event_stream
+    if stream is None:
+        return None
+    return {
+        **stream.as_dict(),
+        "state_reads": hub.state_reads,
+        "codes_without_state": sorted(hub.no_event_indexes),
+    }
+
+
 def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
     return {
         "identity": hub.identity.as_dict() if hub.identity else None,
@@ -61,6 +72,7 @@ def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
         "base_url": redact_url(hub.client.transport.base_url),
         "requests_sent": hub.client.transport.requests_sent,
         "polling": _polling(hub),
+        "event_stream": _event_stream(hub),
         "ivs_rules": [rule.as_dict() for rule in parse_ivs_rules(_rule_table(hub))],
     }
 

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from tests.conftest import PASSWORD, SimFactory
 from tests.ha.conftest import EntryFactory
-from tests.ha.helpers import device_of
+from tests.ha.helpers import device_of, event_stream_open, wait_until
 
 
 async def test_entry_diagnostics(
@@ -24,6 +24,8 @@ async def test_entry_diagnostics(
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
+    await event_stream_open(hass, entry)
+    await wait_until(hass, lambda: entry.runtime_data.state_reads == 1)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
     assert diagnostics["entry"]["data"]["username"] == "**REDACTED**"
@@ -36,6 +38,11 @@ async def test_entry_diagnostics(
     assert "MotionDetect" in polling["polled_sources"]
     assert set(polling["polled_sources"]) <= set(polling["supported_sources"])
     assert polling["failing_sources"] == []
+    stream = diagnostics["event_stream"]
+    assert stream["connected"] is True
+    assert stream["reconnects"] == stream["outages"] == stream["probes"] == 0
+    assert stream["state_reads"] == 1
+    assert stream["codes_without_state"] == []
     rules = {(rule["channel"], rule["index"]): rule for rule in diagnostics["ivs_rules"]}
     assert rules[(1, 0)]["name"] == sim.state.config.get("VideoAnalyseRule[1][0].Name")
     assert rules[(1, 0)]["type"] == sim.state.config.get("VideoAnalyseRule[1][0].Type")

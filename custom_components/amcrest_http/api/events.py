@@ -866,6 +866,19 @@ class EventStream(ReconnectingStream):
                 finally:
                     resp.close()
 
+    def as_dict(self) -> dict[str, object]:
+        """Counters for diagnostics (no URL: it names the host)."""
+        return {
+            "connected": self.connected,
+            "reconnects": self.reconnects,
+            "outages": self.outages,
+            "probes": self.probes,
+            "heartbeats": self.heartbeats,
+            "events_received": self.events_received,
+            "last_backoff": self.last_backoff,
+            "last_error": self.last_error,
+        }
+
     def _deliver(self, events: list[DeviceEvent], callback: Callable[[DeviceEvent], None]) -> None:
         self.events_received += len(events)
         self.last_event_monotonic = time.monotonic()

@@ -198,6 +198,8 @@ class PushStream[T](ReconnectingStream):
         return {
             "connected": self.connected,
             "reconnects": self.reconnects,
+            "outages": self.outages,
+            "probes": self.probes,
             "values_received": self.values_received,
             "heartbeats": self.heartbeats,
             "malformed_parts": self.malformed_parts,
