@@ -564,3 +564,30 @@ async def test_a_dropped_stream_of_a_device_that_answers_waits_the_backoff(
         assert not stream.connected  # it answered all along: no early reconnect
         assert stream.probes == 1  # and it is asked once, not again and again
     assert stream.outages == 0
+
+
+async def test_streams_of_one_device_share_their_probes(
+    ipc: Simulator, ipc_client: AmcrestClient, make_client: ClientFactory
+) -> None:
+    loop = asyncio.get_running_loop()
+    events = make_stream(ipc_client, Recorder())
+    people = ipc_client.analytics.subscribe_people(1)
+    since = loop.time()
+    answers = await asyncio.gather(
+        events._device_answers(since=since), people._device_answers(since=since)
+    )
+    assert list(answers) == [True, True]
+    assert events.probes + people.probes == 1  # the second waited for the first's answer
+    # An answer from before a stream failed is not news to it: it asks itself.
+    assert await people._device_answers(since=loop.time())
+    assert events.probes + people.probes == 2
+    # A "no" is shared for a probe interval, whenever it was asked.
+    ipc.add_fault("reset")
+    assert not await events._device_answers(since=loop.time())
+    assert not await people._device_answers(since=loop.time())
+    assert events.probes + people.probes == 3
+    # Another client of the same device has probes of its own.
+    other = make_stream(make_client(ipc), Recorder())
+    ipc.clear_faults()
+    assert await other._device_answers(since=since)
+    assert other.probes == 1

@@ -32,9 +32,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import random
 import re
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -91,8 +93,6 @@ PROBE_FAST_FOR: Final = 60.0
 PROBE_INTERVAL_SLOW: Final = 1.0
 #: Longest wait for the answer to one probe.
 PROBE_TIMEOUT: Final = 1.0
-#: Bytes of a probe's answer read at most (an error page is far shorter).
-_PROBE_BODY_LIMIT: Final = 64 * 1024
 # Failures a stream recovers from by reconnecting (anything else is logged as a bug).
 _EXPECTED: Final = (AmcrestError, aiohttp.ClientError, OSError)
 
@@ -684,9 +684,10 @@ class ReconnectingStream:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay
         away_since: float | None = None
+        since = loop.time()  # the first answer must be news: the stream has just failed
         while True:
             asked = loop.time()
-            if await self._device_answers():
+            if await self._device_answers(since=since):
                 if away_since is not None:
                     self.outages += 1
                     _LOGGER.debug(
@@ -700,14 +701,34 @@ class ReconnectingStream:
                 away_since = now
             interval = PROBE_INTERVAL if now - away_since < PROBE_FAST_FOR else PROBE_INTERVAL_SLOW
             await asyncio.sleep(max(interval - (now - asked), 0.0))
+            since = loop.time() - 0.9 * interval
 
-    async def _device_answers(self) -> bool:
+    async def _device_answers(self, *, since: float) -> bool:
         """Whether the device answers an anonymous request with anything but a server error.
 
         No credentials are sent: a device that is back but would refuse us is found out by
-        the real connection attempt, which counts as the one login it is.
+        the real connection attempt, which counts as the one login it is. The streams of one
+        device share their probes: the answer to a probe that started at ``since`` or later,
+        or a "no" that came within a probe interval, is taken from another stream (waiting
+        for it while it is asked) instead of asking again.
         """
-        self.probes += 1
+        shared = _SHARED_PROBES.get(self._client)
+        if shared is None:
+            shared = _SHARED_PROBES[self._client] = _SharedProbe()
+        loop = asyncio.get_running_loop()
+        async with shared.lock:
+            now = loop.time()
+            if shared.started_at >= since or (
+                not shared.answered and now - shared.answered_at < PROBE_INTERVAL
+            ):
+                return shared.answered
+            self.probes += 1
+            shared.started_at = now
+            shared.answered = await self._probe()
+            shared.answered_at = loop.time()
+            return shared.answered
+
+    async def _probe(self) -> bool:
         transport = self._client.transport
         try:
             resp = await transport.send_raw(
@@ -723,11 +744,9 @@ class ReconnectingStream:
         except AmcrestError:
             return False
         try:
-            # The whole (short) answer must arrive: a device that sends headers and then
-            # stalls is not answering.
-            received = 0
-            while received <= _PROBE_BODY_LIMIT and (chunk := await resp.content.readany()):
-                received += len(chunk)
+            # The body must start (or end) too: a device that sends headers and then stalls
+            # is not answering.
+            await resp.content.readany()
         except (TimeoutError, aiohttp.ClientError, OSError):
             return False
         finally:
@@ -758,6 +777,22 @@ class ReconnectingStream:
                 self._on_connection(connected)
             except Exception:
                 _LOGGER.exception("%s of %s: connection callback failed", self.kind, self._label)
+
+
+class _SharedProbe:
+    """The latest reachability answer of one device, shared by all of its streams."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.answered = False
+        self.started_at = -math.inf
+        self.answered_at = -math.inf
+
+
+#: One per client while it lives (streams of the same device share their probes).
+_SHARED_PROBES: weakref.WeakKeyDictionary[AmcrestClient, _SharedProbe] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _went_away(err: BaseException) -> bool:
