@@ -331,7 +331,8 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             if identity is not None:
                 await self.async_set_unique_id(identity.serial)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self._update_reload_and_abort(entry, user_input, "reauth_successful")
+                self._update_and_reload(entry, user_input)
+                return self.async_abort(reason="reauth_successful")
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(_credentials_schema(user_input or entry.data)),
@@ -355,11 +356,11 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             if identity is not None:
                 await self.async_set_unique_id(identity.serial)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self._update_reload_and_abort(
+                self._update_and_reload(
                     entry,
                     {key: data[key] for key in (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)},
-                    "reconfigure_successful",
                 )
+                return self.async_abort(reason="reconfigure_successful")
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=vol.Schema(_connection_schema(user_input or entry.data)),
@@ -367,10 +368,8 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=placeholders,
         )
 
-    def _update_reload_and_abort(
-        self, entry: ConfigEntry, updates: Mapping[str, Any], reason: str
-    ) -> ConfigFlowResult:
-        """Store the new data and reload the entry, then finish the flow.
+    def _update_and_reload(self, entry: ConfigEntry, updates: Mapping[str, Any]) -> None:
+        """Store the new data and reload the entry.
 
         A loaded entry reloads through its update listener when its data changed (HA's
         ``async_update_reload_and_abort`` must not be used beside an update listener); the
@@ -380,7 +379,6 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
         changed = self.hass.config_entries.async_update_entry(entry, data={**entry.data, **updates})
         if not changed or entry.state is not ConfigEntryState.LOADED:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
-        return self.async_abort(reason=reason)
 
 
 class AmcrestOptionsFlow(OptionsFlow):

@@ -41,6 +41,7 @@ from .api import (
     LockedOutError,
     MalformedResponseError,
     NotSupportedError,
+    ServerError,
     parse_storage_devices,
 )
 from .const import (
@@ -501,6 +502,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         due = self._due(now)
         results: PollData = {}
         started = dict(self._generation)
+        server_errors: list[tuple[str, ServerError]] = []
         # One source after the other: a poll is a handful of requests, small devices prefer
         # them serial, and a password changed on the device fails one request, not several.
         for name in due:
@@ -522,6 +524,10 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                     translation_key="cannot_connect",
                     translation_placeholders={"host": self.hub.client.host},
                 ) from err
+            except ServerError as err:
+                server_errors.append((name, err))
+                results[name] = None
+                continue
             except AmcrestError as err:
                 self._source_failed(name, err)
                 results[name] = None
@@ -530,6 +536,19 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 self._failing.discard(name)
                 _LOGGER.info("%s: %s answers again", self.hub.device_name, name)
             results[name] = result
+        if len(server_errors) >= 2 and len(server_errors) == len(due):
+            # Every request failed on the server side: the device is failing as a whole (one
+            # line from the coordinator), not table by table.
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="server_error",
+                translation_placeholders={
+                    "host": self.hub.client.host,
+                    "status": str(server_errors[0][1].status),
+                },
+            ) from server_errors[0][1]
+        for name, server_error in server_errors:
+            self._source_failed(name, server_error)
         # Merged into the data as it is now: a write's read-back that landed while this poll
         # ran is newer than what the poll read before it, and is kept.
         data: PollData = dict(self.data or {})

@@ -669,3 +669,37 @@ async def test_32_channel_recorder_sets_up_within_a_request_budget(
     assert sim.stats["failed_logins"] == 0
     # Every channel got its entities from those few requests.
     assert len(entry.runtime_data.channel_device_ids) == 32
+
+
+async def test_a_device_failing_with_server_errors_is_one_log_line(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    motion = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
+    ipc.add_fault("status", status=500)  # every request
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    assert isinstance(coordinator.last_exception, UpdateFailed)
+    assert "server error (HTTP 500)" in str(coordinator.last_exception)
+    assert "reading" not in caplog.text  # no line per table
+    assert coordinator.failing == set()
+    assert state_of(hass, motion).state == STATE_UNAVAILABLE
+    ipc.clear_faults()
+    await coordinator.async_refresh()
+    assert state_of(hass, motion).state != STATE_UNAVAILABLE  # the poll worked again
+
+
+async def test_one_table_failing_with_a_server_error_fails_alone(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = await add_entry(ipc)
+    coordinator = coordinator_of(entry)
+    ipc.add_fault("status", status=500, path="/cgi-bin/coaxialControlIO.cgi")
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert coordinator.failing == {COAXIAL}
+    assert caplog.text.count("reading @coaxial failed") == 1

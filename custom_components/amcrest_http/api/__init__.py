@@ -35,6 +35,7 @@ from .errors import (
     LockedOutError,
     MalformedResponseError,
     NotSupportedError,
+    ServerError,
 )
 from .events import DeviceEvent, EventParser, EventStream, parse_event_body
 from .logs import LogEntry, Logs, parse_log_items
@@ -105,6 +106,7 @@ __all__ = [
     "PtzTour",
     "Recording",
     "RuleTemperature",
+    "ServerError",
     "SoftwareVersion",
     "StorageDevice",
     "StoragePartition",

@@ -58,3 +58,13 @@ class DeviceError(AmcrestError):
 
 class MalformedResponseError(DeviceError):
     """The device answered with something that does not parse."""
+
+
+class ServerError(DeviceError):
+    """The device answered with an HTTP 5xx: it is there, but failing as a whole (busy,
+    rebooting, overloaded), not refusing one request."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        #: The HTTP status of the answer.
+        self.status = status

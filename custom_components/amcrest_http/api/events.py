@@ -52,6 +52,7 @@ from .errors import (
     InvalidParameterError,
     LockedOutError,
     NotSupportedError,
+    ServerError,
 )
 
 if TYPE_CHECKING:
@@ -805,7 +806,7 @@ def _went_away(err: BaseException) -> bool:
     if isinstance(err, NotSupportedError | InvalidParameterError | InvalidCertificateError):
         return False
     if isinstance(err, DeviceError):
-        return err.error_id is None and str(err).startswith("HTTP 5")
+        return isinstance(err, ServerError)
     return True
 
 

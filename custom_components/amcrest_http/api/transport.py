@@ -38,6 +38,7 @@ from .errors import (
     InvalidParameterError,
     LockedOutError,
     NotSupportedError,
+    ServerError,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def raise_for_body(status: int, text: str) -> None:
     if status in (400, 404, 405, 501):
         raise NotSupportedError(f"HTTP {status}")
     if status >= 500:
-        raise DeviceError(f"HTTP {status}")
+        raise ServerError(f"HTTP {status}", status)
     if status >= 300:
         raise DeviceError(f"unexpected HTTP {status}")
     if lowered.startswith("error"):
