@@ -77,15 +77,17 @@ def _identity_value(read: Callable[[DeviceIdentity], Any]) -> Callable[[View], A
 
 
 def _used_percent(disk: StorageDevice) -> float | None:
-    if disk.total_bytes <= 0:
+    total, used = disk.total_bytes, disk.used_bytes
+    if total is None or used is None or total <= 0:
         return None
-    return round(100.0 * disk.used_bytes / disk.total_bytes, 1)
+    return round(100.0 * used / total, 1)
 
 
 def _free(disk: StorageDevice) -> float | None:
-    if not disk.partitions:
+    total, used = disk.total_bytes, disk.used_bytes
+    if total is None or used is None:
         return None
-    return max(disk.total_bytes - disk.used_bytes, 0.0)
+    return max(total - used, 0.0)
 
 
 def disk_health(disk: StorageDevice) -> str:

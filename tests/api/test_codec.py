@@ -10,6 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custom_components.amcrest_http.api.codec import (
+    INT_MAX,
+    INT_MIN,
+    MAX_INDEX,
+    MAX_KEY_PARTS,
     decode_body,
     decode_value,
     encode_query,
@@ -22,6 +26,7 @@ from custom_components.amcrest_http.api.codec import (
     table_rows,
     to_bool,
     to_float,
+    to_index,
     to_int,
     to_text,
     unflatten,
@@ -128,6 +133,96 @@ def test_typed_accessors() -> None:
     assert to_text("  Gate ") == "Gate"
     assert to_text("   ") is None
     assert to_text(None) is None
+
+
+# Hostile values: whatever a device writes, the accessors give a value or the default.
+_NO_NUMBER = (
+    "inf",
+    "-inf",
+    "Infinity",
+    " +INF ",
+    "nan",
+    "-NaN",
+    "1e999",
+    "-1e999",
+    "9" * 5000,
+    "1" * 65,
+    "1" + "0" * 400 + ".5",
+)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 16 else f"{text[:4]}...{len(text)}-chars"
+
+
+@pytest.mark.parametrize("text", _NO_NUMBER, ids=_short)
+def test_to_int_of_no_number_is_the_default(text: str) -> None:
+    assert to_int(text) is None
+    assert to_int(text, 7) == 7
+
+
+@pytest.mark.parametrize("text", ["1e30", str(INT_MAX + 1), str(INT_MIN - 1), "-1e19"])
+def test_to_int_outside_64_bits_is_the_default(text: str) -> None:
+    assert to_int(text, 5) == 5
+
+
+def test_to_int_keeps_the_64_bit_range_and_cuts_decimals() -> None:
+    assert to_int(str(INT_MAX)) == INT_MAX
+    assert to_int(str(INT_MIN)) == INT_MIN
+    assert to_int(" 1e3 ") == 1000
+    assert to_int("-2.9") == -2
+
+
+@pytest.mark.parametrize("text", _NO_NUMBER, ids=_short)
+def test_to_float_of_no_finite_number_is_the_default(text: str) -> None:
+    assert to_float(text) is None
+    assert to_float(text, 1.5) == 1.5
+
+
+def test_to_float_keeps_finite_values() -> None:
+    assert to_float(" 1e308 ") == 1e308
+    assert to_float("-0.25") == -0.25
+
+
+def test_decode_value_keeps_an_overflowing_decimal_as_text() -> None:
+    text = "1" * 400 + ".5"
+    assert decode_value(text) == text
+
+
+def test_to_index() -> None:
+    assert to_index("0") == 0
+    assert to_index(str(MAX_INDEX)) == MAX_INDEX
+    for text in (None, "", str(MAX_INDEX + 1), "9" * 5000, "-1", "+1", " 1", "1_0", "\u0661"):
+        assert to_index(text) is None
+
+
+def test_split_key_keeps_an_index_that_is_not_one_as_a_name() -> None:
+    huge = "A[" + "9" * 5000 + "]"
+    assert split_key(f"{huge}.B[1]") == [huge, "B", 1]
+    assert split_key(f"X[0][{MAX_INDEX + 1}].Y") == [f"X[0][{MAX_INDEX + 1}]", "Y"]
+    assert split_key(f"X[{MAX_INDEX}]") == ["X", MAX_INDEX]
+
+
+def test_unflatten_drops_keys_nested_too_deep() -> None:
+    deep = "A" + "[0]" * 1100
+    nested = unflatten({deep: "x", "B": "y", "C" + "[0]" * (MAX_KEY_PARTS - 1): "z"})
+    assert "A" not in nested
+    assert nested["B"] == "y"
+    node = nested["C"]
+    for _ in range(MAX_KEY_PARTS - 1):
+        node = node[0]
+    assert node == "z"
+
+
+def test_table_rows_skip_indexes_that_are_not_ones() -> None:
+    flat = {
+        "T[" + "9" * 5000 + "].A": "huge",
+        "T[-1].A": "negative",
+        "T[\u0661].A": "not ASCII",
+        f"T[{MAX_INDEX + 1}].A": "too big",
+        "T[2].A": "kept",
+    }
+    assert table_rows(flat, "T") == {2: {"A": "kept"}}
 
 
 def test_encode_query_escapes_values_but_keeps_brackets() -> None:

@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 
 from custom_components.amcrest_http.api.events import (
     DEFAULT_BOUNDARY,
+    MAX_EVENT_FIELDS,
     MAX_PART,
+    MAX_PART_EVENTS,
     DeviceEvent,
     EventParser,
+    _looks_truncated,
     boundary_from_content_type,
     parse_event_body,
 )
@@ -422,6 +425,61 @@ def test_content_length_too_small_for_the_json() -> None:
             ("B", "Stop", 1, None),
         ], short
         assert feed_bytewise(data) == events
+
+
+class _CountingParser(EventParser):
+    """Counts the text it is asked to read, part by part."""
+
+    def __init__(self, max_part: int) -> None:
+        super().__init__(max_part=max_part)
+        self.read: list[int] = []
+
+    def _parse_part(self, text: str) -> tuple[list[DeviceEvent], bool]:
+        self.read.append(len(text))
+        return super()._parse_part(text)
+
+
+def test_completing_json_rereads_at_most_two_part_caps() -> None:
+    """A too small Content-Length and JSON that never closes: each line closing a brace is
+    an attempt, but all of them together read at most twice the part cap again."""
+    cap = 64 * 1024
+    head = 'Code=A;action=Start;index=0;data={"a" : "' + "x" * 30_000 + '",\n'
+    body = head + '"k" : {},\n' * 200
+    parser = _CountingParser(max_part=cap)
+    events = parser.feed(part(body, length=40, trailer=b""))
+    assert events == []
+    first, *attempts = parser.read
+    assert first <= len(head)
+    assert attempts
+    assert sum(attempts) <= 2 * cap
+    # The boundary still ends the part, which is read once more.
+    events = parser.feed(b"\r\n--myboundary\r\n")
+    assert [e.code for e in events] == ["A"]
+    assert events[0].data is not None
+    assert "_raw" in events[0].data
+
+
+def test_looks_truncated() -> None:
+    for text in ('{"a": "x', '{"a": 1', '["a\\"', '{"a": "\\', '"', '{"a": "b\\"}', "[[{}]"):
+        assert _looks_truncated(text), text
+    for text in ('{"a": 1}}', '{"a": "x"} junk', '{"a": "}{\\""}', "nul", '"x"}', ""):
+        assert not _looks_truncated(text), text
+
+
+def test_a_part_gives_at_most_its_share_of_events() -> None:
+    body = "\r\n".join(f"Code=E{i};action=Pulse;index=0" for i in range(MAX_PART_EVENTS + 50))
+    events = parse_event_body(body)
+    assert [e.code for e in events] == [f"E{i}" for i in range(MAX_PART_EVENTS)]
+    assert events[-1].raw == f"Code=E{MAX_PART_EVENTS - 1};action=Pulse;index=0"
+
+
+def test_fields_past_the_limit_are_not_read() -> None:
+    fields = ";" * (MAX_EVENT_FIELDS - 2)
+    (event,) = parse_event_body(f"Code=A;{fields};action=Start;index=1")
+    assert (event.code, event.action, event.index) == ("A", "", None)
+    (event,) = parse_event_body(f"Code=A;{fields[1:]};action=Start")
+    assert event.action == "Start"
+    assert parse_event_body("x;" * (10 * MAX_EVENT_FIELDS) + "Code=A") == []
 
 
 def test_missing_invalid_or_absurd_content_length_uses_the_boundary() -> None:

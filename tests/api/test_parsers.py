@@ -20,7 +20,11 @@ from custom_components.amcrest_http.api import (
     rtsp_playback_url,
     rtsp_url,
 )
+from custom_components.amcrest_http.api.access import AccessRecord, parse_records
+from custom_components.amcrest_http.api.analytics import parse_people_stats, parse_people_summary
 from custom_components.amcrest_http.api.auth import (
+    MAX_CHALLENGE_HEADERS,
+    MAX_CHALLENGE_LENGTH,
     DigestState,
     basic_header,
     parse_challenges,
@@ -30,13 +34,26 @@ from custom_components.amcrest_http.api.capabilities import (
     parse_encode_config_caps,
     parse_list_values,
 )
+from custom_components.amcrest_http.api.logs import parse_log_items
 from custom_components.amcrest_http.api.media import clean_jpeg
+from custom_components.amcrest_http.api.ptz import parse_presets, parse_ptz_status, parse_tours
+from custom_components.amcrest_http.api.recording import parse_media_items, parse_time
 from custom_components.amcrest_http.api.system import (
     format_device_time,
     parse_device_time,
     parse_software_version,
 )
-from custom_components.amcrest_http.api.transport import lock_minutes, raise_for_body
+from custom_components.amcrest_http.api.thermal import (
+    parse_point_temperature,
+    parse_pushed_temperatures,
+    parse_temperature_stats,
+    parse_thermometry_config,
+)
+from custom_components.amcrest_http.api.transport import (
+    is_lock_answer,
+    lock_minutes,
+    raise_for_body,
+)
 
 # ---------------------------------------------------------------- every §3.3 error shape
 
@@ -195,6 +212,22 @@ def test_device_time() -> None:
         parse_device_time("result=soon")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "result=2024-13-01 10:00:00",
+        "result=2024-02-30 10:00:00",
+        "result=2024-01-01 24:00:00",
+        "result=0000-01-01 00:00:00",
+        "result=2024-01-01 10:61:00",
+    ],
+)
+def test_device_time_that_does_not_exist_is_not_supported(text: str) -> None:
+    with pytest.raises(NotSupportedError):
+        parse_device_time(text)
+    assert parse_time(text.removeprefix("result=")) is None
+
+
 # ---------------------------------------------------------------- caps parsers
 
 
@@ -320,3 +353,146 @@ def test_clean_jpeg_drops_door_station_trailer() -> None:
     assert clean_jpeg(long_tail) == long_tail
     with pytest.raises(MalformedResponseError):
         clean_jpeg(b"Error\r\n")
+
+
+# ---------------------------------------------------------------- hostile values
+# Whatever a device writes, a parser gives values, "no value" or a library error.
+
+_HUGE_INDEX = "9" * 5000
+
+
+def test_encode_caps_skip_indexes_that_are_not_ones() -> None:
+    caps = parse_encode_config_caps(
+        f"caps[{_HUGE_INDEX}].MainFormat[0].Video.FPSMax=25\r\n"
+        f"caps[0].ExtraFormat[{_HUGE_INDEX}].Video.FPSMax=15\r\n"
+        f"caps[0].MainFormat[0].Video.ResolutionTypes[{_HUGE_INDEX}]=1080P\r\n"
+        "caps[0].MainFormat[0].Video.ResolutionTypes[0]=720P\r\n"
+        "caps[0].MainFormat[0].Video.FPSMax=inf\r\n"
+        "caps[0].MainFormat[0].Video.BitRateOptions=512,1e999,nan,1024\r\n"
+    )
+    assert list(caps) == [0]
+    assert caps[0].extra == []
+    assert caps[0].main.resolutions == ["720P"]
+    assert caps[0].main.fps_max is None
+    assert caps[0].main.bitrate_options == [512, 1024]
+
+
+def test_list_values_skip_indexes_that_are_not_ones() -> None:
+    text = f"events[{_HUGE_INDEX}]=A\r\nevents[-1]=B\r\nevents[0]=C\r\n"
+    assert parse_list_values(text, "events") == ["C"]
+
+
+def test_storage_without_finite_numbers() -> None:
+    (disk,) = parse_storage_devices(
+        "list.info[0].HealthDataFlag=inf\r\n"
+        "list.info[0].Name=/dev/sda\r\n"
+        "list.info[0].Detail[0].TotalBytes=inf\r\n"
+        "list.info[0].Detail[0].UsedBytes=nan\r\n"
+        f"list.info[0].Detail[{_HUGE_INDEX}].TotalBytes=1\r\n"
+    )
+    assert disk.health_flag is None
+    assert disk.partitions[0].total_bytes is None
+    assert disk.partitions[0].used_bytes is None
+    assert disk.total_bytes is None
+
+
+def test_ptz_without_finite_numbers() -> None:
+    presets = parse_presets(
+        "presets[0].Index=inf\r\npresets[0].Name=A\r\n"
+        "presets[1].Index=1e999\r\npresets[1].Name=B\r\n"
+    )
+    assert [(p.index, p.name) for p in presets] == [(1, "A"), (2, "B")]
+    (tour,) = parse_tours("tours[0].Index=nan\r\ntours[0].Presets[0][0]=1e999\r\n")
+    assert tour.index == 1
+    assert tour.presets == ()
+    status = parse_ptz_status("status.PresetID=inf\r\nstatus.Postion[0]=1e999\r\n")
+    assert status.preset_id is None
+    assert status.pan is None
+
+
+@pytest.mark.parametrize(
+    "found", ["inf", "1e999", "nan", _HUGE_INDEX], ids=["inf", "1e999", "nan", "5000-digits"]
+)
+def test_search_pages_with_a_found_that_is_no_count(found: str) -> None:
+    with pytest.raises(MalformedResponseError):
+        parse_media_items(f"found={found}\r\n")
+    with pytest.raises(MalformedResponseError):
+        parse_log_items(f"found={found}\r\n")
+    with pytest.raises(MalformedResponseError):
+        parse_records(f"found={found}\r\n", AccessRecord.from_row)
+    with pytest.raises(MalformedResponseError):
+        parse_people_stats(f"found={found}\r\n")
+
+
+def test_records_and_counts_without_finite_numbers() -> None:
+    _, (record,) = parse_records(
+        "found=1\r\nrecords[0].CreateTime=1e999\r\nrecords[0].RecNo=inf\r\n"
+        "records[0].Door=-inf\r\n",
+        AccessRecord.from_row,
+    )
+    assert (record.time, record.rec_no, record.door) == (None, None, None)
+    summary = parse_people_summary(
+        "summary.Channel=inf\r\nsummary.UTC=1e999\r\nsummary.EnteredSubtotal.Total=nan\r\n"
+    )
+    assert (summary.channel, summary.utc, summary.entered.total) == (None, None, None)
+
+
+def test_thermal_without_finite_numbers() -> None:
+    config = parse_thermometry_config(
+        {
+            "HeatImagingThermometry.ObjectDistance": "1e308",
+            "HeatImagingThermometry.DistanceDecimalPart": "1e308",
+            "HeatImagingThermometry.ObjectEmissivity": "nan",
+            "HeatImagingThermometry.Altitude": "inf",
+        }
+    )
+    assert (config.distance, config.emissivity, config.altitude) == (None, None, None)
+    with pytest.raises(MalformedResponseError):
+        parse_point_temperature("pointTempInfo.TemperAver=inf\r\n")
+    stats = parse_temperature_stats("TempInfo.TemperAver=nan\r\nTempInfo.TemperMax=1e999\r\n")
+    assert (stats.average, stats.max) == (None, None)
+    with pytest.raises(MalformedResponseError):
+        parse_pushed_temperatures("TempInfo.TemperAver=inf\r\ninfo[0].TemperMax=-inf\r\n")
+
+
+def test_error_bodies_with_absurd_numbers_are_library_errors() -> None:
+    with pytest.raises(DeviceError) as raised:
+        raise_for_body(200, f"Error\r\nErrorID={_HUGE_INDEX}, Detail=x\r\n")
+    assert raised.value.error_id is None
+    with pytest.raises(NotSupportedError):
+        raise_for_body(403, '{"error": ' + "[" * 100_000)
+    with pytest.raises(NotSupportedError):
+        raise_for_body(200, '{"result":false, "error": ' + "[" * 100_000)
+    with pytest.raises(NotSupportedError, match=r"^forbidden$"):
+        raise_for_body(403, '{"error": {"message": ' + "[" * 50 + "]" * 50 + "}}")
+    assert lock_minutes(f"locked, try again after {_HUGE_INDEX} min") is None
+    assert lock_minutes(f'"remainLockSecond": {_HUGE_INDEX}') is None
+    assert is_lock_answer(f'"remainLockSecond": {_HUGE_INDEX}')
+    assert not is_lock_answer('"remainLockSecond": 0')
+
+
+# ---------------------------------------------------------------- challenges
+
+
+def test_challenges_are_read_from_the_first_headers_only() -> None:
+    filler = ['Bearer realm="x"'] * MAX_CHALLENGE_HEADERS
+    assert parse_challenges([*filler, 'Digest realm="r", nonce="n"']) == []
+    found = parse_challenges([*filler[1:], 'Digest realm="r", nonce="n"'])
+    assert [c.scheme for c in found] == ["digest"]
+
+
+def test_an_overlong_challenge_header_is_skipped() -> None:
+    long_realm = "r" * MAX_CHALLENGE_LENGTH
+    found = parse_challenges([f'Digest realm="{long_realm}", nonce="n"', 'Basic realm="b"'])
+    assert [(c.scheme, c.realm) for c in found] == [("basic", "b")]
+
+
+def test_challenge_values_keep_scheme_names_and_other_schemes_stay_apart() -> None:
+    (digest,) = parse_challenges(['Digest realm="Basic thing", nonce="n"'])
+    assert (digest.realm, digest.params["nonce"]) == ("Basic thing", "n")
+    digest, basic = parse_challenges(['Digest realm="a", Bearer realm="b", Basic realm="c"'])
+    assert (digest.realm, basic.realm) == ("a", "c")
+    (digest,) = parse_challenges(['Digest realm="a\\"b", junk, , nonce="unterminated'])
+    assert digest.params == {"realm": 'a"b', "nonce": "unterminated"}
+    (digest,) = parse_challenges(["digest realm = x , nonce=y,algorithm=MD5"])
+    assert digest.params == {"realm": "x", "nonce": "y", "algorithm": "MD5"}

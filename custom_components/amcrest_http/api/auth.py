@@ -12,11 +12,34 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Final
 
-_PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,]*)\s*,?')
+_LOGGER = logging.getLogger(__name__)
+
+#: ``WWW-Authenticate`` values read from one answer; further ones are ignored ...
+MAX_CHALLENGE_HEADERS: Final = 8
+#: ... and so is a value longer than this (a real challenge is a few hundred characters).
+MAX_CHALLENGE_LENGTH: Final = 4096
+
+_SCHEMES: Final = ("digest", "basic")
+# One item of a challenge list: a token, then either "=" and a value (a parameter) or blanks
+# and the next token (the token was a scheme). Quoted values may lack the closing quote (they
+# run to the end); unquoted ones run to the next comma. Possessive loops, no backtracking:
+# the scan is linear in the length of the header.
+_TOKEN_CHARS: Final = r"!#$%&'*+.^_`|~0-9A-Za-z-"  # noqa: S105 - RFC 9110 tchar, not a secret
+_ITEM: Final = re.compile(
+    rf"""(?P<name>[{_TOKEN_CHARS}]++)
+    (?:
+        [ \t]*+=[ \t]*+
+        (?: "(?P<quoted>(?:[^"\\]|\\.)*+)"?+ | (?P<bare>[^,]*+) )
+      | (?P<gap>[ \t]++)(?=[{_TOKEN_CHARS}])
+    )?""",
+    re.VERBOSE | re.DOTALL,
+)
 
 
 @dataclass(slots=True)
@@ -36,25 +59,37 @@ class Challenge:
 
 
 def parse_challenges(headers: list[str]) -> list[Challenge]:
-    """Parse every challenge in the given ``WWW-Authenticate`` header values."""
+    """Parse the Digest and Basic challenges in the given ``WWW-Authenticate`` header values.
+
+    A value may hold several challenges (``Digest realm="x", nonce="n", Basic realm="x"``);
+    challenges of other schemes are skipped, as are items that are neither a scheme nor a
+    ``name=value`` parameter. Only the first :data:`MAX_CHALLENGE_HEADERS` values are read
+    and a value longer than :data:`MAX_CHALLENGE_LENGTH` is skipped (logged at debug), so a
+    hostile answer costs little; the time is linear in what is read.
+    """
+    if len(headers) > MAX_CHALLENGE_HEADERS:
+        _LOGGER.debug(
+            "%d WWW-Authenticate headers: the first %d read", len(headers), MAX_CHALLENGE_HEADERS
+        )
     found: list[Challenge] = []
-    for header in headers:
-        # A header may hold several challenges; split where a new scheme token starts.
-        for raw in re.split(r",?\s*(?=\b(?:Digest|Basic)\s)", header, flags=re.IGNORECASE):
-            chunk = raw.strip()
-            if not chunk:
-                continue
-            scheme, _, rest = chunk.partition(" ")
-            scheme = scheme.lower()
-            if scheme not in ("digest", "basic"):
-                continue
-            params: dict[str, str] = {}
-            for match in _PARAM.finditer(rest):
-                name, value = match.group(1).lower(), match.group(2).strip()
-                if len(value) >= 2 and value[0] == value[-1] == '"':
-                    value = value[1:-1].replace('\\"', '"')
-                params[name] = value
-            found.append(Challenge(scheme, params))
+    for header in headers[:MAX_CHALLENGE_HEADERS]:
+        if len(header) > MAX_CHALLENGE_LENGTH:
+            _LOGGER.debug("a %d-character WWW-Authenticate header skipped", len(header))
+            continue
+        current: Challenge | None = None
+        for item in _ITEM.finditer(header):
+            name, quoted, bare = item.group("name", "quoted", "bare")
+            if bare is not None:
+                if current is not None:
+                    current.params[name.lower()] = bare.strip()
+            elif quoted is not None:
+                if current is not None:
+                    current.params[name.lower()] = quoted.replace('\\"', '"')
+            elif name.lower() in _SCHEMES:
+                current = Challenge(name.lower())
+                found.append(current)
+            elif item.group("gap") is not None:
+                current = None  # another scheme: its parameters are not ours
     return found
 
 

@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .calls import CALL_CODES
-from .codec import parse_kv, to_bool, to_int
+from .codec import parse_kv, to_bool, to_index, to_int
 from .errors import DeviceError, InvalidParameterError, NotSupportedError
 from .storage import parse_storage_devices
 
@@ -33,7 +33,9 @@ TALK_DEVICE_CLASSES = frozenset({"VTO", "VTH", "DB"})
 # Thermal sensors sit on channel 1 (single sensor) or 2 (bi-spectrum), spec chapter 10.
 THERMAL_CHANNELS = (1, 2)
 
-_CAPS_INDEX = re.compile(r"^caps\[(\d+)\]\.(.+)$")
+_CAPS_INDEX = re.compile(r"^caps\[([0-9]+)\]\.(.+)$")
+_EXTRA_INDEX = re.compile(r"ExtraFormat\[([0-9]+)\]\.")
+_DOOR_INDEX = re.compile(r"AccessControl\[([0-9]+)\]")
 
 
 @dataclass(slots=True)
@@ -142,13 +144,17 @@ def _jsonable(value: Any) -> Any:
 
 
 def _split_list(values: dict[str, str], key: str) -> list[str]:
-    """A comma list ``K=a,b`` or an indexed list ``K[0]=a``, ``K[1]=b``."""
+    """A comma list ``K=a,b`` or an indexed list ``K[0]=a``, ``K[1]=b`` (an index that is not
+    one, above :data:`~.codec.MAX_INDEX`, is skipped)."""
     if key in values:
         return [item.strip() for item in values[key].split(",") if item.strip()]
+    prefix = f"{key}["
     indexed = sorted(
-        (int(m.group(1)), v)
+        (index, v)
         for k, v in values.items()
-        if (m := re.fullmatch(re.escape(key) + r"\[(\d+)\]", k))
+        if k.startswith(prefix)
+        and k.endswith("]")
+        and (index := to_index(k[len(prefix) : -1])) is not None
     )
     return [v.strip() for _, v in indexed if v.strip()]
 
@@ -171,13 +177,19 @@ def parse_encode_config_caps(text: str) -> dict[int, ChannelEncodeCaps]:
     head: dict[str, str] = {}
     for key, value in values.items():
         if match := _CAPS_INDEX.match(key):
-            per_channel.setdefault(int(match.group(1)), {})[match.group(2)] = value
+            channel = to_index(match.group(1))
+            if channel is not None:
+                per_channel.setdefault(channel, {})[match.group(2)] = value
         elif key.startswith("head"):
             head[key] = value
     result: dict[int, ChannelEncodeCaps] = {}
     for channel, sub in per_channel.items():
         extras = sorted(
-            {int(m.group(1)) for k in sub if (m := re.match(r"ExtraFormat\[(\d+)\]\.", k))}
+            {
+                index
+                for k in sub
+                if (m := _EXTRA_INDEX.match(k)) and (index := to_index(m.group(1))) is not None
+            }
         )
         snap = _stream_caps(sub, "SnapFormat[0].")
         result[channel] = ChannelEncodeCaps(
@@ -320,7 +332,11 @@ async def probe_capabilities(
 
     doors = await attempt("access_control", lambda: client.get_config("AccessControl"))
     if doors:
-        indexes = {int(m.group(1)) for k in doors if (m := re.match(r"AccessControl\[(\d+)\]", k))}
+        indexes = {
+            index
+            for k in doors
+            if (m := _DOOR_INDEX.match(k)) and (index := to_index(m.group(1))) is not None
+        }
         caps.doors = len(indexes)
         caps.access_control = caps.doors > 0
 

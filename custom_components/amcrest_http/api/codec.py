@@ -8,9 +8,10 @@ encodes the query strings of ``setConfig`` and other actions.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 type Scalar = str | int | float | bool
@@ -18,8 +19,23 @@ type Nested = dict[str, Any]
 
 TABLE_PREFIX = "table."
 
-_SEGMENT = re.compile(r"([^.\[\]]*)((?:\[\d+\])*)")
-_INDEX = re.compile(r"\[(\d+)\]")
+#: Largest array index read from a key. Device tables hold at most a few hundred rows
+#: (channels, inputs, presets, the records of one search page); a larger index is not a row:
+#: :func:`split_key` keeps such a segment as a plain name and :func:`table_rows` skips it.
+MAX_INDEX: Final = 999_999
+#: Keys split into more parts than this are dropped by :func:`unflatten` (real tables nest
+#: about ten deep; a deeper key is junk, and would make the nesting itself a hazard).
+MAX_KEY_PARTS: Final = 64
+#: Longest text read as a number; a longer "number" is no value (a 64-bit integer has 20
+#: digits, a float written in full a few more).
+MAX_NUMBER_TEXT: Final = 64
+#: Integers are the device's 64-bit ones: signed or unsigned. Anything outside is no value.
+INT_MIN: Final = -(2**63)
+INT_MAX: Final = 2**64 - 1
+
+_SEGMENT = re.compile(r"([^.\[\]]*)((?:\[[0-9]+\])*)")
+_INDEX = re.compile(r"\[([0-9]+)\]")
+_INDEX_DIGITS: Final = len(str(MAX_INDEX))
 # Characters left readable in keys: brackets are sent literally by every client and accepted
 # by every firmware; dots, colons and underscores are part of table paths.
 _KEY_SAFE = "[].:_-"
@@ -67,8 +83,21 @@ def parse_table(text: str) -> dict[str, str]:
     return parse_kv(text, strip_prefix=TABLE_PREFIX)
 
 
+def to_index(text: str | None) -> int | None:
+    """An array index: ASCII digits of at most :data:`MAX_INDEX`; None for anything else."""
+    if text is None or not 0 < len(text) <= _INDEX_DIGITS:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_INDEX else None
+
+
 def split_key(key: str) -> list[str | int]:
-    """Split ``Encode[0].MainFormat[1].Video`` into ``["Encode", 0, "MainFormat", 1, "Video"]``."""
+    """Split ``Encode[0].MainFormat[1].Video`` into ``["Encode", 0, "MainFormat", 1, "Video"]``.
+
+    A segment with an index above :data:`MAX_INDEX` is kept whole, as a name.
+    """
     parts: list[str | int] = []
     for segment in key.split("."):
         match = _SEGMENT.fullmatch(segment)
@@ -76,9 +105,13 @@ def split_key(key: str) -> list[str | int]:
             parts.append(segment)
             continue
         name, indexes = match.groups()
+        numbers = [to_index(i) for i in _INDEX.findall(indexes)]
+        if None in numbers:
+            parts.append(segment)
+            continue
         if name:
             parts.append(name)
-        parts.extend(int(i) for i in _INDEX.findall(indexes))
+        parts.extend(n for n in numbers if n is not None)
     return parts
 
 
@@ -99,12 +132,12 @@ def unflatten(flat: Mapping[str, str]) -> Nested:
     Names become dict keys and indexes list positions; gaps in a list are ``None``. Devices
     never mix shapes, but junk must not crash: a node used both as a list and by name stays a
     dict with integer keys, and a key that is both a value and a parent keeps its value under
-    the empty-string key.
+    the empty-string key. Keys of more than :data:`MAX_KEY_PARTS` parts are dropped.
     """
     root: dict[str | int, Any] = {}
     for key, value in flat.items():
         parts = split_key(key)
-        if not parts:
+        if not parts or len(parts) > MAX_KEY_PARTS:
             continue
         node = root
         for part in parts[:-1]:
@@ -171,6 +204,9 @@ def encode_value(value: Scalar) -> str:
     return str(value)
 
 
+_DECIMAL = re.compile(r"\s*-?[0-9]+\.[0-9]*\s*|\s*-?\.[0-9]+\s*")
+
+
 def decode_value(text: str) -> Scalar:
     """Best-effort typing of a device value: bool, int, float, else the string itself."""
     lowered = text.strip().lower()
@@ -185,7 +221,7 @@ def decode_value(text: str) -> Scalar:
     except ValueError:
         return text
     # Keep things such as "1e5", "nan" or "inf" as text: devices do not write them as numbers.
-    if re.fullmatch(r"\s*-?\d+\.\d*\s*|\s*-?\.\d+\s*", text):
+    if math.isfinite(number) and _DECIMAL.fullmatch(text):
         return number
     return text
 
@@ -207,24 +243,40 @@ def to_text(text: str | None) -> str | None:
 
 
 def to_int(text: str | None, default: int | None = None) -> int | None:
+    """An integer value (``12``; ``12.7`` is cut to 12); ``default`` for no value.
+
+    No value: missing, not a number, longer than :data:`MAX_NUMBER_TEXT`, not finite
+    (``inf``, ``nan``, ``1e999``) or outside the 64-bit range (:data:`INT_MIN` ..
+    :data:`INT_MAX`).
+    """
     if text is None:
         return default
+    stripped = text.strip()
+    if len(stripped) > MAX_NUMBER_TEXT:
+        return default
     try:
-        return int(text.strip())
+        value = int(stripped)
     except ValueError:
-        try:
-            return int(float(text.strip()))
-        except ValueError:
+        number = to_float(stripped)
+        if number is None:
             return default
+        value = int(number)
+    return value if INT_MIN <= value <= INT_MAX else default
 
 
 def to_float(text: str | None, default: float | None = None) -> float | None:
+    """A finite float; ``default`` when missing, not a number, longer than
+    :data:`MAX_NUMBER_TEXT` or not finite (``inf``, ``nan``, ``1e999``)."""
     if text is None:
         return default
+    stripped = text.strip()
+    if len(stripped) > MAX_NUMBER_TEXT:
+        return default
     try:
-        return float(text.strip())
+        value = float(stripped)
     except ValueError:
         return default
+    return value if math.isfinite(value) else default
 
 
 def quote_value(value: Scalar) -> str:
@@ -261,9 +313,8 @@ def table_rows(flat: Mapping[str, str], table: str) -> dict[int, dict[str, str]]
         close = key.find("]", len(prefix))
         if close < 0:
             continue
-        try:
-            index = int(key[len(prefix) : close])
-        except ValueError:
+        index = to_index(key[len(prefix) : close])
+        if index is None:
             continue
         rest = key[close + 1 :].lstrip(".")
         rows.setdefault(index, {})[rest] = value

@@ -19,7 +19,9 @@ result does not depend on how the stream is split into chunks):
    ``index=6`` -> ``index`` cut of tchellomello/python-amcrest #137, an AD110 stream) still
    gives the whole event. If the JSON ``data`` is still unterminated there (the
    length was too small, e.g. counted with LF line ends while CRLF was sent), whole lines are
-   read on until the JSON is complete;
+   read on until the JSON is complete (each line that closes a brace is a new attempt; at
+   most :data:`_MAX_COMPLETION_ATTEMPTS` of them re-reading :data:`_COMPLETION_PARTS` times
+   the part cap in all, then only a boundary or the cap ends the part);
 3. a size cap (:data:`MAX_PART`), so garbage never grows memory without bound.
 
 Whatever lies between the end of a part and the next boundary (the trailing CRLF, extra blank
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import math
@@ -66,8 +69,15 @@ MAX_PART: Final = 256 * 1024
 #: Longest part header line; a longer line is taken as the start of the body.
 MAX_LINE: Final = 1024
 MAX_HEADER_LINES: Final = 32
-#: Attempts to complete JSON cut short by a too small Content-Length, per part.
+#: Attempts to complete JSON cut short by a too small Content-Length, per part ...
 _MAX_COMPLETION_ATTEMPTS: Final = 64
+#: ... and the bytes they re-read in all, in part caps: parsing a part stays linear in its size.
+_COMPLETION_PARTS: Final = 2
+#: Events taken from one part (an NVR puts one per channel and code in a part); more are junk.
+MAX_PART_EVENTS: Final = 256
+#: Fields read from one event (real ones have four: Code, action, index, data); the text after
+#: the last of them is ignored.
+MAX_EVENT_FIELDS: Final = 64
 _MAX_INDEX_DIGITS: Final = 18
 
 _HEARTBEAT: Final = b"Heartbeat"
@@ -76,7 +86,9 @@ _CR: Final = 0x0D
 _DASH: Final = 0x2D
 _SPACE: Final = 0x20
 _JSON = json.JSONDecoder()
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A JSON string that closes, or (group 1 set) one that runs to the end of the text. Possessive
+# loops: a string that never closes is scanned twice in all, not once per quote inside it.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*+"|(")(?:[^"\\]|\\.)*+\\?\Z', re.DOTALL)
 
 _SEEK: Final = 0
 _HEADERS: Final = 1
@@ -123,19 +135,26 @@ def parse_event_body(text: str) -> list[DeviceEvent]:
 
 
 def _parse_body(text: str) -> tuple[list[DeviceEvent], bool]:
-    """Events of a body, and whether some ``data`` JSON looks cut short (more may follow)."""
+    """Events of a body, and whether some ``data`` JSON looks cut short (more may follow).
+
+    At most :data:`MAX_PART_EVENTS` events are read; the rest of a longer part is dropped.
+    """
     text = text.strip()
     # Each event starts a line with "Code="; text before the first such line is tried as well
-    # (fields in another order, or a lower-case "code=").
+    # (fields in another order, or a lower-case "code="). One start more than is read ends
+    # the last event read.
     starts = [0]
     found = text.find("\nCode=")
-    while found >= 0:
+    while found >= 0 and len(starts) <= MAX_PART_EVENTS:
         starts.append(found + 1)
         found = text.find("\nCode=", found + 6)
+    if len(starts) > MAX_PART_EVENTS:
+        _LOGGER.debug("event part with more than %d events: the rest dropped", MAX_PART_EVENTS)
+    else:
+        starts.append(len(text))
     events: list[DeviceEvent] = []
     truncated = False
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(text)
+    for start, end in itertools.pairwise(starts):
         event, cut = _parse_event(text[start:end])
         if event is not None:
             events.append(event)
@@ -144,23 +163,23 @@ def _parse_body(text: str) -> tuple[list[DeviceEvent], bool]:
 
 
 def _parse_event(segment: str) -> tuple[DeviceEvent | None, bool]:
+    """``;``-separated ``name=value`` fields; a field's name ends at its first ``=``.
+
+    Names are compared case-insensitively; the last ``code``, ``action`` and ``index`` before
+    the first ``data`` field count. Everything after ``data=`` is its JSON (which may hold
+    ``;`` and ``=``). Only the first :data:`MAX_EVENT_FIELDS` fields are looked at.
+    """
     raw = segment.strip()
     code = action = ""
     index: int | None = None
-    data: dict[str, Any] | None = None
-    truncated = False
+    data_at = -1
     pos = 0
-    size = len(raw)
-    while pos <= size:
-        end = raw.find(";", pos)
-        if end < 0:
-            end = size
-        key, sep, value = raw[pos:end].partition("=")
+    for field in raw.split(";", MAX_EVENT_FIELDS)[:MAX_EVENT_FIELDS]:
+        key, sep, value = field.partition("=")
         if sep:
             name = key.strip().lower()
             if name == "data":
-                # JSON may hold ';' and '=': everything after "data=" belongs to it.
-                data, truncated = _parse_data(raw[pos + len(key) + 1 :])
+                data_at = pos + len(key) + 1
                 break
             if name == "code":
                 code = value.strip()
@@ -168,9 +187,10 @@ def _parse_event(segment: str) -> tuple[DeviceEvent | None, bool]:
                 action = value.strip()
             elif name == "index":
                 index = _parse_index(value)
-        pos = end + 1
+        pos += len(field) + 1
     if not code:
         return None, False
+    data, truncated = _parse_data(raw[data_at:]) if data_at >= 0 else (None, False)
     return DeviceEvent(code=code, action=action, index=index, data=data, raw=raw), truncated
 
 
@@ -199,8 +219,12 @@ def _parse_data(text: str) -> tuple[dict[str, Any] | None, bool]:
 
 
 def _looks_truncated(text: str) -> bool:
-    """Whether JSON that failed to parse merely stops early (open string, object or list)."""
-    bare = _JSON_STRING.sub("", text)
+    """Whether JSON that failed to parse merely stops early (open string, object or list).
+
+    Strings are dropped (one that runs to the end leaves its opening quote), then the
+    brackets left are counted: linear in the length of the text.
+    """
+    bare = _JSON_STRING.sub(r"\1", text)
     return '"' in bare or bare.count("{") + bare.count("[") > bare.count("}") + bare.count("]")
 
 
@@ -273,12 +297,13 @@ class EventParser:
         self._length: int | None = None
         self._skip_blank = False  # blank lines before the body are dropped
         self._completing = False  # Content-Length was too small; reading on line by line
-        # Offsets from the body start: next boundary search, next line-end search, start of
-        # the current line, used while completing.
+        # Offsets from the body start: next boundary search; while completing, next line-end
+        # search and next "}" search.
         self._scan = 0
         self._line_scan = 0
-        self._line_start = 0
+        self._brace_scan = 0
         self._attempts = 0
+        self._reparsed = 0  # bytes re-read by completion attempts
 
     def _parse_part(self, text: str) -> tuple[list[DeviceEvent], bool]:
         """Events of one part body, and whether its ``data`` JSON looks cut short.
@@ -377,7 +402,7 @@ class EventParser:
     def _begin_body(self, *, blank: bool) -> None:
         self._state = _BODY
         self._skip_blank = blank
-        self._scan = self._line_scan = self._line_start = 0
+        self._scan = self._line_scan = self._brace_scan = 0
 
     def _body(self, events: list[DeviceEvent]) -> bool:
         buf = self._buf
@@ -430,28 +455,43 @@ class EventParser:
             if not truncated:
                 return self._done(events, found, window)
             self._completing = True
-            self._line_scan = self._line_start = window - start
-        if self._completing:
-            limit = min(marker if marker >= 0 else len(buf), cap)
-            newline = buf.find(b"\n", start + self._line_scan, limit)
-            while newline >= 0:
-                end = newline + 1
-                if (
-                    self._attempts < _MAX_COMPLETION_ATTEMPTS
-                    and buf.find(b"}", start + self._line_start, end) >= 0
-                ):
-                    self._attempts += 1
-                    found, truncated = self._parse_part(buf[start:end].decode("utf-8", "replace"))
-                    if not truncated:
-                        return self._done(events, found, end)
-                self._line_start = end - start
-                newline = buf.find(b"\n", end, limit)
-            self._line_scan = max(self._line_scan, limit - start)
+            self._line_scan = self._brace_scan = window - start
+        if self._completing and self._complete_json(events, start, marker, cap):
+            return True
         if marker >= 0 and marker_end <= cap:
             return self._finish(events, start, marker, marker)
         if len(buf) >= cap:
             cut = self._trim_partial_marker(start, cap)
             return self._finish(events, start, cut, cut)
+        return False
+
+    def _complete_json(self, events: list[DeviceEvent], start: int, marker: int, cap: int) -> bool:
+        """Read on after a too small Content-Length: each complete line that closes a brace
+        may end the JSON, so the part up to it is parsed again (within the attempt and byte
+        budgets). True once a parse is whole and the part is done."""
+        buf = self._buf
+        limit = min(marker if marker >= 0 else len(buf), cap)
+        budget = _COMPLETION_PARTS * self._max_part
+        while self._attempts < _MAX_COMPLETION_ATTEMPTS:
+            brace = buf.find(b"}", start + self._brace_scan, limit)
+            if brace < 0:
+                self._brace_scan = limit - start
+                return False
+            self._brace_scan = brace - start
+            newline = buf.find(b"\n", start + max(self._line_scan, self._brace_scan), limit)
+            if newline < 0:
+                self._line_scan = limit - start
+                return False
+            end = newline + 1
+            self._line_scan = self._brace_scan = end - start
+            self._reparsed += end - start
+            if self._reparsed > budget:
+                self._attempts = _MAX_COMPLETION_ATTEMPTS  # only a boundary or the cap now
+                return False
+            self._attempts += 1
+            found, truncated = self._parse_part(buf[start:end].decode("utf-8", "replace"))
+            if not truncated:
+                return self._done(events, found, end)
         return False
 
     def _next_marker(self, start: int) -> tuple[int, int]:

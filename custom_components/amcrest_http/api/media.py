@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -16,7 +17,10 @@ from .errors import MalformedResponseError, NotSupportedError
 if TYPE_CHECKING:
     from .client import AmcrestClient
 
+_LOGGER = logging.getLogger(__name__)
+
 DEFAULT_RTSP_PORT: Final = 554
+MAX_PORT: Final = 65535
 SNAPSHOT_TIMEOUT: Final = 20.0  # snapshots can take several seconds on recorders
 
 _JPEG_START: Final = b"\xff\xd8"
@@ -152,12 +156,19 @@ class Media:
             yield resp
 
     async def get_rtsp_port(self) -> int:
-        """The device's RTSP port from its RTSP config table (554 when it does not say)."""
+        """The device's RTSP port from its RTSP config table (554 when it does not say, or
+        says something that is not a port)."""
         try:
             values = await self._client.get_config("RTSP")
         except NotSupportedError:
             return DEFAULT_RTSP_PORT
-        return to_int(values.get("RTSP.Port"), DEFAULT_RTSP_PORT) or DEFAULT_RTSP_PORT
+        raw = values.get("RTSP.Port")
+        port = to_int(raw)
+        if port is None or not 0 < port <= MAX_PORT:
+            if raw is not None:
+                _LOGGER.debug("%s: RTSP port %r is not a port", self._client.host, raw[:32])
+            return DEFAULT_RTSP_PORT
+        return port
 
     def rtsp_url(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .codec import parse_kv, table_rows, to_bool, to_float, to_int
@@ -27,16 +29,24 @@ class StorageDevice:
     partitions: list[StoragePartition] = field(default_factory=list)
 
     @property
-    def total_bytes(self) -> float:
-        return sum(p.total_bytes or 0.0 for p in self.partitions)
+    def total_bytes(self) -> float | None:
+        """Sum over the partitions that report it; None when none does (or it overflows)."""
+        return _sum(p.total_bytes for p in self.partitions)
 
     @property
-    def used_bytes(self) -> float:
-        return sum(p.used_bytes or 0.0 for p in self.partitions)
+    def used_bytes(self) -> float | None:
+        """Sum over the partitions that report it; None when none does (or it overflows)."""
+        return _sum(p.used_bytes for p in self.partitions)
 
     @property
     def has_error(self) -> bool:
         return any(p.is_error for p in self.partitions)
+
+
+def _sum(values: Iterable[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    total = sum(known)
+    return total if known and math.isfinite(total) else None
 
 
 def parse_storage_devices(text: str) -> list[StorageDevice]:

@@ -38,13 +38,25 @@ def parse_software_version(text: str) -> SoftwareVersion:
     return SoftwareVersion(version, build_match.group(1) if build_match else None)
 
 
+_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})"
+)
+
+
 def parse_device_time(text: str) -> datetime:
-    """Device time is local wall time without zone: ``YYYY-M-D H:M:S`` (padding optional)."""
-    match = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})", text)
+    """Device time is local wall time without zone: ``YYYY-M-D H:M:S`` (padding optional).
+
+    Raises :class:`NotSupportedError` without such a time, or for one that does not exist
+    (month 13, February 30, hour 24 ...).
+    """
+    match = _TIME.search(text)
     if match is None:
         raise NotSupportedError("no time in the answer")
     year, month, day, hour, minute, second = (int(g) for g in match.groups())
-    return datetime(year, month, day, hour, minute, second)
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError as err:
+        raise NotSupportedError(f"no valid time in the answer: {match.group(0)}") from err
 
 
 def format_device_time(value: datetime) -> str:

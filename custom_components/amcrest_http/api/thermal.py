@@ -8,6 +8,7 @@ can be polled (``getTemper``) or pushed (``attachTemper``, :meth:`Thermal.subscr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -344,6 +345,8 @@ def parse_thermometry_config(flat: dict[str, str]) -> ThermometryConfig:
     whole = to_float(values.get("ObjectDistance"))
     fraction = to_float(values.get("DistanceDecimalPart"))
     distance = None if whole is None else whole + (fraction or 0.0)
+    if distance is not None and not math.isfinite(distance):
+        distance = None  # two huge halves
     return ThermometryConfig(
         unit=to_text(values.get("TemperatureUnit")),
         emissivity=to_float(values.get("ObjectEmissivity")),

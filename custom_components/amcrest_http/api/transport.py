@@ -72,12 +72,18 @@ class Response:
         return decode_body(self.body)
 
 
+def _count(digits: str) -> int | None:
+    """A count the device wrote (at most 9 ASCII digits); None for anything longer or odd."""
+    return int(digits) if len(digits) <= 9 and digits.isascii() else None
+
+
 def lock_minutes(text: str) -> int | None:
     """Minutes of lock-out the device announced in ``text``, if any."""
     if match := _LOCK_MINUTES.search(text):
-        return int(match.group(1))
+        return _count(match.group(1))
     if match := _LOCK_SECONDS.search(text):
-        return math.ceil(int(match.group(1)) / 60)
+        seconds = _count(match.group(1))
+        return None if seconds is None else math.ceil(seconds / 60)
     return None
 
 
@@ -86,7 +92,10 @@ def is_lock_answer(text: str) -> bool:
     if _LOCKED.search(text):
         return True
     match = _LOCK_SECONDS.search(text)
-    return match is not None and int(match.group(1)) > 0
+    if match is None:
+        return False
+    seconds = _count(match.group(1))
+    return seconds is None or seconds > 0  # an endless count of seconds is a lock too
 
 
 def raise_for_body(status: int, text: str) -> None:
@@ -127,7 +136,7 @@ def _raise_error_body(text: str) -> None:
     if match is None:
         # Bare "Error", "Error: No Events", "Bad Request!", "Not Implemented!"
         raise NotSupportedError(detail)
-    error_id = int(match.group(1))
+    error_id = _count(match.group(1))
     if error_id == 0:
         raise AuthenticationError("device refused the credentials (Invalid Authority)")
     if error_id in (1, 2, 3):
@@ -140,11 +149,12 @@ def _raise_error_body(text: str) -> None:
 def _json_message(text: str) -> str | None:
     try:
         data = json.loads(text)
-    except ValueError:
+    except ValueError, RecursionError:
         return None
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         message = data["error"].get("message")
-        return str(message) if message is not None else None
+        # Only a plain value: the text of nested junk could be deep enough to overflow repr.
+        return str(message) if isinstance(message, str | int | float) else None
     return None
 
 
