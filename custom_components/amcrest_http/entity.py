@@ -21,7 +21,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import slugify
 
 from .api.calls import CallUpdate
-from .api.codec import table_rows, to_int
+from .api.codec import table_rows, to_index, to_int
 from .coordinator import STORAGE, THERMAL, AmcrestCoordinator, PollData, table_of
 from .hub import AmcrestHub
 
@@ -149,7 +149,7 @@ def alarm_output_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     ]
 
 
-_RULE_NAME = re.compile(r"^VideoAnalyseRule\[(\d+)\]\[(\d+)\]\.Name$")
+_RULE_NAME = re.compile(r"^VideoAnalyseRule\[([0-9]+)\]\[([0-9]+)\]\.Name$")
 
 
 def ivs_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
@@ -157,13 +157,13 @@ def ivs_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     for key, name in (data.get("VideoAnalyseRule") or {}).items():
         match = _RULE_NAME.match(key)
         if match and name.strip():
-            channel, rule = int(match.group(1)), int(match.group(2))
-            if channel in hub.channels:
+            channel, rule = to_index(match.group(1)), to_index(match.group(2))
+            if channel in hub.channels and rule is not None:
                 slots.append(Slot(channel=channel, index=rule, key=f"_{rule}", label=name.strip()))
     return sorted(slots, key=lambda s: (s.channel or 0, s.index or 0))
 
 
-_V2_LIGHT_TYPE = re.compile(r"^Lighting_V2\[(\d+)\]\[0\]\[(\d+)\]\.LightType$")
+_V2_LIGHT_TYPE = re.compile(r"^Lighting_V2\[([0-9]+)\]\[0\]\[([0-9]+)\]\.LightType$")
 
 
 def white_light_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
@@ -171,8 +171,8 @@ def white_light_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     for key, kind in (data.get("Lighting_V2") or {}).items():
         match = _V2_LIGHT_TYPE.match(key)
         if match and kind == "WhiteLight":
-            channel, light = int(match.group(1)), int(match.group(2))
-            if channel in hub.channels:
+            channel, light = to_index(match.group(1)), to_index(match.group(2))
+            if channel in hub.channels and light is not None:
                 slots.append(Slot(channel=channel, index=light, key=f"_{light}" if light else ""))
     return sorted(slots, key=lambda s: (s.channel or 0, s.index or 0))
 

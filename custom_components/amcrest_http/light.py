@@ -98,7 +98,7 @@ class AmcrestLight(AmcrestPolledEntity, LightEntity):
         level = to_float(self.view.get(field)) if field else None
         if level is None:
             return None
-        return value_to_brightness(_SCALE, max(level, 1))
+        return value_to_brightness(_SCALE, min(max(level, 1), _SCALE[1]))
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         description = self.entity_description

@@ -78,7 +78,8 @@ def _codec_choices(view: View) -> Choices:
     return tuple((codec, codec) for codec in _main_caps(view)[0])
 
 
-_SIZE = re.compile(r"(\d+)\s*[x*]\s*(\d+)")
+# Starts only where a run of digits starts, and never backtracks: linear in the name.
+_SIZE = re.compile(r"(?<![0-9])([0-9]++)\s*+[x*]\s*+([0-9]+)")
 
 
 def _resolution_value(name: str) -> str:

@@ -58,8 +58,22 @@ def latest_version(view: View) -> str | None:
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """Numeric components of a firmware version (``2.800.0000016.0.R`` -> 2, 800, 16, 0)."""
-    return tuple(int(part) for part in re.findall(r"\d+", version.split(",", maxsplit=1)[0]))
+    """Numeric components of a firmware version (``2.800.0000016.0.R`` -> 2, 800, 16, 0).
+
+    Components are read up to 18 digits (leading zeros aside); a longer one counts as the
+    largest.
+    """
+    return tuple(
+        _version_part(part) for part in re.findall(r"[0-9]+", version.split(",", maxsplit=1)[0])
+    )
+
+
+_VERSION_DIGITS = 18
+
+
+def _version_part(digits: str) -> int:
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= _VERSION_DIGITS else 10**_VERSION_DIGITS
 
 
 @dataclass(frozen=True, kw_only=True)

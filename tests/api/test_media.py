@@ -82,6 +82,18 @@ async def test_rtsp_port_defaults_when_table_missing(
     assert await make_client(sim).media.get_rtsp_port() == 554
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["inf", "1e999", "nan", "70000", "0", "-554", "9" * 5000],
+    ids=["inf", "1e999", "nan", "70000", "0", "-554", "5000-digits"],
+)
+async def test_rtsp_port_that_is_no_port_is_the_default(
+    ipc: Simulator, ipc_client: AmcrestClient, written: str
+) -> None:
+    ipc.state.config.set("RTSP.Port", written)
+    assert await ipc_client.media.get_rtsp_port() == 554
+
+
 def test_rtsp_playback_url(ipc_client: AmcrestClient) -> None:
     from datetime import datetime
 
