@@ -23,8 +23,8 @@ TABLE_PREFIX = "table."
 #: (channels, inputs, presets, the records of one search page); a larger index is not a row:
 #: :func:`split_key` keeps such a segment as a plain name and :func:`table_rows` skips it.
 MAX_INDEX: Final = 999_999
-#: Keys split into more parts than this are dropped by :func:`unflatten` (real tables nest
-#: about ten deep; a deeper key is junk, and would make the nesting itself a hazard).
+#: Keys with more dots and indexes than this are dropped by :func:`unflatten` (real tables
+#: nest about ten deep; a deeper key is junk, and would make the nesting itself a hazard).
 MAX_KEY_PARTS: Final = 64
 #: Longest text read as a number; a longer "number" is no value (a 64-bit integer has 20
 #: digits, a float written in full a few more).
@@ -96,11 +96,12 @@ def to_index(text: str | None) -> int | None:
 def split_key(key: str) -> list[str | int]:
     """Split ``Encode[0].MainFormat[1].Video`` into ``["Encode", 0, "MainFormat", 1, "Video"]``.
 
-    A segment with an index above :data:`MAX_INDEX` is kept whole, as a name.
+    A segment with an index above :data:`MAX_INDEX`, or with more than
+    :data:`MAX_KEY_PARTS` indexes, is kept whole, as a name.
     """
     parts: list[str | int] = []
     for segment in key.split("."):
-        match = _SEGMENT.fullmatch(segment)
+        match = None if segment.count("[") > MAX_KEY_PARTS else _SEGMENT.fullmatch(segment)
         if match is None:
             parts.append(segment)
             continue
@@ -132,12 +133,15 @@ def unflatten(flat: Mapping[str, str]) -> Nested:
     Names become dict keys and indexes list positions; gaps in a list are ``None``. Devices
     never mix shapes, but junk must not crash: a node used both as a list and by name stays a
     dict with integer keys, and a key that is both a value and a parent keeps its value under
-    the empty-string key. Keys of more than :data:`MAX_KEY_PARTS` parts are dropped.
+    the empty-string key. Keys with more than :data:`MAX_KEY_PARTS` dots and indexes in all
+    are dropped.
     """
     root: dict[str | int, Any] = {}
     for key, value in flat.items():
+        if key.count(".") + key.count("[") > MAX_KEY_PARTS:
+            continue  # nested too deep (counted before splitting, which is the costly part)
         parts = split_key(key)
-        if not parts or len(parts) > MAX_KEY_PARTS:
+        if not parts:
             continue
         node = root
         for part in parts[:-1]:
