@@ -1,7 +1,8 @@
 """Fuzzing: 100,000+ hostile inputs at every parser; crashes, slowest input, peak memory.
 
 Every parser of device input (``tests/api/fuzz.py``: ``TARGETS``, from key=value bodies to the
-event stream, challenge headers and DHIP packets) gets, in this order:
+event stream, challenge headers and DHIP packets; here also the integration's own readers of
+resolution names and firmware versions) gets, in this order:
 
 1. ``random``: 100,000 device-like answers from a seeded generator (``random_body``):
    ``key=value`` lines with ``inf``, ``nan``, ``1e999``, huge numbers and indexes, deep
@@ -36,13 +37,21 @@ from hypothesis import HealthCheck, given, settings
 
 from bench.harness import display_path, environment, write_results
 from custom_components.amcrest_http.api import AmcrestError, codec
+from custom_components.amcrest_http.select import _resolution_value
+from custom_components.amcrest_http.update import version_key
 from tests.api.fuzz import (
     ADVERSARIAL,
     ADVERSARIAL_SIZES,
-    TARGETS,
     Target,
     device_bodies,
     random_body,
+)
+from tests.api.fuzz import TARGETS as LIBRARY_TARGETS
+
+TARGETS: Final = (
+    *LIBRARY_TARGETS,
+    Target("select.resolution", lambda _, text: _resolution_value(text)),
+    Target("update.version_key", lambda _, text: version_key(text)),
 )
 
 RANDOM_INPUTS: Final = int(os.environ.get("BENCH_FUZZ_INPUTS", "100000"))
