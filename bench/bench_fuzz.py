@@ -239,13 +239,16 @@ def growth(table: dict[str, dict[str, dict[int, float]]]) -> dict[str, Any]:
 
 
 def targets(table: dict[str, dict[str, dict[int, float]]]) -> dict[str, Any]:
-    """The slowest call of each targeted parser at its size, against 50 ms."""
+    """The slowest input of each targeted parser at its size (timed again, best of five),
+    against 50 ms."""
+    by_name = {target.name: target for target in TARGETS}
     out: dict[str, Any] = {}
     for parser, size in {**TARGETED, **TARGETED_CHALLENGES}.items():
-        name, took = max(
+        name, first = max(
             ((name, parsers[parser][size]) for name, parsers in table.items()),
             key=lambda item: item[1],
         )
+        took = min(first, _best_time(by_name[parser], ADVERSARIAL[name](size)))
         out[parser] = {
             "bytes": size,
             "slowest_input": name,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from custom_components.amcrest_http.api.events import (
     DEFAULT_BOUNDARY,
+    MAX_DATA_DEPTH,
     MAX_EVENT_FIELDS,
     MAX_PART,
     MAX_PART_EVENTS,
@@ -471,6 +472,25 @@ def test_a_part_gives_at_most_its_share_of_events() -> None:
     events = parse_event_body(body)
     assert [e.code for e in events] == [f"E{i}" for i in range(MAX_PART_EVENTS)]
     assert events[-1].raw == f"Code=E{MAX_PART_EVENTS - 1};action=Pulse;index=0"
+
+
+def test_data_nested_too_deep_is_kept_as_text() -> None:
+    def nested(depth: int) -> str:
+        """An object holding lists and objects in turn, ``depth`` levels in all."""
+        inner = '"}{ [[[ \\" "'  # brackets inside a string do not count
+        for level in range(depth - 1):
+            inner = f"[{inner}, 1]" if level % 2 else f'{{"k": {inner}}}'
+        return f'{{"a": {inner}, "b": [{{}}, [], {{"c": [1, 2]}}]}}'
+
+    (event,) = parse_event_body(f"Code=A;action=Start;data={nested(MAX_DATA_DEPTH)}")
+    assert event.data is not None
+    assert "a" in event.data
+    text = nested(MAX_DATA_DEPTH + 1)
+    (event,) = parse_event_body(f"Code=A;action=Start;data={text}")
+    assert event.data == {"_raw": text}
+    deep = "[" * 20_000 + "]" * 20_000
+    (event,) = parse_event_body(f'Code=A;data={{"a": {deep}}}')
+    assert event.data == {"_raw": f'{{"a": {deep}}}'}
 
 
 def test_fields_past_the_limit_are_not_read() -> None:

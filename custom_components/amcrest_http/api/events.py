@@ -78,6 +78,9 @@ MAX_PART_EVENTS: Final = 256
 #: Fields read from one event (real ones have four: Code, action, index, data); the text after
 #: the last of them is ignored.
 MAX_EVENT_FIELDS: Final = 64
+#: Deepest nesting of ``data`` kept as parsed JSON (IVS and ANPR payloads nest about six
+#: deep); deeper data is kept as text, ``{"_raw": ...}``, so nothing downstream recurses on it.
+MAX_DATA_DEPTH: Final = 32
 _MAX_INDEX_DIGITS: Final = 18
 
 _HEARTBEAT: Final = b"Heartbeat"
@@ -89,6 +92,7 @@ _JSON = json.JSONDecoder()
 # A JSON string that closes, or (group 1 set) one that runs to the end of the text. Possessive
 # loops: a string that never closes is scanned twice in all, not once per quote inside it.
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*+"|(")(?:[^"\\]|\\.)*+\\?\Z', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 _SEEK: Final = 0
 _HEADERS: Final = 1
@@ -121,7 +125,8 @@ class DeviceEvent:
     index: int | None
     """0-based channel / input index from ``index=``; None when absent or not an integer."""
     data: dict[str, Any] | None
-    """Parsed ``data=`` JSON; None when absent; ``{"_raw": text}`` when it is not a JSON object."""
+    """Parsed ``data=`` JSON; None when absent; ``{"_raw": text}`` when it is not a JSON object
+    (or one nested deeper than :data:`MAX_DATA_DEPTH`)."""
     raw: str
     """The event text as received (surrounding whitespace removed)."""
 
@@ -208,14 +213,32 @@ def _parse_data(text: str) -> tuple[dict[str, Any] | None, bool]:
         return None, False
     try:
         # raw_decode ignores junk some firmware leaves after the JSON.
-        value, _ = _JSON.raw_decode(stripped)
+        value, end = _JSON.raw_decode(stripped)
     except ValueError, RecursionError:
         return {"_raw": stripped}, _looks_truncated(stripped)
     if isinstance(value, dict):
-        return value, False
+        return ({"_raw": stripped} if _too_deep(stripped[:end]) else value), False
     if value is None:
         return None, False  # ``data=null``
     return {"_raw": stripped}, False
+
+
+def _too_deep(text: str) -> bool:
+    """Whether valid JSON nests deeper than :data:`MAX_DATA_DEPTH`.
+
+    Only the brackets outside strings are kept (objects and lists alike: the JSON is valid,
+    so they pair up), then the innermost pairs are dropped, one level per pass: at most that
+    many linear passes, and none for JSON with few brackets.
+    """
+    if text.count("[") + text.count("{") <= MAX_DATA_DEPTH:
+        return False
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    brackets = brackets.replace("{", "[").replace("}", "]")
+    for _ in range(MAX_DATA_DEPTH):
+        brackets = brackets.replace("[]", "")
+        if not brackets:
+            return False
+    return True
 
 
 def _looks_truncated(text: str) -> bool:
