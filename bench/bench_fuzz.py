@@ -239,16 +239,16 @@ def growth(table: dict[str, dict[str, dict[int, float]]]) -> dict[str, Any]:
 
 
 def targets(table: dict[str, dict[str, dict[int, float]]]) -> dict[str, Any]:
-    """The slowest input of each targeted parser at its size (timed again, best of five),
-    against 50 ms."""
+    """The slowest input of each targeted parser at its size (the three slowest timed again,
+    best of five), against 50 ms."""
     by_name = {target.name: target for target in TARGETS}
     out: dict[str, Any] = {}
     for parser, size in {**TARGETED, **TARGETED_CHALLENGES}.items():
-        name, first = max(
-            ((name, parsers[parser][size]) for name, parsers in table.items()),
-            key=lambda item: item[1],
+        slow = heapq.nlargest(3, ((parsers[parser][size], name) for name, parsers in table.items()))
+        took, name = max(
+            (min(first, _best_time(by_name[parser], ADVERSARIAL[name](size))), name)
+            for first, name in slow
         )
-        took = min(first, _best_time(by_name[parser], ADVERSARIAL[name](size)))
         out[parser] = {
             "bytes": size,
             "slowest_input": name,
