@@ -951,7 +951,7 @@ async def test_failed_actions(hass: HomeAssistant, ipc: Simulator, add_entry: En
     ipc.add_fault(kind="status", status=500, path="/cgi-bin/coaxialControlIO.cgi", count=1)
     error = await failing_call(hass, "siren", "turn_off", siren)
     assert error.translation_key == "device_error"
-    assert error.translation_placeholders == {"error": "DeviceError"}
+    assert error.translation_placeholders == {"error": "ServerError"}
     assert ipc.state.siren_on == {1: True}
     assert state_of(hass, siren).state == STATE_ON  # re-read after the refusal
 

@@ -662,7 +662,7 @@ async def test_position_zoom_below_one_is_a_validation_error(
 @pytest.mark.parametrize(
     ("fault", "key", "placeholders"),
     [
-        ({"kind": "status", "status": 500, "count": 1}, "device_error", {"error": "DeviceError"}),
+        ({"kind": "status", "status": 500, "count": 1}, "device_error", {"error": "ServerError"}),
         ({"kind": "reset", "count": 2}, "cannot_connect", {"host": "127.0.0.1"}),
         ({"kind": "invalid_param", "count": 1}, "invalid_value", None),
         ({"kind": "malformed", "count": 1}, "device_error", {"error": "DeviceError"}),

@@ -110,6 +110,7 @@ PROBE_FAST_FOR: Final = 60.0
 PROBE_INTERVAL_SLOW: Final = 1.0
 #: Longest wait for the answer to one probe.
 PROBE_TIMEOUT: Final = 1.0
+PROBE_PATH: Final = "/cgi-bin/magicBox.cgi"
 # Failures a stream recovers from by reconnecting (anything else is logged as a bug).
 _EXPECTED: Final = (AmcrestError, aiohttp.ClientError, OSError)
 
@@ -683,8 +684,9 @@ class ReconnectingStream:
         #: Whether the current connection has delivered a part.
         self._streamed = False
         self._deadline: asyncio.Timeout | None = None
-        #: Path asked by the reachability probe (the stream's own CGI, no query).
-        self.probe_path = ATTACH_PATH
+        #: Path asked by the reachability probe: the device's own CGI, not the stream's, so a
+        #: device that answers but fails this one stream is refusing it (back-off), not away.
+        self.probe_path = PROBE_PATH
 
     @property
     def watchdog_seconds(self) -> float:
@@ -811,7 +813,7 @@ class ReconnectingStream:
             # The body must start (or end) too: a device that sends headers and then stalls
             # is not answering.
             await resp.content.readany()
-        except (TimeoutError, aiohttp.ClientError, OSError):
+        except TimeoutError, aiohttp.ClientError, OSError:
             return False
         finally:
             resp.release()
@@ -854,9 +856,7 @@ class _SharedProbe:
 
 
 #: One per client while it lives (streams of the same device share their probes).
-_SHARED_PROBES: weakref.WeakKeyDictionary[AmcrestClient, _SharedProbe] = (
-    weakref.WeakKeyDictionary()
-)
+_SHARED_PROBES: weakref.WeakKeyDictionary[AmcrestClient, _SharedProbe] = weakref.WeakKeyDictionary()
 
 
 def _went_away(err: BaseException) -> bool:

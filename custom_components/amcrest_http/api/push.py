@@ -106,7 +106,6 @@ class PushStream[T](ReconnectingStream):
         self._parse = parse
         query: list[tuple[str, Scalar]] = [("action", action), *params, ("heartbeat", heartbeat)]
         self.target = Transport.target(f"/cgi-bin/{cgi}", query)
-        self.probe_path = f"/cgi-bin/{cgi}"
         #: Readings handed to the callback.
         self.values_received = 0
         #: Parts that did not parse (skipped).
