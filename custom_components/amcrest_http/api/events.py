@@ -774,9 +774,9 @@ class ReconnectingStream:
 
         No credentials are sent: a device that is back but would refuse us is found out by
         the real connection attempt, which counts as the one login it is. The streams of one
-        device share their probes: the answer to a probe that started at ``since`` or later,
-        or a "no" that came within a probe interval, is taken from another stream (waiting
-        for it while it is asked) instead of asking again.
+        device share their probes: the answer to a probe that started at ``since`` or later
+        is taken from another stream (waiting for it while it is asked) instead of asking
+        again.
         """
         shared = _SHARED_PROBES.get(self._client)
         if shared is None:
@@ -784,14 +784,11 @@ class ReconnectingStream:
         loop = asyncio.get_running_loop()
         async with shared.lock:
             now = loop.time()
-            if shared.started_at >= since or (
-                not shared.answered and now - shared.answered_at < PROBE_INTERVAL
-            ):
+            if shared.started_at >= since:
                 return shared.answered
             self.probes += 1
             shared.started_at = now
             shared.answered = await self._probe()
-            shared.answered_at = loop.time()
             return shared.answered
 
     async def _probe(self) -> bool:
@@ -852,7 +849,6 @@ class _SharedProbe:
         self.lock = asyncio.Lock()
         self.answered = False
         self.started_at = -math.inf
-        self.answered_at = -math.inf
 
 
 #: One per client while it lives (streams of the same device share their probes).
