@@ -19,6 +19,7 @@ from custom_components.amcrest_http.api.events import (
     backoff_delay,
 )
 from simulator import Simulator
+from tests.api.fake_device import fake_device
 from tests.conftest import ClientFactory, SimFactory
 
 ATTACH_PATH = "/cgi-bin/eventManager.cgi"
@@ -377,25 +378,17 @@ async def test_a_stream_served_as_text_counts_as_open_once_parts_arrive(
         await done.wait()
         return response
 
-    app = web.Application()
-    app.router.add_get(ATTACH_PATH, attach)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
     try:
-        port = int(runner.addresses[0][1])
-        client = AmcrestClient(session, "127.0.0.1", port, username="admin", password="x")
-        recorder = Recorder()
-        stream = make_stream(client, recorder)
-        async with running(stream, recorder):
-            await wait_until(lambda: stream.connected)
-            assert stream.heartbeats == 1
-            assert recorder.events == []
-            await wait_until(lambda: len(recorder.events) == 1)
+        async with fake_device(session, ATTACH_PATH, attach) as client:
+            recorder = Recorder()
+            stream = make_stream(client, recorder)
+            async with running(stream, recorder):
+                await wait_until(lambda: stream.connected)
+                assert stream.heartbeats == 1
+                assert recorder.events == []
+                await wait_until(lambda: len(recorder.events) == 1)
     finally:
         done.set()
-        await runner.cleanup()
 
 
 async def test_callback_errors_do_not_stop_the_stream(
@@ -483,24 +476,16 @@ async def test_bytes_without_parts_do_not_feed_the_watchdog(
                 await asyncio.sleep(0.1)
         return response
 
-    app = web.Application()
-    app.router.add_get(ATTACH_PATH, attach)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
     try:
-        port = int(runner.addresses[0][1])
-        client = AmcrestClient(session, "127.0.0.1", port, username="admin", password="x")
-        recorder = Recorder()
-        stream = make_stream(client, recorder, heartbeat=1)
-        async with running(stream, recorder):
-            await wait_until(lambda: recorder.history[:2] == [True, False], timeout=8)
-            assert stream.last_error is not None
-            assert "watchdog" in stream.last_error
+        async with fake_device(session, ATTACH_PATH, attach) as client:
+            recorder = Recorder()
+            stream = make_stream(client, recorder, heartbeat=1)
+            async with running(stream, recorder):
+                await wait_until(lambda: recorder.history[:2] == [True, False], timeout=8)
+                assert stream.last_error is not None
+                assert "watchdog" in stream.last_error
     finally:
         done.set()
-        await runner.cleanup()
 
 
 @pytest.mark.parametrize(

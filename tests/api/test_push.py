@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -34,6 +34,7 @@ from custom_components.amcrest_http.api.thermal import (
 from simulator import Simulator, thermal
 from simulator.faults import STREAM_GARBAGE
 from tests.api.bodies import body
+from tests.api.fake_device import fake_device
 from tests.conftest import ClientFactory, SimFactory
 
 FAST: dict[str, Any] = {"backoff_min": 0.02, "backoff_max": 0.1}
@@ -271,27 +272,6 @@ def temperatures(received: list[list[RuleTemperature]]) -> list[dict[str, float 
 
 async def thermal_rules(client: AmcrestClient) -> list[ThermometryRule]:
     return await client.thermal.get_rules(channel=THERMAL_CHANNEL)
-
-
-type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@contextlib.asynccontextmanager
-async def fake_device(
-    session: aiohttp.ClientSession, path: str, handler: Handler
-) -> AsyncIterator[AmcrestClient]:
-    """A bare aiohttp server on 127.0.0.1 answering ``path`` (no authentication)."""
-    app = web.Application()
-    app.router.add_get(path, handler)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        port = int(runner.addresses[0][1])
-        yield AmcrestClient(session, "127.0.0.1", port, username="admin", password="x")
-    finally:
-        await runner.cleanup()
 
 
 # --------------------------------------------------------------------------- streams: simulator

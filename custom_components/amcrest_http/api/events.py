@@ -816,6 +816,18 @@ class ReconnectingStream:
             resp.release()
         return resp.status < 500
 
+    def as_dict(self) -> dict[str, object]:
+        """Connection counters for diagnostics (no URL: it names the host)."""
+        return {
+            "connected": self.connected,
+            "reconnects": self.reconnects,
+            "outages": self.outages,
+            "probes": self.probes,
+            "heartbeats": self.heartbeats,
+            "last_backoff": self.last_backoff,
+            "last_error": self.last_error,
+        }
+
     def _opened(self) -> None:
         self._opened_at = time.monotonic()
         self._set_connected(True)
@@ -963,16 +975,7 @@ class EventStream(ReconnectingStream):
 
     def as_dict(self) -> dict[str, object]:
         """Counters for diagnostics (no URL: it names the host)."""
-        return {
-            "connected": self.connected,
-            "reconnects": self.reconnects,
-            "outages": self.outages,
-            "probes": self.probes,
-            "heartbeats": self.heartbeats,
-            "events_received": self.events_received,
-            "last_backoff": self.last_backoff,
-            "last_error": self.last_error,
-        }
+        return {**super().as_dict(), "events_received": self.events_received}
 
     def _deliver(self, events: list[DeviceEvent], callback: Callable[[DeviceEvent], None]) -> None:
         self.events_received += len(events)

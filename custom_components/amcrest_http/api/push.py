@@ -195,15 +195,10 @@ class PushStream[T](ReconnectingStream):
     def as_dict(self) -> dict[str, object]:
         """Counters for diagnostics (no URL: it names the host)."""
         return {
-            "connected": self.connected,
-            "reconnects": self.reconnects,
-            "outages": self.outages,
-            "probes": self.probes,
+            **super().as_dict(),
             "values_received": self.values_received,
-            "heartbeats": self.heartbeats,
             "malformed_parts": self.malformed_parts,
             "ignored_parts": self.ignored_parts,
-            "last_error": self.last_error,
         }
 
 
