@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 
 from .api import AmcrestError
+from .api.capabilities import MAX_CHANNELS
 from .api.codec import to_int
 from .api.events import DeviceEvent
 from .const import DEVICE_EVENT_CODES, DOMAIN
@@ -44,6 +45,8 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
             _LOGGER.debug("Channel count of %s unavailable: %s", hub.device_name, err)
             return
         count = to_int(text)
+        if count is not None:
+            count = min(count, MAX_CHANNELS)  # as the probe took it
         known = hub.capabilities.video_channels
         if count is None or count < 1 or count == known:
             return

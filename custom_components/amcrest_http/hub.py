@@ -40,6 +40,7 @@ from .api import (
     NotSupportedError,
     probe_capabilities,
 )
+from .api.capabilities import MAX_CHANNELS
 from .api.codec import table_rows, to_int
 from .api.discovery import normalize_mac
 from .api.event_state import INDEXED_CODES, active_indexes, active_inputs
@@ -298,7 +299,8 @@ class AmcrestHub:
             text = await self.client.cgi_value("devVideoInput.cgi", "getCollect", "result")
         except NotSupportedError, DeviceError, InvalidParameterError, MalformedResponseError:
             return None
-        return to_int(text)
+        count = to_int(text)
+        return None if count is None else min(count, MAX_CHANNELS)  # as the probe took it
 
     async def _read_mac(self) -> str | None:
         """The MAC address of the default interface (links DHCP discovery to this entry)."""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .calls import CALL_CODES
 from .codec import parse_kv, to_bool, to_index, to_int
@@ -220,6 +220,21 @@ def _prefixed(values: dict[str, str], prefix: str) -> dict[str, str]:
 # ---------------------------------------------------------------------- probe
 
 
+#: Most video channels taken from a device: the largest recorders have 256. A device that
+#: claims more is believed up to this (each channel costs probe requests and entities).
+MAX_CHANNELS: Final = 256
+
+
+def cap_channels(host: str, channels: int | None) -> int:
+    """The channel count a device reported, at least 1 and at most :data:`MAX_CHANNELS`."""
+    if channels is not None and channels > MAX_CHANNELS:
+        _LOGGER.warning(
+            "%s reports %s video channels; using the first %s", host, channels, MAX_CHANNELS
+        )
+        return MAX_CHANNELS
+    return max(channels or 1, 1)
+
+
 async def probe_capabilities(
     client: AmcrestClient, *, device_class: str | None = None
 ) -> Capabilities:
@@ -249,7 +264,7 @@ async def probe_capabilities(
         caps.device_class = await attempt("device_class", client.system.get_device_class)
 
     channels = await attempt("video_channels", lambda: count("devVideoInput.cgi", "getCollect"))
-    caps.video_channels = max(channels or 1, 1)
+    caps.video_channels = cap_channels(client.host, channels)
     if caps.video_channels > 1:  # remote inputs are a recorder's
         remote = await attempt(
             "remote_channels",

@@ -37,6 +37,7 @@ from .errors import (
     InvalidCertificateError,
     InvalidParameterError,
     LockedOutError,
+    MalformedResponseError,
     NotSupportedError,
     ServerError,
 )
@@ -44,6 +45,13 @@ from .errors import (
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = 10.0
+#: Largest answer read into memory: snapshots (a 4K JPEG is a few MB) and text answers (a
+#: recorder's whole configuration in one ``getConfig&name=All`` stays far below). Longer
+#: answers raise :class:`MalformedResponseError`; downloads are streamed, not read whole.
+MAX_BODY: Final = 32 * 1024 * 1024
+#: Largest error or refusal answer read (401 bodies, error texts where a stream was asked for).
+MAX_ERROR_BODY: Final = 64 * 1024
+_READ_CHUNK: Final = 64 * 1024
 # When a device locks us out without saying for how long, wait this long before trying again.
 DEFAULT_LOCK_SECONDS: Final = 300.0
 #: Seconds an upload waits, headers sent and body held back, for the device to refuse it.
@@ -75,6 +83,29 @@ class Response:
 def _count(digits: str) -> int | None:
     """A count the device wrote (at most 9 ASCII digits); None for anything longer or odd."""
     return int(digits) if len(digits) <= 9 and digits.isascii() else None
+
+
+async def read_body(resp: aiohttp.ClientResponse, limit: int = MAX_BODY) -> bytes:
+    """The whole body of ``resp``, at most ``limit`` bytes, read as it arrives.
+
+    An answer that declares or sends more raises :class:`MalformedResponseError` (memory stays
+    bounded); one that stalls raises :class:`DeviceTimeoutError`, one that breaks off
+    :class:`CannotConnectError`.
+    """
+    declared = resp.content_length
+    if declared is not None and declared > limit:
+        raise MalformedResponseError(f"answer of {declared} bytes is longer than {limit}")
+    body = bytearray()
+    try:
+        while chunk := await resp.content.read(_READ_CHUNK):
+            body += chunk
+            if len(body) > limit:
+                raise MalformedResponseError(f"answer longer than {limit} bytes")
+    except TimeoutError as err:
+        raise DeviceTimeoutError("the device stopped sending its answer") from err
+    except (aiohttp.ClientError, OSError) as err:
+        raise CannotConnectError(f"the answer broke off: {type(err).__name__}") from err
+    return bytes(body)
 
 
 def lock_minutes(text: str) -> int | None:
@@ -257,11 +288,7 @@ class Transport:
         async with self._slots:
             resp = await self._open(method, target, timeout, data, headers, stream=False)
             try:
-                body = await resp.read()
-            except TimeoutError as err:
-                raise DeviceTimeoutError(f"timeout reading {path}") from err
-            except (aiohttp.ClientError, OSError) as err:
-                raise CannotConnectError(f"connection lost reading {path}") from err
+                body = resp._body if resp._body is not None else await read_body(resp)
             finally:
                 resp.release()
         response = Response(resp.status, resp.content_type, body)
@@ -319,7 +346,7 @@ class Transport:
                 and resp.content_length < 512
             )
             if resp.status >= 300 or small_text:
-                self.check_body(resp.status, decode_body(await resp.read()))
+                self.check_body(resp.status, decode_body(await read_body(resp, MAX_ERROR_BODY)))
             yield resp
         finally:
             resp.release()
@@ -538,7 +565,11 @@ class Transport:
         Lock-out answers raise :class:`LockedOutError` here.
         """
         if resp.status == 401:
-            text = decode_body(await resp.read())
+            try:
+                text = decode_body(await read_body(resp, MAX_ERROR_BODY))
+            except AmcrestError:
+                resp.release()
+                raise
             if is_lock_answer(text):
                 resp.release()
                 self._register_lock(lock_minutes(text))
@@ -547,7 +578,12 @@ class Transport:
             return False
         if resp.content_length is None or resp.content_length > 256:
             return False
-        head = decode_body(await resp.read()).strip().lower()
+        try:
+            resp._body = await read_body(resp, 256)  # kept: the caller reads the answer too
+        except AmcrestError:
+            resp.release()
+            raise
+        head = decode_body(resp._body).strip().lower()
         if not head.startswith("error"):
             return False
         if is_lock_answer(head):

@@ -1,0 +1,142 @@
+"""A device that sends too much, stalls or hangs up after its headers: library errors only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from custom_components.amcrest_http.api import (
+    AmcrestClient,
+    CannotConnectError,
+    DeviceTimeoutError,
+    MalformedResponseError,
+)
+from custom_components.amcrest_http.api.capabilities import MAX_CHANNELS, probe_capabilities
+from custom_components.amcrest_http.api.transport import MAX_BODY, MAX_ERROR_BODY
+from tests.api.fake_device import fake_device
+
+PATH = "/cgi-bin/magicBox.cgi"
+CHUNK = b"serialNumber=" + b"9" * 65536
+
+
+async def _endless(request: web.Request, *, status: int = 200) -> web.StreamResponse:
+    response = web.StreamResponse(status=status, headers={"Content-Type": "text/plain"})
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Digest realm="x", nonce="n", qop="auth"'
+    await response.prepare(request)
+    with contextlib.suppress(ConnectionError):
+        for _ in range(MAX_BODY // len(CHUNK) * 4):
+            await response.write(CHUNK)
+    return response
+
+
+async def test_an_endless_answer_is_cut_at_the_cap(session: aiohttp.ClientSession) -> None:
+    async with fake_device(session, PATH, _endless) as client:
+        with pytest.raises(MalformedResponseError, match="longer than"):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+
+
+async def test_an_endless_refusal_is_cut_at_the_cap(session: aiohttp.ClientSession) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await _endless(request, status=401)
+
+    async with fake_device(session, PATH, handler) as client:
+        with pytest.raises(MalformedResponseError, match=str(MAX_ERROR_BODY)):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+
+
+async def test_a_declared_length_over_the_cap_is_refused_unread(
+    session: aiohttp.ClientSession,
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/plain", "Content-Length": str(MAX_BODY + 1)}
+        )
+        await response.prepare(request)
+        await response.write(b"x" * 10)
+        return response
+
+    async with fake_device(session, PATH, handler) as client:
+        with pytest.raises(MalformedResponseError):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+
+
+@pytest.mark.parametrize("status", [200, 401])
+async def test_hanging_up_after_the_headers_is_a_lost_connection(
+    session: aiohttp.ClientSession, status: int
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            status=status, headers={"Content-Type": "text/plain", "Content-Length": "1000"}
+        )
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Digest realm="x", nonce="n", qop="auth"'
+        await response.prepare(request)
+        await response.write(b"serialNumber=")
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    async with fake_device(session, PATH, handler) as client:
+        with pytest.raises(CannotConnectError):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+
+
+@pytest.mark.parametrize("status", [200, 401])
+async def test_stalling_after_the_headers_is_a_timeout(
+    session: aiohttp.ClientSession, status: int
+) -> None:
+    done = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(status=status, headers={"Content-Type": "text/plain"})
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Digest realm="x", nonce="n", qop="auth"'
+        await response.prepare(request)
+        await done.wait()
+        return response
+
+    async with fake_device(session, PATH, handler) as device:
+        client = AmcrestClient(
+            session, device.host, device.port, username="admin", password="x", timeout=0.3
+        )
+        try:
+            with pytest.raises(DeviceTimeoutError):
+                await client.cgi("magicBox.cgi", "getSerialNo")
+        finally:
+            done.set()
+
+
+async def test_a_huge_channel_count_is_capped(
+    session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    requests = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal requests
+        requests += 1
+        if request.path.endswith("devVideoInput.cgi") and request.query.get("action") == (
+            "getCollect"
+        ):
+            return web.Response(text="result=50000\r\n")
+        return web.Response(status=404)
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = int(runner.addresses[0][1])
+        client = AmcrestClient(session, "127.0.0.1", port, username="admin", password="x")
+        caps = await probe_capabilities(client)
+    finally:
+        await runner.cleanup()
+    assert caps.video_channels == MAX_CHANNELS
+    assert requests < 4 * MAX_CHANNELS  # was 50,018 requests
+    assert caplog.text.count("reports 50000 video channels") == 1
