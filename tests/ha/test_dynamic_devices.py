@@ -10,6 +10,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.amcrest_http.api.capabilities import MAX_CHANNELS
 from custom_components.amcrest_http.const import DOMAIN
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
@@ -82,3 +83,16 @@ async def test_unreadable_count_changes_nothing(
     await hass.async_block_till_done()
     assert entry.runtime_data is hub
     assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_a_count_beyond_the_cap_is_the_capped_count(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    hub.capabilities.video_channels = MAX_CHANNELS  # as the probe takes 50,000
+    sim.state.channels = 50_000
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await hass.async_block_till_done()
+    assert entry.runtime_data is hub  # no reload, and none every ten minutes
