@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.amcrest_http.api.capabilities import MAX_CHANNELS
 from custom_components.amcrest_http.const import DOMAIN
+from simulator import Simulator
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
 from tests.ha.helpers import event_stream_open, wait_until
@@ -66,10 +67,11 @@ async def test_same_count_changes_nothing(
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
     hub = entry.runtime_data
+    sim.reset_stats()
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await wait_until(hass, lambda: _count_asked(sim))  # the check ran
     await hass.async_block_till_done()
     assert entry.runtime_data is hub
-    assert any(key.startswith("devVideoInput.cgi:getCollect") for key in sim.stats["by_action"])
 
 
 async def test_unreadable_count_changes_nothing(
@@ -78,8 +80,9 @@ async def test_unreadable_count_changes_nothing(
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
     hub = entry.runtime_data
-    sim.add_fault(kind="status", path="/cgi-bin/devVideoInput.cgi", status=500)
+    sim.add_fault(kind="status", path="/cgi-bin/devVideoInput.cgi", status=500, count=1)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await wait_until(hass, lambda: not sim.faults)  # the check ran and met the error
     await hass.async_block_till_done()
     assert entry.runtime_data is hub
     assert entry.state is ConfigEntryState.LOADED
@@ -93,6 +96,27 @@ async def test_a_count_beyond_the_cap_is_the_capped_count(
     hub = entry.runtime_data
     hub.capabilities.video_channels = MAX_CHANNELS  # as the probe takes 50,000
     sim.state.channels = 50_000
+    sim.reset_stats()
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await wait_until(hass, lambda: _count_asked(sim))  # the check ran
     await hass.async_block_till_done()
     assert entry.runtime_data is hub  # no reload, and none every ten minutes
+
+
+async def test_a_count_that_is_no_number_changes_nothing(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    sim.state.channels = "inf"  # type: ignore[assignment]
+    sim.reset_stats()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await wait_until(hass, lambda: _count_asked(sim))  # the check ran
+    await hass.async_block_till_done()
+    assert entry.runtime_data is hub
+
+
+def _count_asked(sim: Simulator) -> bool:
+    """Whether the device answered a channel-count request since the last stats reset."""
+    return "devVideoInput.cgi:getCollect" in sim.stats["by_action"]
