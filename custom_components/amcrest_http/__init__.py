@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util.hass_dict import HassKey
 
 from . import (
     binary_sensor,
@@ -82,14 +83,16 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-# Device-announced lock-outs outlive a failed setup attempt, so retries stay quiet until then.
-_LOCKS: dict[tuple[str, int | None], float] = {}
+#: Device-announced lock-outs, by (host, port): they outlive a failed setup attempt, so
+#: retries stay quiet until then. Kept per Home Assistant instance, not per process.
+LOCKS: HassKey[dict[tuple[str, int | None], float]] = HassKey(f"{DOMAIN}_locks")
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:
     """Connect to the device, learn what it has and set up the platforms."""
     key = (entry.data[CONF_HOST], entry.data.get(CONF_PORT))
-    remaining = _LOCKS.get(key, 0.0) - time.monotonic()
+    locks = hass.data.setdefault(LOCKS, {})
+    remaining = locks.get(key, 0.0) - time.monotonic()
     if remaining > 0:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
@@ -118,7 +121,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
         ) from err
     except LockedOutError as err:
         minutes = err.minutes or 5
-        _LOCKS[key] = time.monotonic() + minutes * 60
+        locks[key] = time.monotonic() + minutes * 60
         repairs.async_locked_out(hass, entry.entry_id, name, minutes)
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
@@ -156,7 +159,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     repairs.async_clear_outdated_firmware(
         hass, entry.entry_id, hub.identity.software_version if hub.identity else None
     )
-    _LOCKS.pop(key, None)
+    locks.pop(key, None)
     hub.register_devices()
     hub.applied_options = hub.effective_options()
     hub.applied_data = dict(entry.data)

@@ -26,7 +26,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.amcrest_http import _LOCKS, repairs
+from custom_components.amcrest_http import LOCKS, repairs
 from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
 from tests.conftest import PASSWORD, SimFactory
@@ -53,7 +53,7 @@ async def test_lock_out_is_raised_then_cleared(
     # The lock ends and the right password is stored: the next setup clears the issue.
     sim.unlock()
     hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PASSWORD: PASSWORD})
-    _LOCKS.clear()
+    hass.data[LOCKS].clear()
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state == ConfigEntryState.LOADED
