@@ -168,9 +168,13 @@ async def tear_down(hass: HomeAssistant, device: BenchDevice) -> None:
 
 
 async def wait_connected(hass: HomeAssistant, device: BenchDevice) -> None:
-    """The event stream attaches in the background; its request belongs to setup."""
+    """The event stream attaches in the background; its requests belong to setup.
+
+    So does the read-back of alarm states that follows the attach (a background task).
+    """
     hub = hub_of(device)
     assert await wait_until(lambda: hub.dispatcher.connected, CONNECT_TIMEOUT), "no event stream"
+    assert await wait_until(lambda: hub.state_reads >= 1, CONNECT_TIMEOUT), "no state read-back"
     await hass.async_block_till_done()
 
 
