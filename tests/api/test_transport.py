@@ -17,7 +17,7 @@ from custom_components.amcrest_http.api import (
     MalformedResponseError,
     NotSupportedError,
 )
-from custom_components.amcrest_http.api.transport import Transport
+from custom_components.amcrest_http.api.transport import REUSE_WINDOW, Transport
 from simulator import Simulator
 from tests.conftest import PASSWORD, ClientFactory, SimFactory
 
@@ -35,6 +35,52 @@ async def test_digest_login_reuses_the_nonce(
     assert stats["authorized"] == 6
     # one unauthenticated challenge, then every request reuses the nonce with a new nc
     assert stats["total"] == 7
+
+
+class _Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_nonce_is_reused_only_shortly_after_it_was_accepted(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("ptz")
+    client = make_client(sim)
+    clock = _Clock()
+    client.transport.clock = clock
+    await client.system.get_vendor()
+    clock.now += REUSE_WINDOW  # still within the window: reused, no challenge
+    await client.system.get_vendor()
+    assert (sim.stats["total"], sim.stats["authorized"]) == (3, 2)
+    clock.now += REUSE_WINDOW + 0.1  # quiet for longer: a fresh challenge first
+    await client.system.get_vendor()
+    assert (sim.stats["total"], sim.stats["authorized"]) == (5, 3)
+    assert sim.stats["failed_logins"] == 0
+
+
+async def test_a_password_changed_while_idle_costs_one_failed_login_on_reusing_firmware(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    """Dahua firmware accepts a nonce many times; a refused reused nonce would be ambiguous."""
+    sim = await start_sim("nvr")
+    client = make_client(sim)
+    clock = _Clock()
+    client.transport.clock = clock
+    for _ in range(3):
+        await client.system.get_vendor()
+    sim.auth.password = "changed"
+    clock.now += REUSE_WINDOW + 1
+    results = await asyncio.gather(
+        *(client.system.get_vendor() for _ in range(4)), return_exceptions=True
+    )
+    assert all(isinstance(result, AuthenticationError) for result in results)
+    assert sim.stats["failed_logins"] == 1
 
 
 async def test_single_use_nonces_cost_one_challenge_per_request(

@@ -54,6 +54,13 @@ MAX_ERROR_BODY: Final = 64 * 1024
 _READ_CHUNK: Final = 64 * 1024
 # When a device locks us out without saying for how long, wait this long before trying again.
 DEFAULT_LOCK_SECONDS: Final = 300.0
+#: Seconds after the device last accepted a digest nonce during which further requests may
+#: reuse it without asking for a challenge first. After a quiet spell the next request starts
+#: from a fresh challenge (one unauthenticated round trip, not a login): a refusal of a fresh
+#: nonce is definite, so a password changed on the device while Home Assistant was idle costs
+#: exactly one failed login. A refused *reused* nonce is ambiguous (firmware is not known to
+#: flag an expired nonce ``stale``), and resolving it costs a second login.
+REUSE_WINDOW: Final = 2.0
 #: Seconds an upload waits, headers sent and body held back, for the device to refuse it.
 UPLOAD_ACCEPT_SECONDS: Final = 0.3
 #: Seconds an upload waits for the device's answer after the last byte before closing.
@@ -221,6 +228,10 @@ class Transport:
         self._nonce_reuse: bool | None = None
         self._auth_failure: AuthenticationError | None = None
         self._locked_until = 0.0
+        # When the device last accepted the current digest nonce (``clock`` seconds).
+        self._accepted_at = -math.inf
+        #: Monotonic seconds for nonce reuse (benchmarks that simulate time replace it).
+        self.clock: Callable[[], float] = time.monotonic
         #: Requests sent over the network, for diagnostics and benchmarks.
         self.requests_sent = 0
 
@@ -254,6 +265,7 @@ class Transport:
         self._challenge = None
         self._digest = None
         self._nonce_reuse = None
+        self._accepted_at = -math.inf
 
     def url(self, path: str, params: Params | None = None) -> str:
         """The full URL (without credentials) of a request."""
@@ -480,7 +492,11 @@ class Transport:
             return False
         if self._challenge.scheme == "basic":
             return True
-        return self._digest is not None and not (self._digest.used and self._nonce_reuse is False)
+        if self._digest is None or not self._digest.used:
+            return self._digest is not None
+        if self._nonce_reuse is False:
+            return False
+        return self.clock() - self._accepted_at <= REUSE_WINDOW
 
     def _header(self, method: str, target: str) -> str:
         if self._challenge is not None and self._challenge.scheme == "basic":
@@ -512,6 +528,7 @@ class Transport:
             if not await self._refused(resp, stream):
                 if reused and self._nonce_reuse is None:
                     self._nonce_reuse = True
+                self._accepted()
                 return resp
             async with self._login_lock:
                 if self._auth_failure is not None or self._locked_until > time.monotonic():
@@ -538,6 +555,8 @@ class Transport:
         """
         for _ in range(3):
             if not await self._refused(resp, send.stream):
+                if sent:
+                    self._accepted()
                 return resp
             status = resp.status
             challenges = parse_challenges(resp.headers.getall("WWW-Authenticate", []))
@@ -590,6 +609,10 @@ class Transport:
             resp.release()
             self._register_lock(lock_minutes(head))
         return "invalid authority" in head
+
+    def _accepted(self) -> None:
+        """The device took the current credentials (and nonce, for digest)."""
+        self._accepted_at = self.clock()
 
     def _fail(self, message: str) -> aiohttp.ClientResponse:
         error = AuthenticationError(message)
