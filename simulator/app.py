@@ -37,6 +37,7 @@ from simulator.responses import (
     reset_connection,
     text_response,
 )
+from simulator.rtsp import RtspServer
 from simulator.runtime import Runtime
 from simulator.state import ConfigStore, DeviceState, Identity
 from simulator.stats import RequestStats, StatsDict
@@ -118,10 +119,13 @@ class Simulator:
         serial: str | None = None,
         dhip_port: int | None = None,
         ring_seconds: float | None = None,
+        rtsp_port: int | None = 0,
     ) -> None:
         """``dhip_port``: also answer DHIP discovery on UDP ``127.0.0.1:<dhip_port>``
         (0 = any free port, see :attr:`dhip_port`); None (the default) = no DHIP responder.
-        ``ring_seconds``: how long a press rings unanswered (the profile's by default)."""
+        ``ring_seconds``: how long a press rings unanswered (the profile's by default).
+        ``rtsp_port``: the RTSP server's TCP port on 127.0.0.1 (0 = any free port, written to
+        the device's ``RTSP.Port``; see :mod:`simulator.rtsp`); None = no RTSP server."""
         self.profile: ProfileSpec = get_profile(profile)
         if auth not in (AuthMode.DIGEST, AuthMode.BASIC):
             msg = f"auth must be 'digest' or 'basic', not {auth!r}"
@@ -131,6 +135,9 @@ class Simulator:
             raise ValueError(msg)
         if not 0 <= port <= 65535:
             msg = "port must be 0..65535"
+            raise ValueError(msg)
+        if rtsp_port is not None and not 0 <= rtsp_port <= 65535:
+            msg = "rtsp_port must be 0..65535"
             raise ValueError(msg)
         if dhip_port is not None and not 0 <= dhip_port <= 65535:
             msg = "dhip_port must be 0..65535"
@@ -169,6 +176,10 @@ class Simulator:
         )
         self._requested_port = port
         self._port: int | None = None
+        self._requested_rtsp_port = rtsp_port
+        self.rtsp = RtspServer(
+            state=self.state, auth=self.auth, http_stats=self._stats, host=self.host
+        )
         self._runner: web.AppRunner | None = None
         self._requested_dhip_port = dhip_port
         self._dhip_port: int | None = None
@@ -185,6 +196,11 @@ class Simulator:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def rtsp_port(self) -> int | None:
+        """The RTSP server's port while it runs (None when it is off or stopped)."""
+        return self.rtsp.port
 
     @property
     def dhip_port(self) -> int | None:
@@ -246,6 +262,9 @@ class Simulator:
             site = web.TCPSite(runner, HOST, self._requested_port, reuse_address=True)
             await site.start()
             self._port = int(runner.addresses[0][1])
+            if self._requested_rtsp_port is not None:
+                rtsp_port = await self.rtsp.start(self._requested_rtsp_port)
+                self.state.config.set("RTSP.Port", str(rtsp_port))
             if self._requested_dhip_port is not None:
                 transport, self._dhip, self._dhip_port = await start_responder(
                     HOST,
@@ -256,6 +275,7 @@ class Simulator:
                 self._dhip_transport = transport
         except BaseException:
             self._port = None
+            await self.rtsp.stop()
             await runner.cleanup()
             raise
         self._runner = runner
@@ -275,6 +295,7 @@ class Simulator:
         if dhip is not None:
             dhip.close()
         self._dhip = None
+        await self.rtsp.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> Self:

@@ -151,11 +151,12 @@ class Authenticator:
         """A fresh ``WWW-Authenticate`` value (a new nonce each time in digest mode)."""
         if self.mode is AuthMode.BASIC:
             return 'Basic realm="Device_CGI"'
-        nonce = self._issue_nonce()
+        nonce = self.issue_nonce()
         value = f'Digest realm="{self.realm}", qop="auth", nonce="{nonce}", opaque="{self.opaque}"'
         return value + (", stale=TRUE" if stale else "")
 
-    def _issue_nonce(self) -> str:
+    def issue_nonce(self) -> str:
+        """A new nonce, good for ``nonce_lifetime`` seconds."""
         now = self.clock()
         expired = [n for n, info in self._nonces.items() if now - info.issued > self.nonce_lifetime]
         for nonce in expired:

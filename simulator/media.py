@@ -42,6 +42,37 @@ def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, font: 
         draw.text(xy, text.encode("ascii", "replace").decode(), font=font, fill=(255, 255, 255))
 
 
+def render_image(
+    *,
+    title: str,
+    clock: str,
+    channel: int,
+    frame: int = 0,
+    size: tuple[int, int] = FRAME_SIZE,
+) -> Image.Image:
+    """A picture with the channel title (top left) and device clock (bottom left).
+
+    ``frame`` moves a bar across the picture so consecutive frames differ. Text scales with
+    the picture height (the 360-line snapshot is the reference).
+    """
+    width, height = size
+    scale = max(1.0, height / FRAME_SIZE[1])
+    image = Image.new("RGB", size, channel_colour(channel))
+    draw = ImageDraw.Draw(image)
+    bar_w, bar_h = round(40 * scale), round(8 * scale)
+    bar_x = (frame * round(16 * scale)) % max(width, 1)
+    draw.rectangle(
+        (bar_x, height // 2 - bar_h, bar_x + bar_w, height // 2 + bar_h), fill=(230, 230, 230)
+    )
+    big = _font(round(24 * scale))
+    small = _font(round(18 * scale))
+    margin = round(12 * scale)
+    _draw_text(draw, (margin, round(10 * scale)), title, big)
+    _draw_text(draw, (width - round(70 * scale), round(10 * scale)), f"CH{channel}", small)
+    _draw_text(draw, (margin, height - round(34 * scale)), clock, small)
+    return image
+
+
 def render_jpeg(
     *,
     title: str,
@@ -51,20 +82,8 @@ def render_jpeg(
     size: tuple[int, int] = FRAME_SIZE,
     quality: int = 75,
 ) -> bytes:
-    """A frame with the channel title (top left) and device clock (bottom left).
-
-    ``frame`` moves a bar across the picture so consecutive MJPEG frames differ.
-    """
-    width, height = size
-    image = Image.new("RGB", size, channel_colour(channel))
-    draw = ImageDraw.Draw(image)
-    bar_x = (frame * 16) % max(width, 1)
-    draw.rectangle((bar_x, height // 2 - 8, bar_x + 40, height // 2 + 8), fill=(230, 230, 230))
-    big = _font(24)
-    small = _font(18)
-    _draw_text(draw, (12, 10), title, big)
-    _draw_text(draw, (width - 70, 10), f"CH{channel}", small)
-    _draw_text(draw, (12, height - 34), clock, small)
+    """:func:`render_image` as a JPEG (snapshots, MJPEG frames, pictures)."""
+    image = render_image(title=title, clock=clock, channel=channel, frame=frame, size=size)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()

@@ -141,7 +141,8 @@ async def test_seeded_tables_ipc(sim: Simulator, client: DigestClient) -> None:
     assert re.fullmatch(
         r"([0-9a-f]{2}:){5}[0-9a-f]{2}", network["table.Network.eth0.PhysicalAddress"]
     )
-    assert _pairs(await _get(client, CONFIG + "getConfig&name=RTSP"))["table.RTSP.Port"] == "554"
+    rtsp_port = _pairs(await _get(client, CONFIG + "getConfig&name=RTSP"))["table.RTSP.Port"]
+    assert rtsp_port == str(sim.rtsp_port)  # the RTSP server it really runs
     rules = _pairs(await _get(client, CONFIG + "getConfig&name=VideoAnalyseRule"))
     assert "table.VideoAnalyseRule[0][0].Enable" in rules
     assert rules["table.VideoAnalyseRule[0][1].Name"] == "IVS-1"

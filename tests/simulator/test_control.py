@@ -75,7 +75,7 @@ async def test_state_view(sim: Simulator, session: aiohttp.ClientSession) -> Non
     assert state["lockout"] == {"locked": False, "remaining_seconds": 0.0, "failed_logins": 0}
     assert state["reboots"] == 0
     assert state["config"]["General.MachineName"] == "FrontDoorCam"
-    assert state["config"]["RTSP.Port"] == "554"
+    assert state["config"]["RTSP.Port"] == str(sim.rtsp_port)
     assert "single_use_nonce" in state["quirks"]
     assert "AlarmOut" in state["tables"]
 
