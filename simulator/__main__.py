@@ -37,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="also answer DHIP discovery on UDP 127.0.0.1:P (0 = any free port; default: off)",
     )
+    parser.add_argument(
+        "--rtsp-port",
+        type=int,
+        default=0,
+        metavar="P",
+        help="RTSP server on TCP 127.0.0.1:P (0 = any free port, the default; -1 = none)",
+    )
     parser.add_argument("--lockout-attempts", type=int, default=5)
     parser.add_argument("--lockout-seconds", type=float, default=1800.0)
     parser.add_argument(
@@ -66,6 +73,7 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         quirks=args.quirk,
         serial=args.serial,
         dhip_port=args.dhip_port,
+        rtsp_port=None if args.rtsp_port == -1 else args.rtsp_port,
     )
 
 
@@ -82,6 +90,8 @@ async def serve(sim: Simulator, username: str) -> None:
             f"(user {username!r}, {sim.state.channels} channel(s)); Ctrl-C to stop",
             flush=True,
         )
+        if sim.rtsp_port is not None:
+            print(f"RTSP served on rtsp://{sim.host}:{sim.rtsp_port}/cam/...", flush=True)
         if sim.dhip_port is not None:
             print(f"DHIP discovery answered on udp://{sim.host}:{sim.dhip_port}", flush=True)
         await stop.wait()

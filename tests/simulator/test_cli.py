@@ -46,6 +46,15 @@ def test_parser_and_validation_in_process(capsys: pytest.CaptureFixture[str]) ->
     assert sim.profile.name == "vto"
     assert sim.auth.mode.value == "basic"
     assert "lock_403" in sim.quirks
+    assert sim.rtsp_port is None  # not started yet
+    assert (
+        make_simulator(build_parser().parse_args(["--rtsp-port", "-1"]))._requested_rtsp_port
+        is None
+    )
+    assert (
+        make_simulator(build_parser().parse_args(["--rtsp-port", "8554"]))._requested_rtsp_port
+        == 8554
+    )
     assert main(["--profile", "nvr", "--channels", "0"]) == 2
     assert "channels" in capsys.readouterr().err
 
@@ -83,6 +92,9 @@ def test_serves_until_interrupted() -> None:
                 state = json.load(resp)
             assert state["profile"] == "nvr"
             assert state["channels"] == 4
+            rtsp = proc.stdout.readline()
+            assert rtsp.startswith("RTSP served on rtsp://127.0.0.1:")
+            assert state["config"]["RTSP.Port"] == rtsp.split(":")[2].split("/")[0]
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=10)
