@@ -99,4 +99,17 @@ class AmcrestEventImage(AmcrestEntity, ImageEntity):
         self.async_write_ha_state()
 
     async def async_image(self) -> bytes | None:
-        return self._image
+        """The event's picture; before the first event, the channel's current view.
+
+        (Home Assistant answers an image request without bytes with a server error, and
+        "no event yet" is a normal state, so the current picture stands in. Its state stays
+        unknown and it has no ``event`` attribute until an event comes.)
+        """
+        if self._image is not None:
+            return self._image
+        assert self.channel is not None
+        try:
+            return await self.hub.async_snapshot(self.channel)
+        except AmcrestError as err:
+            _LOGGER.debug("%s: no current picture: %s", self.entity_id, err)
+            return None

@@ -28,6 +28,14 @@ async def test_motion_start_takes_the_picture(
     await event_stream_open(hass, entry)
     image = _image_id(hass, ipc)
     assert state_of(hass, image).state == STATE_UNKNOWN
+    client = await hass_client()
+    # No event yet: the image answers with the channel's current picture, not an error.
+    response = await client.get(f"/api/image_proxy/{image}")
+    assert response.status == HTTPStatus.OK
+    assert (await response.read()).startswith(b"\xff\xd8")
+    assert state_of(hass, image).state == STATE_UNKNOWN
+    assert "event" not in state_of(hass, image).attributes
+    entry.runtime_data.snapshot_cache_seconds = 0.0  # the event's picture is taken anew
     snapshots = ipc.stats["by_action"].get("snapshot.cgi:", 0)
 
     # A stop does not take a picture; the start of an IVS event does.
@@ -39,7 +47,6 @@ async def test_motion_start_takes_the_picture(
     assert state.attributes["rule"] == "Gate"
     assert ipc.stats["by_action"]["snapshot.cgi:"] == snapshots + 1
 
-    client = await hass_client()
     response = await client.get(f"/api/image_proxy/{image}")
     assert response.status == HTTPStatus.OK
     body = await response.read()
@@ -79,3 +86,21 @@ async def test_failed_snapshot_keeps_the_previous_picture(
     # The next event works again.
     ipc.emit_event("VideoMotion", "Start", index=0)
     await wait_until(hass, lambda: state_of(hass, image).state != STATE_UNKNOWN)
+
+
+async def test_no_event_and_no_picture_is_an_error_answer(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Before any event the current view stands in; when the device gives none, HA says so."""
+    await add_entry(ipc)
+    image = _image_id(hass, ipc)
+    ipc.add_fault(kind="status", status=500, path="/cgi-bin/snapshot.cgi", count=1)
+    client = await hass_client()
+    response = await client.get(f"/api/image_proxy/{image}")
+    assert response.status == HTTPStatus.INTERNAL_SERVER_ERROR
+    assert ipc.faults == []
+    response = await client.get(f"/api/image_proxy/{image}")
+    assert response.status == HTTPStatus.OK
