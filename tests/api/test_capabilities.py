@@ -20,7 +20,7 @@ async def test_ipc(start_sim: SimFactory, make_client: ClientFactory) -> None:
     assert caps.video_channels == 1
     assert not caps.is_multi_channel
     assert caps.max_extra_streams == 2
-    assert caps.rtsp_port == 554
+    assert caps.rtsp_port == sim.rtsp_port  # the port its RTSP server really has
     assert "H.265" in caps.encode[0].main.compressions
     assert caps.encode[0].main.resolutions
     assert caps.video_input[0]

@@ -64,7 +64,7 @@ def test_mjpeg_url_has_no_credentials(ipc: Simulator, ipc_client: AmcrestClient)
 
 
 async def test_rtsp_url_uses_the_device_port(ipc: Simulator, ipc_client: AmcrestClient) -> None:
-    assert await ipc_client.media.get_rtsp_port() == 554
+    assert await ipc_client.media.get_rtsp_port() == ipc.rtsp_port
     await ipc_client.set_config({"RTSP.Port": 8554})
     port = await ipc_client.media.get_rtsp_port()
     assert port == 8554

@@ -212,6 +212,7 @@ def test_cli_announces_the_responder() -> None:
         try:
             assert proc.stdout is not None
             assert "http://127.0.0.1:" in proc.stdout.readline()
+            assert proc.stdout.readline().startswith("RTSP served on rtsp://127.0.0.1:")
             line = proc.stdout.readline()
             assert line.startswith("DHIP discovery answered on udp://127.0.0.1:")
             port = int(line.rsplit(":", 1)[1])

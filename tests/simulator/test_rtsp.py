@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 from datetime import datetime, timedelta
 
 import av
@@ -12,6 +14,7 @@ import pytest
 
 from simulator import Simulator
 from simulator.rtsp import PLAYBACK_FORMAT
+from simulator.video import StreamFormat
 from tests.conftest import PASSWORD, USERNAME, SimFactory
 
 
@@ -186,3 +189,107 @@ async def test_garbage_closes_the_connection(ipc: Simulator, data: bytes) -> Non
 async def test_no_rtsp_server_when_asked(start_sim: SimFactory) -> None:
     sim = await start_sim("ipc", rtsp_port=None)
     assert sim.rtsp_port is None
+
+
+def _digest(sim: Simulator, method: str, url: str, challenge: bytes) -> str:
+    """An RFC 2069 Digest answer to the server's challenge."""
+    text = challenge.decode()
+    realm = text.split('realm="', 1)[1].split('"', 1)[0]
+    nonce = text.split('nonce="', 1)[1].split('"', 1)[0]
+    ha1 = hashlib.md5(f"{USERNAME}:{realm}:{PASSWORD}".encode()).hexdigest()
+    ha2 = hashlib.md5(f"{method}:{url}".encode()).hexdigest()
+    response = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()
+    return (
+        f'Digest username="{USERNAME}", realm="{realm}", nonce="{nonce}", uri="{url}", '
+        f'response="{response}"'
+    )
+
+
+async def _answer(reader: asyncio.StreamReader) -> bytes:
+    """The next RTSP answer head, skipping the interleaved RTP frames before it."""
+    while (first := await reader.readexactly(1)) == b"$":
+        size = int.from_bytes((await reader.readexactly(3))[1:])
+        await reader.readexactly(size)
+    return first + await reader.readuntil(b"\r\n\r\n")
+
+
+async def _session(sim: Simulator, steps: list[tuple[str, str, str]]) -> list[bytes]:
+    """Send ``(method, url, extra headers)`` requests on one connection, authenticated."""
+    assert sim.rtsp_port is not None
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.rtsp_port)
+    answers: list[bytes] = []
+    auth = ""
+    try:
+        for cseq, (method, url, extra) in enumerate(steps, start=1):
+            for _ in range(2):
+                body = b"body" if "Content-Length" in extra else b""
+                head = f"{method} {url} RTSP/1.0\r\nCSeq: {cseq}\r\n{extra}{auth}\r\n"
+                writer.write(head.encode() + body)
+                await writer.drain()
+                async with asyncio.timeout(5):
+                    answer = await _answer(reader)
+                if b" 401 " not in answer:
+                    break
+                auth = f"Authorization: {_digest(sim, method, url, answer)}\r\n"
+            length = re.search(rb"Content-Length: (\d+)", answer)
+            if length:
+                answer += await reader.readexactly(int(length.group(1)))
+            answers.append(answer)
+    finally:
+        writer.close()
+    return answers
+
+
+async def test_protocol_errors_by_hand(ipc: Simulator) -> None:
+    base = f"rtsp://127.0.0.1:{ipc.rtsp_port}/cam/realmonitor?channel=1&subtype=1"
+    answers = await _session(
+        ipc,
+        [
+            ("PLAY", base + "/", ""),  # nothing set up yet
+            ("RECORD", base, ""),  # not a method devices take
+            ("SETUP", base + "/trackID=1", "Transport: RTP/AVP/TCP;interleaved=0-1\r\n"),
+            ("SETUP", base + "/trackID=0", "Transport: RTP/AVP;multicast\r\n"),
+            ("SETUP", base + "/trackID=0", "Transport: RTP/AVP;unicast;client_port=x-y\r\n"),
+            ("SETUP", base + "/trackID=0", "Transport: RTP/AVP/TCP;interleaved=0-1\r\n"),
+            ("PLAY", base + "/", "Content-Length: 4\r\n"),
+            ("PLAY", base + "/", ""),  # already playing: answered, not started twice
+        ],
+    )
+    statuses = [answer.split(b" ", 2)[1] for answer in answers]
+    assert statuses == [b"455", b"405", b"404", b"461", b"461", b"200", b"200", b"200"]
+    assert ipc.rtsp.stats.sessions_played == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        (("Encode[0].ExtraFormat[0].VideoEnable", "false"), b"404"),
+        (("Encode[0].ExtraFormat[0].Video.Compression", "MJPG"), b"415"),
+        (("Encode[0].ExtraFormat[0].Video.Width", "wide"), b"404"),
+        (("Encode[0].ExtraFormat[0].Video.FPS", "0"), b"404"),
+    ],
+)
+async def test_streams_the_table_cannot_serve(
+    ipc: Simulator, change: tuple[str, str], status: bytes
+) -> None:
+    ipc.state.config.set(*change)
+    url = f"rtsp://127.0.0.1:{ipc.rtsp_port}/cam/realmonitor?channel=1&subtype=1"
+    (answer,) = await _session(ipc, [("DESCRIBE", url, "")])
+    assert answer.split(b" ", 2)[1] == status
+
+
+async def test_client_rtcp_and_long_heads(ipc: Simulator) -> None:
+    # Interleaved RTCP from the client is skipped; the request after it is answered.
+    rtcp = b"$\x01\x00\x04abcd"
+    answer = await _exchange(ipc, rtcp + b"OPTIONS * RTSP/1.0\r\nCSeq: 3\r\n\r\n")
+    assert answer.startswith(b"RTSP/1.0 200 OK\r\nCSeq: 3")
+    # A head beyond the limit closes the connection.
+    assert await _exchange(ipc, b"OPTIONS * RTSP/1.0\r\nX: " + b"a" * 70_000 + b"\r\n\r\n") == b""
+
+
+def test_stream_formats_are_checked() -> None:
+    for args in ((15, 480, 15), (641, 480, 15), (640, 480, 0), (640, 480, 61)):
+        with pytest.raises(ValueError, match="unsupported"):
+            StreamFormat(*args)
+    with pytest.raises(ValueError, match="codec"):
+        StreamFormat(640, 480, 15, codec="vp9")
