@@ -115,7 +115,7 @@ class AmcrestCamera(AmcrestEntity, Camera):
         return self.hub.client.media.rtsp_url(
             self.channel + 1,
             self.entity_description.subtype,
-            port=self.hub.capabilities.rtsp_port,
+            port=await self.hub.async_rtsp_port(),
         )
 
     async def async_camera_image(

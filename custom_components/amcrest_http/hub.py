@@ -71,6 +71,8 @@ _LOGGER = logging.getLogger(__name__)
 #: Failed reconnects of the event stream (while polls work) before a repair issue is raised.
 EVENTS_REFUSED_AFTER = 2
 EVENTS_CHECK_INTERVAL = timedelta(seconds=30)
+#: Seconds an RTSP port read serves further stream starts.
+RTSP_PORT_TTL = 60.0
 
 type AmcrestConfigEntry = ConfigEntry[AmcrestHub]
 
@@ -137,6 +139,8 @@ class AmcrestHub:
     #: Whether this setup started from the stored probe instead of asking everything.
     probe_restored: bool = False
     _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
+    #: (monotonic time, port) of the last RTSP port read.
+    _rtsp_port_read: tuple[float, int] | None = None
     _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -414,6 +418,27 @@ class AmcrestHub:
             model="Channel",
             via_device_id=self.host_device_id or "",
         )
+
+    # ------------------------------------------------------------------ live view
+
+    async def async_rtsp_port(self) -> int:
+        """The device's RTSP port, read again when a stream starts (at most once a minute).
+
+        The stored probe keeps the port across restarts, but a user may change it on the
+        device; a stale port would break live view until the next full probe. When the read
+        fails, the port from the probe is used.
+        """
+        now_s = time.monotonic()
+        cached = self._rtsp_port_read
+        if cached is not None and now_s - cached[0] < RTSP_PORT_TTL:
+            return cached[1]
+        try:
+            port = await self.client.media.get_rtsp_port()
+        except AmcrestError as err:
+            _LOGGER.debug("%s: RTSP port not read (%s); the probed one", self.client.host, err)
+            return self.capabilities.rtsp_port
+        self._rtsp_port_read = (now_s, port)
+        return port
 
     # ------------------------------------------------------------------ snapshots
 

@@ -255,7 +255,7 @@ class AmcrestMediaSource(MediaSource):
         )
 
         url = hub.client.media.rtsp_playback_url(
-            start, end, channel=channel + 1, port=hub.capabilities.rtsp_port
+            start, end, channel=channel + 1, port=await hub.async_rtsp_port()
         )
         stream = create_stream(self.hass, url, {}, DynamicStreamSettings())
         stream.add_provider(HLS_PROVIDER)

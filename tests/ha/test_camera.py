@@ -107,6 +107,24 @@ async def test_stream_source_has_credentials_and_device_port(
     )
 
 
+async def test_stream_source_follows_a_port_changed_on_the_device(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    """The probe (kept across restarts) is not the last word on the RTSP port."""
+    entry = await add_entry(ipc)
+    entity_id = hass.states.async_entity_ids("camera")[0]
+    assert f":{ipc.rtsp_port}/" in str(await async_get_stream_source(hass, entity_id))
+    ipc.state.config.set("RTSP.Port", "10554")
+    # Read at most once a minute: the next stream start within it keeps the port it read.
+    assert f":{ipc.rtsp_port}/" in str(await async_get_stream_source(hass, entity_id))
+    entry.runtime_data._rtsp_port_read = None  # a minute later
+    assert ":10554/" in str(await async_get_stream_source(hass, entity_id))
+    # A device that cannot be asked: the probed port.
+    entry.runtime_data._rtsp_port_read = None
+    ipc.add_fault(kind="status", status=500, path="/cgi-bin/configManager.cgi", count=1)
+    assert f":{ipc.rtsp_port}/" in str(await async_get_stream_source(hass, entity_id))
+
+
 async def test_snapshot_failure_is_an_error_logged_once(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
