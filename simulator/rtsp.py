@@ -21,7 +21,9 @@ What the server does, and the evidence for the device side of it:
 * ``SETUP`` takes RTP over the RTSP connection (``RTP/AVP/TCP;interleaved=a-b``, what the
   integration asks for by default) or over UDP to the client's ports on 127.0.0.1.
 * ``PLAY`` starts the media, paced in real time; ``GET_PARAMETER`` and ``OPTIONS`` keep a
-  session alive; ``TEARDOWN`` ends it.
+  session alive; ``TEARDOWN`` ends it. A change of the stream's ``Encode`` settings (codec,
+  size, rate, audio) ends live sessions within a second, as an encoder restart does; the
+  client's next session gets the new format.
 
 The picture is the snapshot's (title and clock), at the ``Encode`` table's size and rate
 (:mod:`simulator.video`); it is encoded in a worker thread, one second at a time, only while
@@ -503,6 +505,8 @@ class _Connection:
         pending = asyncio.ensure_future(asyncio.to_thread(source.second))
         try:
             while seconds is None or second < seconds:
+                if target.playback is None and not self._same_format(target, fmt):
+                    break  # the encoder was reconfigured: the device ends the session
                 frames = await pending
                 if seconds is None or second + 1 < seconds:
                     pending = asyncio.ensure_future(asyncio.to_thread(source.second))
@@ -523,8 +527,15 @@ class _Connection:
             pending.cancel()
             with contextlib.suppress(BaseException):
                 await pending
-        # Playback ends with the recording: the device closes the session.
+        # Playback ends with the recording, live view with an encoder change: the device
+        # closes the session and the client connects again.
         self.writer.close()
+
+    def _same_format(self, target: _Target, fmt: StreamFormat) -> bool:
+        try:
+            return self.server.stream_format(target.channel, target.subtype) == fmt
+        except RtspError:
+            return False
 
     async def _send_video(self, track: _Track, frame: VideoFrame, fmt: StreamFormat) -> None:
         stamp = frame.index * VIDEO_CLOCK // fmt.fps

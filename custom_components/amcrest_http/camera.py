@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityDescription
 from homeassistant.components.camera.const import CameraEntityFeature
-from homeassistant.components.stream import CONF_RTSP_TRANSPORT
-from homeassistant.core import HomeAssistant
+from homeassistant.components.stream import CONF_RTSP_TRANSPORT, Stream
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.aiohttp_client import async_aiohttp_proxy_stream
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -89,6 +89,25 @@ class AmcrestCamera(AmcrestEntity, Camera):
         self._attr_brand = identity.vendor if identity else None
         self._attr_model = identity.model if identity else None
         self._error_logged = False
+        self._format: dict[str, str] | None = None
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self._format = self._stream
+        self.async_on_remove(self.hub.coordinator.async_add_listener(self._encode_updated))
+
+    @callback
+    def _encode_updated(self) -> None:
+        """A changed encoder (codec, size, rate...) restarts the device's stream: start HA's
+        stream afresh too, so the next view gets the new format (H.265 -> H.264 plays at once)."""
+        current = self._stream
+        if current == self._format:
+            return
+        self._format = current
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            self.hass.async_create_task(_close(stream), f"{self.entity_id} stream restart")
+        self.async_write_ha_state()
 
     @property
     def _stream(self) -> dict[str, str]:
@@ -151,3 +170,10 @@ class AmcrestCamera(AmcrestEntity, Camera):
         except AmcrestError as err:
             _LOGGER.debug("MJPEG stream of %s unavailable: %s", self.entity_id, err)
             return await super().handle_async_mjpeg_stream(request)
+
+
+async def _close(stream: Stream) -> None:
+    """Stop a stream and its outputs (their idle timers with them)."""
+    for provider in list(stream.outputs().values()):
+        await stream.remove_provider(provider)
+    await stream.stop()

@@ -152,3 +152,35 @@ async def test_recorder_channel_plays_over_udp_when_asked(
     assert decoded["frames"] >= 20
     assert sim.rtsp.stats.paths == ["/cam/realmonitor?channel=2&subtype=0/"]
     assert set(sim.rtsp.stats.transports) == {"udp"}
+
+
+@pytest.mark.usefixtures("stream_ready")
+async def test_changing_the_codec_restarts_live_view_in_the_new_format(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The user's fix for a browser without H.265: the codec select, and the view plays."""
+    sim = await start_sim("ipc")
+    sim.state.config.set("Encode[0].MainFormat[0].Video.Width", "640")
+    sim.state.config.set("Encode[0].MainFormat[0].Video.Height", "360")
+    entry = await add_entry(sim)
+    camera = _camera(hass, entry, 0, "main_stream")
+    first = await _first_segment(hass, hass_ws_client, hass_client, camera)
+    assert (await asyncio.to_thread(_decode, first))["codec"] == "hevc"
+    select = next(
+        item.entity_id
+        for item in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if item.unique_id.endswith("_ch0_main_stream_codec")
+    )
+    await hass.services.async_call(
+        "select", "select_option", {"entity_id": select, "option": "H.264"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    state = hass.states.get(camera)
+    assert state is not None
+    assert state.attributes["codec"] == "H.264"
+    second = await _first_segment(hass, hass_ws_client, hass_client, camera)
+    assert (await asyncio.to_thread(_decode, second))["codec"] == "h264"

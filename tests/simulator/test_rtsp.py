@@ -293,3 +293,23 @@ def test_stream_formats_are_checked() -> None:
             StreamFormat(*args)
     with pytest.raises(ValueError, match="codec"):
         StreamFormat(640, 480, 15, codec="vp9")
+
+
+async def test_an_encoder_change_ends_live_sessions(ipc: Simulator) -> None:
+    url = _url(ipc, "/cam/realmonitor?channel=1&subtype=1")
+
+    def read_until_the_end() -> int:
+        frames = 0
+        with av.open(url, options={"rtsp_transport": "tcp", "timeout": "5000000"}) as container:
+            for _ in container.decode(video=0):
+                frames += 1
+                if frames == 5:
+                    ipc.state.config.set("Encode[0].ExtraFormat[0].Video.Compression", "H.265")
+                if frames > 200:
+                    break
+        return frames
+
+    frames = await asyncio.to_thread(read_until_the_end)
+    assert frames < 200  # the session ended after the change, the stream did not run on
+    found = await asyncio.to_thread(_read, url, 2)
+    assert found["codec"] == "hevc"
