@@ -1,0 +1,335 @@
+"""What a user sees, checked in a real browser: the demo in headless Chromium.
+
+Run by ``scripts/e2e``. It starts ``scripts/develop`` (Home Assistant and the simulated devices
+on 127.0.0.1), signs in as the demo owner, and checks in Debian's Chromium (driven by its
+chromedriver, never a downloaded browser; every host name but 127.0.0.1 resolves to nothing):
+
+1. **Live view.** The camera dialog of the Amcrest-style camera, whose main stream the
+   simulator encodes as its ``Encode`` table says. The table starts at H.265, which
+   Chromium on Linux does not decode: the dialog then shows refreshing stills (checked). The
+   user's fix, the *Main stream codec* select set to H.264, makes the dialog play: the video
+   element's ``currentTime`` grows and two frames a few seconds apart differ (the device
+   clock is drawn on the picture).
+2. **Last event image.** A motion event on the simulator; the image entity's dialog shows
+   the picture taken at that moment (a loaded ``<img>`` with its natural size).
+
+Screenshots go to ``e2e-results/`` (git-ignored). Exit status 0 when every check passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "e2e-results"
+HA = "http://127.0.0.1:8123"
+SIM_IPC = "http://127.0.0.1:18081"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CAMERA = "camera.frontdoorcam"
+CODEC_SELECT = "select.frontdoorcam_main_stream_codec"
+LAST_EVENT = "image.frontdoorcam_last_event"
+START_TIMEOUT = 300.0
+
+#: Every <video>/<img> in the page, through the shadow roots of HA's web components.
+_FIND = """
+function walk(root, out) {
+  root.querySelectorAll(tag).forEach((el) => out.push(el));
+  root.querySelectorAll('*').forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot, out); });
+}
+const out = []; walk(document, out); return out;
+"""
+_MORE_INFO = """
+document.querySelector('home-assistant').dispatchEvent(new CustomEvent('hass-more-info',
+  {detail: {entityId: arguments[0]}, bubbles: true, composed: true}));
+"""
+
+
+def log(message: str) -> None:
+    print(f"e2e: {message}", flush=True)
+
+
+def wait_for[T](what: str, check: Callable[[], T | None], timeout: float) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.5)
+
+
+# ---------------------------------------------------------------------- Home Assistant API
+
+
+class HomeAssistant:
+    """The demo's HTTP API as the owner ``demo`` (the login flow the frontend uses)."""
+
+    def __init__(self) -> None:
+        client_id = HA + "/"
+        flow = self._post(
+            "/auth/login_flow",
+            {"client_id": client_id, "handler": ["homeassistant", None], "redirect_uri": client_id},
+        )
+        result = self._post(
+            f"/auth/login_flow/{flow['flow_id']}",
+            {"client_id": client_id, "username": "demo", "password": "demo"},
+        )
+        self.tokens = self._post(
+            "/auth/token",
+            {"grant_type": "authorization_code", "code": result["result"], "client_id": client_id},
+            form=True,
+        )
+        self.client_id = client_id
+
+    def _post(
+        self, path: str, data: dict[str, Any], *, form: bool = False, token: str | None = None
+    ) -> Any:
+        body = urllib.parse.urlencode(data).encode() if form else json.dumps(data).encode()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded" if form else "application/json"
+        }
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(HA + path, data=body, headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.load(response)
+
+    def call(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        self._post(f"/api/services/{domain}/{service}", data, token=self.tokens["access_token"])
+
+    def state(self, entity_id: str) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310
+            f"{HA}/api/states/{entity_id}",
+            headers={"Authorization": f"Bearer {self.tokens['access_token']}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            result: dict[str, Any] = json.load(response)
+            return result
+
+    def frontend_tokens(self) -> str:
+        """What the frontend keeps in ``localStorage.hassTokens`` after signing in."""
+        tokens = self.tokens
+        return json.dumps(
+            {
+                "access_token": tokens["access_token"],
+                "token_type": "Bearer",
+                "expires_in": tokens["expires_in"],
+                "hassUrl": HA,
+                "clientId": self.client_id,
+                "expires": int(time.time() * 1000) + tokens["expires_in"] * 1000,
+                "refresh_token": tokens["refresh_token"],
+            }
+        )
+
+
+# ---------------------------------------------------------------------- processes
+
+
+@contextlib.contextmanager
+def demo() -> Iterator[None]:
+    """``scripts/develop --reset`` in its own process group, until it says it runs; stopped
+    after. ``--reset`` starts Home Assistant from nothing (onboarding, devices added through
+    the config flow), so no stored state from an earlier demo changes what is checked."""
+    RESULTS.mkdir(exist_ok=True)
+    output = (RESULTS / "develop.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
+        [str(ROOT / "scripts" / "develop"), "--reset"],
+        cwd=ROOT,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        log("starting scripts/develop (log: e2e-results/develop.log)")
+
+        def running() -> bool:
+            if process.poll() is not None:
+                raise AssertionError(f"scripts/develop exited with {process.returncode}")
+            return "develop: running" in (RESULTS / "develop.log").read_text()
+
+        wait_for("scripts/develop to be running", running, START_TIMEOUT)
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        output.close()
+
+
+def browser() -> WebDriver:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--window-size=1280,900",
+        "--mute-audio",
+        "--autoplay-policy=no-user-gesture-required",
+        # Nothing but 127.0.0.1 resolves: the browser cannot reach anything else.
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+# ---------------------------------------------------------------------- checks
+
+
+def open_more_info(driver: WebDriver, entity_id: str) -> None:
+    driver.get(HA + "/lovelace/0")
+    wait_for(
+        "the frontend",
+        lambda: driver.execute_script("return !!document.querySelector('home-assistant')"),
+        60,
+    )
+    time.sleep(2)  # the panel and its connection settle
+    driver.execute_script(_MORE_INFO, entity_id)
+
+
+def _find(driver: WebDriver, tag: str, project: str | None = None) -> Any:
+    """Elements ``tag`` anywhere in the page; mapped through the JS expression ``project``
+    (over ``el``) when given."""
+    mapping = f".map((el) => ({project}))" if project else ""
+    script = f"const f = (tag) => {{{_FIND}}}; return f(arguments[0]){mapping};"
+    return driver.execute_script(script, tag)
+
+
+def videos(driver: WebDriver) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = _find(
+        driver,
+        "video",
+        "{time: el.currentTime, width: el.videoWidth, height: el.videoHeight,"
+        " paused: el.paused, error: el.error ? el.error.message : null}",
+    )
+    return found
+
+
+def video_frame(driver: WebDriver) -> bytes:
+    """The current picture of the first video element, as PNG bytes."""
+    png: bytes = _find(driver, "video")[0].screenshot_as_png
+    return png
+
+
+def check_live_view(ha: HomeAssistant, driver: WebDriver) -> dict[str, Any]:
+    codec = ha.state(CODEC_SELECT)["state"]
+    log(f"main stream codec at start: {codec}")
+    figures: dict[str, Any] = {"codec_at_start": codec}
+    if codec == "H.265":
+        open_more_info(driver, CAMERA)
+        time.sleep(15)
+        driver.save_screenshot(str(RESULTS / "live-h265.png"))
+        playing = [v for v in videos(driver) if v["time"] > 0]
+        figures["h265_plays"] = bool(playing)
+        log(f"H.265: video playing in Chromium: {bool(playing)} (stills otherwise)")
+    ha.call("select", "select_option", {"entity_id": CODEC_SELECT, "option": "H.264"})
+    wait_for("the codec to read H.264", lambda: ha.state(CODEC_SELECT)["state"] == "H.264", 60)
+    driver.get(HA + "/lovelace/0")  # closes the dialog and its stream
+    time.sleep(3)
+    started = time.monotonic()
+    open_more_info(driver, CAMERA)
+    first = wait_for(
+        "live video to play",
+        lambda: next((v for v in videos(driver) if v["time"] > 1 and v["width"]), None),
+        60,
+    )
+    figures["seconds_to_playing"] = round(time.monotonic() - started, 1)
+    frame_a = video_frame(driver)
+    time.sleep(3)
+    later = videos(driver)[0]
+    frame_b = video_frame(driver)
+    driver.save_screenshot(str(RESULTS / "live-h264.png"))
+    assert later["time"] > first["time"] + 2, f"video did not advance: {first} -> {later}"
+    assert frame_a != frame_b, "two frames 3 s apart are the same picture"
+    figures.update(
+        size=f"{first['width']}x{first['height']}",
+        current_time=[round(first["time"], 2), round(later["time"], 2)],
+    )
+    log(f"live view plays: {figures}")
+    return figures
+
+
+def check_last_event_image(ha: HomeAssistant, driver: WebDriver) -> dict[str, Any]:
+    before = ha.state(LAST_EVENT)["state"]
+    body = json.dumps({"code": "VideoMotion", "action": "Start", "index": 0}).encode()
+    request = urllib.request.Request(f"{SIM_IPC}/sim/events", data=body)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+    wait_for("the last-event image to change", lambda: ha.state(LAST_EVENT)["state"] != before, 30)
+    driver.get(HA + "/lovelace/0")
+    time.sleep(2)
+    open_more_info(driver, LAST_EVENT)
+
+    def loaded() -> dict[str, Any] | None:
+        images: list[dict[str, Any]] = _find(
+            driver,
+            "img",
+            "{src: el.currentSrc, complete: el.complete, width: el.naturalWidth,"
+            " height: el.naturalHeight}",
+        )
+        return next(
+            (i for i in images if "image_proxy" in i["src"] and i["complete"] and i["width"]),
+            None,
+        )
+
+    image = wait_for("the last-event picture to load", loaded, 30)
+    time.sleep(2)  # the dialog's opening animation
+    driver.save_screenshot(str(RESULTS / "last-event.png"))
+    figures = {"size": f"{image['width']}x{image['height']}"}
+    log(f"last-event image loads: {figures}")
+    return figures
+
+
+def main() -> int:
+    RESULTS.mkdir(exist_ok=True)
+    results: dict[str, Any] = {}
+    with demo():
+        ha = HomeAssistant()
+        driver = browser()
+        try:
+            driver.get(HA + "/auth/authorize")
+            driver.execute_script(
+                "window.localStorage.setItem('hassTokens', arguments[0]);", ha.frontend_tokens()
+            )
+            results["live_view"] = check_live_view(ha, driver)
+            results["last_event_image"] = check_last_event_image(ha, driver)
+            results["browser"] = driver.capabilities.get("browserVersion")
+        except AssertionError as err:
+            with contextlib.suppress(Exception):
+                driver.save_screenshot(str(RESULTS / "failure.png"))
+            log(f"FAILED: {err}")
+            return 1
+        finally:
+            driver.quit()
+    (RESULTS / "e2e.json").write_text(json.dumps(results, indent=2) + "\n")
+    log(f"all checks passed; screenshots and e2e.json in {RESULTS.relative_to(ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
