@@ -250,6 +250,7 @@ class AmcrestMediaSource(MediaSource):
     ) -> PlayMedia:
         from homeassistant.components.camera.prefs import DynamicStreamSettings
         from homeassistant.components.stream import (
+            FORMAT_CONTENT_TYPE,
             HLS_PROVIDER,
             create_stream,
         )
@@ -260,7 +261,7 @@ class AmcrestMediaSource(MediaSource):
         stream = create_stream(self.hass, url, {}, DynamicStreamSettings())
         stream.add_provider(HLS_PROVIDER)
         await stream.start()
-        return PlayMedia(stream.endpoint_url(HLS_PROVIDER), "application/x-mpegURL")
+        return PlayMedia(stream.endpoint_url(HLS_PROVIDER), FORMAT_CONTENT_TYPE[HLS_PROVIDER])
 
 
 def _int(text: str, allowed: range) -> int:

@@ -10,10 +10,14 @@ around it), as a device configured for the same zone would be.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import io
+import re
 from datetime import date, datetime, time, timedelta
 from http import HTTPStatus
 
+import av
 import pytest
 from homeassistant.components.media_player.errors import BrowseError
 from homeassistant.components.media_source import (
@@ -460,17 +464,23 @@ async def test_listing_failure_is_a_browse_error(
 
 
 async def test_dav_plays_as_rtsp_playback_through_stream(
-    hass: HomeAssistant, recorder: Simulator, entry: MockConfigEntry
+    hass: HomeAssistant,
+    recorder: Simulator,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
 ) -> None:
     """With the stream integration loaded, a .dav recording becomes an HLS stream of the
-    device's RTSP playback of that time span (nothing answers RTSP here; only the URL the
-    stream was created for and the HLS endpoint handed to the browser are checked)."""
+    device's RTSP playback of that time span; HA's stream worker reads it from the simulator
+    and the first segment decodes."""
     assert await async_setup_component(hass, "stream", {})
+    # A light picture for the test (the playback uses the main stream's format).
+    recorder.state.config.set("Encode[0].MainFormat[0].Video.Width", "640")
+    recorder.state.config.set("Encode[0].MainFormat[0].Video.Height", "360")
     files = await folder_files(hass, entry, yesterday(), "regular")
     child = files[0]
     item = item_at(recorder, device_path(child))
     media = await async_resolve_media(hass, child.media_content_id, None)
-    assert media.mime_type == "application/x-mpegURL"
+    assert media.mime_type == "application/vnd.apple.mpegurl"  # as HA's camera source
     assert media.url.startswith("/api/hls/")
     streams = hass.data["stream"]["streams"]
     try:
@@ -479,6 +489,24 @@ async def test_dav_plays_as_rtsp_playback_through_stream(
         end = item.end.strftime("%Y_%m_%d_%H_%M_%S")
         assert f"/cam/playback?channel=1&subtype=0&starttime={start}&endtime={end}" in stream.source
         assert media.url == stream.endpoint_url("hls")
+        client = await hass_client()
+        base = media.url.rsplit("/", 1)[0]
+        async with asyncio.timeout(30):
+            while True:
+                response = await client.get(f"{base}/playlist.m3u8")
+                text = await response.text() if response.status == 200 else ""
+                if segments := re.findall(r"^\./(segment/\d+\.m4s)$", text, re.MULTILINE):
+                    break
+                await asyncio.sleep(0.5)
+        data = await (await client.get(f"{base}/init.mp4")).read()
+        data += await (await client.get(f"{base}/{segments[0]}")).read()
+        with av.open(io.BytesIO(data), mode="r") as container:
+            frames = list(container.decode(video=0))
+        assert frames
+        assert (frames[0].width, frames[0].height) == (640, 360)
+        assert recorder.rtsp.stats.paths[0].startswith("/cam/playback?channel=1&subtype=0")
     finally:
-        for stream in streams:
+        for stream in list(streams):
+            for provider in list(stream.outputs().values()):
+                await stream.remove_provider(provider)
             await stream.stop()
