@@ -26,6 +26,7 @@ from homeassistant.components.media_source import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util import dt as dt_util
 
 from .api import AmcrestError
@@ -250,7 +251,6 @@ class AmcrestMediaSource(MediaSource):
     ) -> PlayMedia:
         from homeassistant.components.camera.prefs import DynamicStreamSettings
         from homeassistant.components.stream import (
-            FORMAT_CONTENT_TYPE,
             HLS_PROVIDER,
             create_stream,
         )
@@ -261,7 +261,27 @@ class AmcrestMediaSource(MediaSource):
         stream = create_stream(self.hass, url, {}, DynamicStreamSettings())
         stream.add_provider(HLS_PROVIDER)
         await stream.start()
-        return PlayMedia(stream.endpoint_url(HLS_PROVIDER), FORMAT_CONTENT_TYPE[HLS_PROVIDER])
+        # The frontend's media dialog plays HLS only for this exact type (it shows "not
+        # supported" for application/vnd.apple.mpegurl), and its HLS player needs a URL it can
+        # resolve the inner playlist against.
+        return PlayMedia(_absolute(self.hass, stream.endpoint_url(HLS_PROVIDER)), HLS_MIME)
+
+
+#: The HLS type the frontend's media dialog plays (``hui-dialog-web-browser-play-media``).
+HLS_MIME = "application/x-mpegURL"
+
+
+def _absolute(hass: HomeAssistant, path: str) -> str:
+    """``path`` on Home Assistant's own URL, where it has one.
+
+    The frontend's HLS player resolves the playlist inside the master playlist against the URL
+    it was given; a path alone fails there ("Invalid base URL"), so the media browser could not
+    play a recording. Without a known URL the path is all there is.
+    """
+    try:
+        return get_url(hass) + path
+    except NoURLAvailableError:
+        return path
 
 
 def _int(text: str, allowed: range) -> int:
