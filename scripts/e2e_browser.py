@@ -10,7 +10,10 @@ chromedriver, never a downloaded browser; every host name but 127.0.0.1 resolves
    user's fix, the *Main stream codec* select set to H.264, makes the dialog play: the video
    element's ``currentTime`` grows and two frames a few seconds apart differ (the device
    clock is drawn on the picture).
-2. **Last event image.** A motion event on the simulator; the image entity's dialog shows
+2. **A recording from the media browser.** *Media → Amcrest & Dahua recordings → the camera →
+   yesterday → Continuous*, the first clip: a ``.dav`` recording that Home Assistant plays as
+   the device's RTSP playback through its ``stream`` integration; the video advances.
+3. **Last event image.** A motion event on the simulator; the image entity's dialog shows
    the picture taken at that moment (a loaded ``<img>`` with its natural size).
 
 Screenshots go to ``e2e-results/`` (git-ignored). Exit status 0 when every check passed.
@@ -28,6 +31,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +278,58 @@ def check_live_view(ha: HomeAssistant, driver: WebDriver) -> dict[str, Any]:
     return figures
 
 
+_CLICK = """
+const pattern = new RegExp(arguments[0]);
+function walk(root, out) {
+  root.querySelectorAll('*').forEach((el) => {
+    out.push(el);
+    if (el.shadowRoot) walk(el.shadowRoot, out);
+  });
+}
+const all = []; walk(document, all);
+const hit = all.find(
+  (el) => el.children.length === 0 && pattern.test((el.textContent || '').trim()));
+if (!hit) return false;
+hit.click();
+return true;
+"""
+
+
+def click(driver: WebDriver, pattern: str) -> None:
+    """Click the first leaf element (through shadow roots) whose text matches ``pattern``."""
+    wait_for(f"an item matching {pattern!r}", lambda: driver.execute_script(_CLICK, pattern), 30)
+    time.sleep(1.5)
+
+
+def check_recording(driver: WebDriver) -> dict[str, Any]:
+    yesterday = (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    driver.get(HA + "/media-browser/browser")
+    time.sleep(3)
+    for pattern in ("^Amcrest & Dahua recordings$", "^FrontDoorCam$", "^Front Door$"):
+        click(driver, pattern)
+    click(driver, f"^{yesterday}$")
+    click(driver, "^Continuous$")
+    click(driver, r"^\d\d:\d\d:\d\d - \d\d:\d\d:\d\d")
+    started = time.monotonic()
+    first = wait_for(
+        "the recording to play",
+        lambda: next((v for v in videos(driver) if v["time"] > 1 and v["width"]), None),
+        60,
+    )
+    seconds_to_playing = round(time.monotonic() - started, 1)
+    time.sleep(3)
+    later = videos(driver)[0]
+    driver.save_screenshot(str(RESULTS / "recording.png"))
+    assert later["time"] > first["time"] + 2, f"recording did not advance: {first} -> {later}"
+    figures = {
+        "seconds_to_playing": seconds_to_playing,
+        "size": f"{first['width']}x{first['height']}",
+        "current_time": [round(first["time"], 2), round(later["time"], 2)],
+    }
+    log(f"a .dav recording plays from the media browser: {figures}")
+    return figures
+
+
 def check_last_event_image(ha: HomeAssistant, driver: WebDriver) -> dict[str, Any]:
     before = ha.state(LAST_EVENT)["state"]
     body = json.dumps({"code": "VideoMotion", "action": "Start", "index": 0}).encode()
@@ -317,6 +373,7 @@ def main() -> int:
                 "window.localStorage.setItem('hassTokens', arguments[0]);", ha.frontend_tokens()
             )
             results["live_view"] = check_live_view(ha, driver)
+            results["recording"] = check_recording(driver)
             results["last_event_image"] = check_last_event_image(ha, driver)
             results["browser"] = driver.capabilities.get("browserVersion")
         except AssertionError as err:
