@@ -33,6 +33,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http.const import DOMAIN
+from custom_components.amcrest_http.media_source import file_title
 from simulator import Simulator
 from simulator.recordings import MediaItem, MediaQuery, build_media, content, make_item, search
 from tests.conftest import SimFactory
@@ -218,9 +219,14 @@ async def test_kind_lists_the_device_files_of_the_day(
         assert not child.can_expand
         assert child.media_class == ("image" if picture else "video")
         assert child.media_content_type == ("image/jpeg" if picture else "video/mp4")
-        assert child.title.startswith(f"{item.start:%H:%M:%S} - {item.end:%H:%M:%S}")
-        if item.events:
-            assert child.title.endswith(", ".join(item.events))
+        assert child.title.startswith(
+            f"{item.start:%H:%M:%S} " if picture else f"{item.start:%H:%M} "
+        )
+        assert len(child.title) <= 19  # the grid shows it whole
+        if picture:
+            assert child.title.endswith(" Picture")
+        elif "VideoMotion" in item.events:
+            assert " Motion " in child.title
     assert recorder.state.open_finders == 0
 
 
@@ -513,3 +519,24 @@ async def test_dav_plays_as_rtsp_playback_through_stream(
             for provider in list(stream.outputs().values()):
                 await stream.remove_provider(provider)
             await stream.stop()
+
+
+@pytest.mark.parametrize(
+    ("events", "flags", "seconds", "picture", "title"),
+    [
+        (("VideoMotion",), (), 223, False, "07:07 Motion 3m"),
+        ((), ("Timing",), 1800, False, "07:07 Regular 30m"),
+        (("SmartMotionHuman", "VideoMotion"), (), 5, False, "07:07 Person 5s"),
+        (("AlarmLocal",), ("Event",), 3700, False, "07:07 Alarm 1h01"),
+        (("SomeNewEventCode",), (), 60, False, "07:07 SomeNewEvent 1m"),
+        ((), (), 10, False, "07:07 Video 10s"),
+        ((), (), -5, False, "07:07 Video 0s"),
+        (("VideoMotion",), (), 0, True, "07:07:07 Picture"),
+    ],
+)
+def test_file_titles(
+    events: tuple[str, ...], flags: tuple[str, ...], seconds: int, picture: bool, title: str
+) -> None:
+    start = datetime(2026, 12, 4, 7, 7, 7)
+    end = start + timedelta(seconds=seconds)
+    assert file_title(start, end, events, flags, picture=picture) == title
