@@ -311,14 +311,14 @@ class AmcrestMediaSource(MediaSource):
         # The frontend's media dialog plays HLS only for this exact type (it shows "not
         # supported" for application/vnd.apple.mpegurl), and its HLS player needs a URL it can
         # resolve the inner playlist against.
-        return PlayMedia(_absolute(self.hass, stream.endpoint_url(HLS_PROVIDER)), HLS_MIME)
+        return PlayMedia(absolute_url(self.hass, stream.endpoint_url(HLS_PROVIDER)), HLS_MIME)
 
 
 #: The HLS type the frontend's media dialog plays (``hui-dialog-web-browser-play-media``).
 HLS_MIME = "application/x-mpegURL"
 
 
-def _absolute(hass: HomeAssistant, path: str) -> str:
+def absolute_url(hass: HomeAssistant, path: str) -> str:
     """``path`` on Home Assistant's own URL, where it has one.
 
     The frontend's HLS player resolves the playlist inside the master playlist against the URL

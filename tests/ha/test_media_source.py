@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http.const import DOMAIN
-from custom_components.amcrest_http.media_source import file_title
+from custom_components.amcrest_http.media_source import absolute_url, file_title
 from simulator import Simulator
 from simulator.recordings import MediaItem, MediaQuery, build_media, content, make_item, search
 from tests.conftest import SimFactory
@@ -540,3 +540,15 @@ def test_file_titles(
     start = datetime(2026, 12, 4, 7, 7, 7)
     end = start + timedelta(seconds=seconds)
     assert file_title(start, end, events, flags, picture=picture) == title
+
+
+async def test_playback_url_is_the_path_when_home_assistant_has_no_url(
+    hass: HomeAssistant,
+) -> None:
+    """Without a URL of its own the path is all there is (the player then needs a base)."""
+    hass.config.api = None
+    hass.config.internal_url = None
+    hass.config.external_url = None
+    assert absolute_url(hass, "/api/hls/x/master_playlist.m3u8") == (
+        "/api/hls/x/master_playlist.m3u8"
+    )
