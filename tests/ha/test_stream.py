@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import av
@@ -101,22 +101,41 @@ async def stream_ready(hass: HomeAssistant, add_entry: EntryFactory) -> AsyncIte
             await camera.stream.stop()
 
 
-@pytest.mark.usefixtures("stream_ready")
-async def test_main_stream_plays_as_hls(
+type Watch = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def watch(
     hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
     hass_ws_client: WebSocketGenerator,
     hass_client: ClientSessionGenerator,
+) -> Watch:
+    """Open a camera's live view as the frontend does; the first segment, decoded."""
+
+    async def run(camera: str) -> dict[str, Any]:
+        data = await _first_segment(hass, hass_ws_client, hass_client, camera)
+        return await asyncio.to_thread(_decode, data)
+
+    return run
+
+
+def _light(sim: Simulator, channel: int = 0, codec: str | None = None) -> None:
+    """A light main-stream picture for the test (640x360); the table's codec unless given."""
+    prefix = f"Encode[{channel}].MainFormat[0].Video."
+    sim.state.config.set(prefix + "Width", "640")
+    sim.state.config.set(prefix + "Height", "360")
+    if codec is not None:
+        sim.state.config.set(prefix + "Compression", codec)
+
+
+@pytest.mark.usefixtures("stream_ready")
+async def test_main_stream_plays_as_hls(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, watch: Watch
 ) -> None:
     sim = await start_sim("ipc")
-    # A light picture for the test; the codec stays the table's own H.265.
-    sim.state.config.set("Encode[0].MainFormat[0].Video.Width", "640")
-    sim.state.config.set("Encode[0].MainFormat[0].Video.Height", "360")
+    _light(sim)  # the codec stays the table's own H.265
     entry = await add_entry(sim)
-    camera = _camera(hass, entry, 0, "main_stream")
-    data = await _first_segment(hass, hass_ws_client, hass_client, camera)
-    decoded = await asyncio.to_thread(_decode, data)
+    decoded = await watch(_camera(hass, entry, 0, "main_stream"))
     assert decoded["codec"] == "hevc"
     assert decoded["size"] == (640, 360)
     assert decoded["frames"] >= 20  # at least a second of 20 fps video
@@ -129,24 +148,16 @@ async def test_main_stream_plays_as_hls(
 
 @pytest.mark.usefixtures("stream_ready")
 async def test_recorder_channel_plays_over_udp_when_asked(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    hass_ws_client: WebSocketGenerator,
-    hass_client: ClientSessionGenerator,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, watch: Watch
 ) -> None:
     sim: Simulator = await start_sim("nvr", channels=2)
-    sim.state.config.set("Encode[1].MainFormat[0].Video.Compression", "H.264")
-    sim.state.config.set("Encode[1].MainFormat[0].Video.Width", "640")
-    sim.state.config.set("Encode[1].MainFormat[0].Video.Height", "360")
+    _light(sim, channel=1, codec="H.264")
     entry = await add_entry(sim)
     hass.config_entries.async_update_entry(
         entry, options={**entry.options, CONF_RTSP_TRANSPORT: "udp"}
     )
     await hass.async_block_till_done()
-    camera = _camera(hass, entry, 1, "main_stream")
-    data = await _first_segment(hass, hass_ws_client, hass_client, camera)
-    decoded = await asyncio.to_thread(_decode, data)
+    decoded = await watch(_camera(hass, entry, 1, "main_stream"))
     assert decoded["codec"] == "h264"
     assert decoded["size"] == (640, 360)
     assert decoded["frames"] >= 20
@@ -156,20 +167,14 @@ async def test_recorder_channel_plays_over_udp_when_asked(
 
 @pytest.mark.usefixtures("stream_ready")
 async def test_changing_the_codec_restarts_live_view_in_the_new_format(
-    hass: HomeAssistant,
-    start_sim: SimFactory,
-    add_entry: EntryFactory,
-    hass_ws_client: WebSocketGenerator,
-    hass_client: ClientSessionGenerator,
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, watch: Watch
 ) -> None:
     """The user's fix for a browser without H.265: the codec select, and the view plays."""
     sim = await start_sim("ipc")
-    sim.state.config.set("Encode[0].MainFormat[0].Video.Width", "640")
-    sim.state.config.set("Encode[0].MainFormat[0].Video.Height", "360")
+    _light(sim)
     entry = await add_entry(sim)
     camera = _camera(hass, entry, 0, "main_stream")
-    first = await _first_segment(hass, hass_ws_client, hass_client, camera)
-    assert (await asyncio.to_thread(_decode, first))["codec"] == "hevc"
+    assert (await watch(camera))["codec"] == "hevc"
     select = next(
         item.entity_id
         for item in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
@@ -182,5 +187,4 @@ async def test_changing_the_codec_restarts_live_view_in_the_new_format(
     state = hass.states.get(camera)
     assert state is not None
     assert state.attributes["codec"] == "H.264"
-    second = await _first_segment(hass, hass_ws_client, hass_client, camera)
-    assert (await asyncio.to_thread(_decode, second))["codec"] == "h264"
+    assert (await watch(camera))["codec"] == "h264"
