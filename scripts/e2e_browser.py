@@ -309,7 +309,7 @@ def check_recording(driver: WebDriver) -> dict[str, Any]:
         click(driver, pattern)
     click(driver, f"^{yesterday}$")
     click(driver, "^Continuous$")
-    click(driver, r"^\d\d:\d\d:\d\d - \d\d:\d\d:\d\d")
+    click(driver, r"^\d\d:\d\d Regular \d")  # a clip titled like "13:30 Regular 30m"
     started = time.monotonic()
     first = wait_for(
         "the recording to play",
