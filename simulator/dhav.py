@@ -15,12 +15,18 @@ is the public evidence of the layout used here:
   audio stream at the first audio frame from ``0x83`` (channels, codec 0x0E G.711 A-law,
   sample-rate index 0 = 8000 Hz);
 * within one second of the packed date, timestamps advance by the difference of the
-  millisecond counters.
+  millisecond counters; a counter that went down is taken to have wrapped at 65535
+  (``diff += 65535`` in ``get_pts``), so the counter here wraps at 65535 too;
+* when the input is seekable, the duration is the packed date of the last frame (found from
+  the trailer at the very end of the file) minus that of the first frame, in whole seconds:
+  :func:`end_frame` closes a file with an auxiliary frame dated at the recording's end, so the
+  duration read is the listed one.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -36,6 +42,8 @@ OVERHEAD: Final = 32
 _CODECS: Final = {"h264": 0x02, "hevc": 0x0C}
 _ALAW: Final = 0x0E
 _HEADER = struct.Struct("<4sBBBBIIIHBB")
+#: The millisecond counter wraps here (FFmpeg adds 65535 when it goes down).
+MILLIS_WRAP: Final = 0xFFFF
 
 
 def pack_time(when: datetime) -> int:
@@ -50,6 +58,38 @@ def pack_time(when: datetime) -> int:
     )
 
 
+def head(
+    kind: int,
+    total: int,
+    *,
+    channel: int,
+    number: int,
+    when: datetime,
+    millis: int,
+    extension_length: int = 0,
+) -> bytes:
+    """The 24-byte header of a frame of ``total`` bytes (with its checksum)."""
+    packed = _HEADER.pack(
+        b"DHAV",
+        kind,
+        0,
+        channel & 0xFF,
+        0,
+        number & 0xFFFFFFFF,
+        total,
+        pack_time(when),
+        millis % MILLIS_WRAP,
+        extension_length,
+        0,
+    )
+    return packed[:-1] + bytes([sum(packed[:-1]) & 0xFF])
+
+
+def tail(total: int) -> bytes:
+    """The 8-byte trailer: ``dhav`` and the frame length again."""
+    return b"dhav" + struct.pack("<I", total)
+
+
 def frame(
     kind: int,
     payload: bytes,
@@ -62,37 +102,44 @@ def frame(
 ) -> bytes:
     """One DHAV frame around ``payload``."""
     total = OVERHEAD + len(extensions) + len(payload)
-    head = _HEADER.pack(
-        b"DHAV",
+    first = head(
         kind,
-        0,
-        channel & 0xFF,
-        0,
-        number & 0xFFFFFFFF,
         total,
-        pack_time(when),
-        millis & 0xFFFF,
-        len(extensions),
-        0,
+        channel=channel,
+        number=number,
+        when=when,
+        millis=millis,
+        extension_length=len(extensions),
     )
-    head = head[:-1] + bytes([sum(head[:-1]) & 0xFF])
-    return head + extensions + payload + b"dhav" + struct.pack("<I", total)
+    return first + extensions + payload + tail(total)
 
 
 def padding(size: int, *, channel: int = 0, when: datetime | None = None) -> bytes:
     """An auxiliary frame of exactly ``size`` bytes (at least :data:`OVERHEAD`); readers skip
     it whole, so it fills a file up to a listed length."""
+    return b"".join(padding_parts(size, channel=channel, when=when, chunk=max(size, 1)))
+
+
+_ZEROS: Final = bytes(64 * 1024)
+
+
+def padding_parts(
+    size: int, *, channel: int = 0, when: datetime | None = None, chunk: int = len(_ZEROS)
+) -> Iterator[bytes]:
+    """:func:`padding` in pieces of at most ``chunk`` zero bytes (large fills stay small in
+    memory)."""
     if size < OVERHEAD:
         msg = f"a DHAV frame takes at least {OVERHEAD} bytes"
         raise ValueError(msg)
-    return frame(
-        AUXILIARY,
-        bytes(size - OVERHEAD),
-        channel=channel,
-        number=0,
-        when=when or datetime(2000, 1, 1),
-        millis=0,
+    yield head(
+        AUXILIARY, size, channel=channel, number=0, when=when or datetime(2000, 1, 1), millis=0
     )
+    left = size - OVERHEAD
+    while left > 0:
+        piece = min(left, chunk)
+        yield _ZEROS[:piece] if piece <= len(_ZEROS) else bytes(piece)
+        left -= piece
+    yield tail(size)
 
 
 def video_extensions(fmt: StreamFormat) -> bytes:
