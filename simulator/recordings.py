@@ -6,8 +6,9 @@ for each of the last five days and each channel, regular ``[R]`` 30-minute block
 ending no later than the device clock. Channel ``n`` (0-based) is shifted ``2*n`` minutes so NVR
 channels differ. Items carry the §4.11 fields of a ``mediaFileFind`` result.
 
-File contents are never stored: :func:`read_range` derives any byte range from the path (a DHAV
-frame header, or a JPEG start/end marker, over a 32-byte pattern that is the SHA-256 of the path).
+File contents are never stored: they are real, playable files made as they are read
+(:mod:`simulator.recording_files`: DHAV ``.dav``, fragmented ``.mp4``, ``.jpg``), exactly the
+listed ``Length`` long and the same every time for the same item.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
-import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+
+from simulator.recording_files import chunks, file_parts, recorded_length
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 MEDIA_DAYS = 5
@@ -79,6 +81,13 @@ class MediaItem:
     compressed: bool = False
     redundant: bool = False
     repeat: int = 0
+    title: str | None = None
+    """The channel title on the pictures (fixed on first use, see
+    :func:`simulator.recording_files.stamp`)."""
+    picture_size: tuple[int, int] | None = None
+    """Size of the recorded video (fixed on first use)."""
+    audio: bool | None = None
+    """Whether the ``.dav`` carries G.711 A-law audio (fixed on first use)."""
 
     @property
     def duration(self) -> int:
@@ -179,7 +188,10 @@ def make_item(
         storage=storage, channel=channel, start=start, end=end, tag=tag, kind=kind, cluster=cluster
     )
     if length is None:
-        length = _size(name, 64 * KIB, 256 * KIB if kind == "jpg" else 2 * MIB)
+        if kind == "jpg":
+            length = _size(name, 64 * KIB, 256 * KIB)
+        else:
+            length = recorded_length(int((end - start).total_seconds()), _size(name, 0, 20))
     return MediaItem(
         channel=channel,
         start=start,
@@ -208,7 +220,6 @@ def _day_items(day: date, channel: int, storage: str, cluster: int) -> list[Medi
     items: list[MediaItem] = []
 
     def add(start: datetime, seconds: int, tag: str, kind: str = "dav") -> None:
-        low, high = (MIB, 2 * MIB) if tag == "R" else (64 * KIB, MIB)
         item = make_item(
             start=start,
             seconds=seconds,
@@ -218,8 +229,6 @@ def _day_items(day: date, channel: int, storage: str, cluster: int) -> list[Medi
             storage=storage,
             cluster=cluster + len(items),
         )
-        if kind == "dav":
-            item.length = _size(item.file_path, low, high)
         items.append(item)
 
     first, last = REGULAR_HOURS
@@ -331,76 +340,31 @@ def page_pairs(page: list[MediaItem]) -> list[tuple[str, object]]:
 
 # --- contents --------------------------------------------------------------------------------
 
-JPEG_START = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
-JPEG_END = b"\xff\xd9"
 
-
-def _packed_time(value: datetime) -> int:
-    return (
-        value.second
-        | value.minute << 6
-        | value.hour << 12
-        | value.day << 17
-        | value.month << 22
-        | (value.year - 2000) % 64 << 26
-    )
-
-
-def file_header(item: MediaItem) -> bytes:
-    """The first bytes of the file: a DHAV video key-frame header (24 bytes) or a JPEG start."""
-    if item.type == "jpg":
-        return JPEG_START
-    head = struct.pack(
-        "<4sBBBBIIIHB",
-        b"DHAV",
-        0xFD,
-        0,
-        item.channel & 0xFF,
-        0,
-        0,
-        min(item.length, 0xFFFFFFFF),
-        _packed_time(item.start),
-        0,
-        0,
-    )
-    return head + bytes([sum(head) & 0xFF])
-
-
-def file_trailer(item: MediaItem) -> bytes:
-    return JPEG_END if item.type == "jpg" else b""
+def iter_content(item: MediaItem, chunk_size: int = CHUNK_SIZE) -> Generator[bytes]:
+    """The file in chunks of about ``chunk_size`` bytes as it is made (never the whole file
+    in memory); synchronous and CPU-bound (video is encoded here), so servers run each step
+    in a thread."""
+    return chunks(file_parts(item), chunk_size)
 
 
 def read_range(item: MediaItem, start: int, end: int) -> bytes:
     """Bytes ``start``..``end`` (exclusive) of the file, clipped to its length."""
     start, end = max(start, 0), min(end, item.length)
-    if end <= start:
-        return b""
-    pattern = _digest(item.file_path)
-    size = end - start
-    offset = start % len(pattern)
-    repeats = (offset + size) // len(pattern) + 1
-    data = bytearray((pattern * repeats)[offset : offset + size])
-    head = file_header(item)[: item.length]
-    if start < len(head):
-        piece = head[start:end]
-        data[: len(piece)] = piece
-    tail = file_trailer(item)
-    tail_start = max(item.length - len(tail), 0)
-    if tail and end > tail_start:
-        first = max(start, tail_start)
-        data[first - start : end - start] = tail[first - tail_start : end - tail_start]
-    return bytes(data)
-
-
-def iter_content(item: MediaItem, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """The file in chunks (never the whole file in memory)."""
-    for start in range(0, item.length, chunk_size):
-        yield read_range(item, start, start + chunk_size)
+    out = bytearray()
+    offset = 0
+    for part in file_parts(item):
+        if offset + len(part) > start and offset < end:
+            out += part[max(start - offset, 0) : end - offset]
+        offset += len(part)
+        if offset >= end:
+            break
+    return bytes(out)
 
 
 def content(item: MediaItem) -> bytes:
     """The whole file (tests)."""
-    return read_range(item, 0, item.length)
+    return b"".join(iter_content(item))
 
 
 @dataclass(slots=True)

@@ -8,6 +8,8 @@ that a client cleans up after itself.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -18,6 +20,7 @@ from simulator import logbook
 from simulator import quirks as q
 from simulator.cgi.registry import CgiContext, prefix_route, route
 from simulator.profiles import ProfileSpec
+from simulator.recording_files import stamp
 from simulator.recordings import (
     FIND_COUNT_MAX,
     MediaFinder,
@@ -234,17 +237,27 @@ async def helper_bound(ctx: CgiContext) -> web.StreamResponse:
 
 
 async def _stream(ctx: CgiContext, items: Iterable[MediaItem]) -> web.StreamResponse:
-    """The files' bytes back to back, in chunks, with an exact ``Content-Length``."""
+    """The files' bytes back to back, with an exact ``Content-Length`` (each file is its
+    listed length), sent as they are made: every step of a file (a second of encoded media or
+    a piece of filler, :func:`simulator.recording_files.file_parts`) runs in a worker thread,
+    so the event loop never waits for the encoder."""
     files = list(items)
+    for item in files:
+        stamp(item, ctx.state)
     response = web.StreamResponse(headers={"Content-Type": OCTET_STREAM})
     response.content_length = sum(item.length for item in files)
     await response.prepare(ctx.request)
     try:
         for item in files:
-            for chunk in iter_content(item):
-                if ctx.runtime.stopping.is_set():
-                    return response
-                await response.write(chunk)
+            parts = iter_content(item)
+            try:
+                while (chunk := await asyncio.to_thread(next, parts, None)) is not None:
+                    if ctx.runtime.stopping.is_set():
+                        return response
+                    await response.write(chunk)
+            finally:
+                with contextlib.suppress(ValueError):  # still running in its thread
+                    parts.close()
     except ConnectionError:
         pass  # the client went away
     return response
