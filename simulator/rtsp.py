@@ -15,7 +15,8 @@ What the server does, and the evidence for the device side of it:
   a Basic challenge. Wrong credentials count as failed logins and lock the account like HTTP
   logins do (the same :class:`~simulator.auth.Authenticator`).
 * ``DESCRIBE`` answers an SDP with ``Content-Base: <url>/`` and per-track
-  ``a=control:trackID=N`` (the form of Dahua SDPs quoted in the same thread), H.264 as
+  ``a=control:trackID=N``, ``s=Media Server``, ``a=packetization-supported:DH`` (a Dahua
+  camera's DESCRIBE answer quoted in bluenviron/gortsplib #479), H.264 as
   payload type 96 with ``packetization-mode=1`` and ``sprop-parameter-sets`` (RFC 6184), and
   G.711 A-law as static payload type 8 where the stream has audio.
 * ``SETUP`` takes RTP over the RTSP connection (``RTP/AVP/TCP;interleaved=a-b``, what the
