@@ -492,11 +492,12 @@ class Transport:
             return False
         if self._challenge.scheme == "basic":
             return True
-        if self._digest is None or not self._digest.used:
-            return self._digest is not None
-        if self._nonce_reuse is False:
+        if self._digest is None:
             return False
-        return self.clock() - self._accepted_at <= REUSE_WINDOW
+        if not self._digest.used:
+            return True
+        # A used nonce: only on firmware that takes it again, and only shortly after it worked.
+        return self._nonce_reuse is not False and self.clock() - self._accepted_at <= REUSE_WINDOW
 
     def _header(self, method: str, target: str) -> str:
         if self._challenge is not None and self._challenge.scheme == "basic":
