@@ -26,7 +26,8 @@ type Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @functools.cache
-def _font(size: int) -> Font:
+def default_font(size: int) -> Font:
+    """Pillow's default font at ``size`` (cached; the recordings draw with it too)."""
     return ImageFont.load_default(size=size)
 
 
@@ -64,8 +65,8 @@ def render_image(
     draw.rectangle(
         (bar_x, height // 2 - bar_h, bar_x + bar_w, height // 2 + bar_h), fill=(230, 230, 230)
     )
-    big = _font(round(24 * scale))
-    small = _font(round(18 * scale))
+    big = default_font(round(24 * scale))
+    small = default_font(round(18 * scale))
     margin = round(12 * scale)
     _draw_text(draw, (margin, round(10 * scale)), title, big)
     _draw_text(draw, (width - round(70 * scale), round(10 * scale)), f"CH{channel}", small)

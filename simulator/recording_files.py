@@ -47,10 +47,10 @@ import av
 import av.video.frame
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from simulator.dhav import OVERHEAD, DhavWriter, padding_parts
-from simulator.media import FRAME_SIZE, channel_colour, render_jpeg
+from simulator.media import FRAME_SIZE, channel_colour, default_font, render_jpeg
 from simulator.video import AUDIO_PACKET_SAMPLES, AUDIO_RATE, AlawTone, H264Encoder, StreamFormat
 
 if TYPE_CHECKING:
@@ -145,14 +145,9 @@ type Plane = npt.NDArray[np.float32]
 
 
 @functools.cache
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
-
-
-@functools.cache
 def _glyph(char: str, size: int) -> tuple[Plane, float]:
     """Coverage (0..1) of one character drawn at the text origin, and its advance."""
-    font = _font(size)
+    font = default_font(size)
     advance = float(font.getlength(char))
     image = Image.new("L", (math.ceil(advance) + size // 2 + 1, round(size * 1.4)))
     ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
@@ -181,11 +176,11 @@ class Pictures:
         image = Image.new("RGB", size, channel_colour(channel))
         draw = ImageDraw.Draw(image)
         for xy, text, font in (
-            ((round(12 * scale), round(10 * scale)), title, _font(round(24 * scale))),
+            ((round(12 * scale), round(10 * scale)), title, default_font(round(24 * scale))),
             (
                 (width - round(70 * scale), round(10 * scale)),
                 f"CH{channel}",
-                _font(round(18 * scale)),
+                default_font(round(18 * scale)),
             ),
         ):
             try:
