@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import socket
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -38,7 +39,7 @@ from simulator.responses import (
     text_response,
 )
 from simulator.rtsp import RtspServer
-from simulator.runtime import Runtime
+from simulator.runtime import Runtime, stop_accepting
 from simulator.state import ConfigStore, DeviceState, Identity
 from simulator.stats import RequestStats, StatsDict
 from simulator.tables import build_tables, storage_devices, storage_info
@@ -176,6 +177,7 @@ class Simulator:
         )
         self._requested_port = port
         self._port: int | None = None
+        self._listener: socket.socket | None = None
         self._requested_rtsp_port = rtsp_port
         self.rtsp = RtspServer(
             state=self.state, auth=self.auth, http_stats=self._stats, host=self.host
@@ -259,8 +261,9 @@ class Simulator:
         )
         await runner.setup()
         try:
-            site = web.TCPSite(runner, HOST, self._requested_port, reuse_address=True)
-            await site.start()
+            listener = socket.create_server((HOST, self._requested_port))
+            self._listener = listener
+            await web.SockSite(runner, listener).start()
             self._port = int(runner.addresses[0][1])
             if self._requested_rtsp_port is not None:
                 rtsp_port = await self.rtsp.start(self._requested_rtsp_port)
@@ -275,6 +278,7 @@ class Simulator:
                 self._dhip_transport = transport
         except BaseException:
             self._port = None
+            self._listener = None
             await self.rtsp.stop()
             await runner.cleanup()
             raise
@@ -285,6 +289,9 @@ class Simulator:
         runner, self._runner = self._runner, None
         if runner is None:
             return
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            await stop_accepting([listener])
         self._stopping.set()
         self.events.close()
         timers = list(self.runtime.background)

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from simulator.auth import AuthMode, Outcome
+from simulator.runtime import stop_accepting
 from simulator.video import (
     AUDIO_PACKET_SAMPLES,
     COMPRESSIONS,
@@ -168,6 +169,7 @@ class RtspServer:
         server, self._server = self._server, None
         if server is None:
             return
+        await stop_accepting(server.sockets)
         server.close()
         for task in list(self._connections):
             task.cancel()

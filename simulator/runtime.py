@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from simulator.events import EventBus
 from simulator.faults import FaultRegistry
 from simulator.profiles import ProfileSpec
 from simulator.state import DeviceState
 from simulator.stats import RequestStats
+
+
+class SocketLike(Protocol):
+    def fileno(self) -> int: ...
 
 
 @dataclass(slots=True)
@@ -37,3 +43,19 @@ class Runtime:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
         return self.stopping.is_set()
+
+
+async def stop_accepting(sockets: Iterable[SocketLike]) -> None:
+    """Stop taking new connections on listening ``sockets`` before their server closes.
+
+    asyncio accepts a connection in one step and attaches it to its server in a task of its own;
+    a server closed in between fails that task with an ``AssertionError`` (``Server._attach``)
+    that surfaces as an unhandled exception. Removing the readers first and yielding once lets
+    connections already accepted attach; nothing new is accepted after that.
+    """
+    loop = asyncio.get_running_loop()
+    removed = False
+    for sock in sockets:
+        removed = loop.remove_reader(sock.fileno()) or removed
+    if removed:
+        await asyncio.sleep(0)
