@@ -2,13 +2,14 @@
 
 Files are found with the device's own search (``mediaFileFind``). MP4 clips and JPEG pictures
 play from the device through an authenticated proxy view; ``.dav`` recordings (the device's own
-container, which browsers cannot play) go through Home Assistant's stream integration as RTSP
-playback when it is loaded, and otherwise are offered as the proxied file.
+container, which browsers cannot play) pass the same view remuxed to MP4 as they arrive
+(:mod:`.remux`), or as the raw file where PyAV is missing.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -26,14 +27,14 @@ from homeassistant.components.media_source import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import HomeAssistantView
-from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util import dt as dt_util
 
 from .api import AmcrestError
 from .const import DOMAIN
+from .remux import remux_available, remux_to_mp4
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import AsyncGenerator, Sequence
 
     from .api.recording import MediaFile
     from .hub import AmcrestConfigEntry, AmcrestHub
@@ -279,56 +280,18 @@ class AmcrestMediaSource(MediaSource):
         entry_id, channel_text, _, token, start_text, end_text, kind = parts
         try:
             hub = _hub(self.hass, entry_id)
-            channel = _int(channel_text, hub.channels)
-            start, end = datetime.fromisoformat(start_text), datetime.fromisoformat(end_text)
+            _int(channel_text, hub.channels)
+            datetime.fromisoformat(start_text)
+            datetime.fromisoformat(end_text)
         except (BrowseError, ValueError) as err:
             raise _unresolvable("bad_recording") from err
         decode_path(token)
         proxy = PROXY_URL.format(entry_id=entry_id, token=token)
         if kind == "jpg":
             return PlayMedia(proxy, "image/jpeg")
-        if kind == "mp4":
+        if kind == "mp4" or await self.hass.async_add_executor_job(remux_available):
             return PlayMedia(proxy, "video/mp4")
-        if "stream" in self.hass.config.components:
-            return await self._rtsp_playback(hub, channel, start, end)
         return PlayMedia(proxy, "application/octet-stream")
-
-    async def _rtsp_playback(
-        self, hub: AmcrestHub, channel: int, start: datetime, end: datetime
-    ) -> PlayMedia:
-        from homeassistant.components.camera.prefs import DynamicStreamSettings
-        from homeassistant.components.stream import (
-            HLS_PROVIDER,
-            create_stream,
-        )
-
-        url = hub.client.media.rtsp_playback_url(
-            start, end, channel=channel + 1, port=await hub.async_rtsp_port()
-        )
-        stream = create_stream(self.hass, url, {}, DynamicStreamSettings())
-        stream.add_provider(HLS_PROVIDER)
-        await stream.start()
-        # The frontend's media dialog plays HLS only for this exact type (it shows "not
-        # supported" for application/vnd.apple.mpegurl), and its HLS player needs a URL it can
-        # resolve the inner playlist against.
-        return PlayMedia(absolute_url(self.hass, stream.endpoint_url(HLS_PROVIDER)), HLS_MIME)
-
-
-#: The HLS type the frontend's media dialog plays (``hui-dialog-web-browser-play-media``).
-HLS_MIME = "application/x-mpegURL"
-
-
-def absolute_url(hass: HomeAssistant, path: str) -> str:
-    """``path`` on Home Assistant's own URL, where it has one.
-
-    The frontend's HLS player resolves the playlist inside the master playlist against the URL
-    it was given; a path alone fails there ("Invalid base URL"), so the media browser could not
-    play a recording. Without a known URL the path is all there is.
-    """
-    try:
-        return get_url(hass) + path
-    except NoURLAvailableError:
-        return path
 
 
 def _int(text: str, allowed: range) -> int:
@@ -366,19 +329,35 @@ class RecordingProxyView(HomeAssistantView):
             return web.Response(status=404)
         if not path.startswith("/") or ".." in path.split("/"):
             return web.Response(status=404)
-        content_type = "image/jpeg" if path.lower().endswith(".jpg") else "video/mp4"
-        if path.lower().endswith(".dav"):
+        lower = path.lower()
+        remux = lower.endswith(".dav") and await self.hass.async_add_executor_job(remux_available)
+        content_type = "image/jpeg" if lower.endswith(".jpg") else "video/mp4"
+        if lower.endswith(".dav") and not remux:
             content_type = "application/octet-stream"
+        response: web.StreamResponse | None = None
         try:
-            async with hub.client.transport.stream(f"/cgi-bin/RPC_Loadfile{path}") as upstream:
+            async with hub.client.recording.open_file(path) as (chunks, length):
                 response = web.StreamResponse(headers={"Content-Type": content_type})
-                if upstream.content_length is not None:
-                    response.content_length = upstream.content_length
-                await response.prepare(request)
-                async for chunk in upstream.content.iter_chunked(65536):
-                    await response.write(chunk)
+                body: AsyncGenerator[bytes] = chunks
+                if remux:
+                    # a .dav becomes MP4 as it arrives: the length is not known ahead
+                    body = remux_to_mp4(chunks)
+                elif length is not None:
+                    response.content_length = length
+                async with contextlib.aclosing(body):
+                    async for chunk in body:
+                        if not response.prepared:
+                            await response.prepare(request)
+                        await response.write(chunk)
+                if not response.prepared:
+                    await response.prepare(request)
                 await response.write_eof()
                 return response
         except AmcrestError as err:
             _LOGGER.debug("recording %s unavailable: %s", entry_id, type(err).__name__)
-            return web.Response(status=502)
+            if response is None or not response.prepared:
+                return web.Response(status=502)
+            # The answer has begun: cut the connection, so the client sees it incomplete.
+            if request.transport is not None:
+                request.transport.close()
+            return response

@@ -27,11 +27,12 @@ from homeassistant.helpers.typing import VolDictType
 from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
 
-from .api import AmcrestError, InvalidParameterError
+from .api import AmcrestError, InvalidParameterError, MalformedResponseError
 from .api.ptz import PtzDirection
 from .api.talk import check_number
 from .const import DOMAIN
 from .coordinator import DOORS, PTZ_PRESETS, PTZ_STATUS, write_error
+from .remux import remux_available, remux_to_mp4
 
 if TYPE_CHECKING:
     from .camera import AmcrestCamera
@@ -56,6 +57,10 @@ ATTR_FLAGS = "flags"
 ATTR_LIMIT = "limit"
 ATTR_PATH = "path"
 ATTR_FILENAME = "filename"
+ATTR_FORMAT = "format"
+#: What download_recording saves: the file as recorded, or a ``.dav`` remuxed to MP4.
+FORMAT_ORIGINAL = "original"
+FORMAT_MP4 = "mp4"
 ATTR_DEVICE_ID = "device_id"
 ATTR_LOG_TYPE = "log_type"
 ATTR_DOOR = "door"
@@ -136,6 +141,7 @@ DOWNLOAD_SCHEMA: VolDictType = {
     vol.Exclusive(ATTR_START, "what"): cv.datetime,
     vol.Optional(ATTR_END): cv.datetime,
     vol.Optional(ATTR_FILENAME): vol.All(cv.string, vol.Length(min=1, max=128)),
+    vol.Optional(ATTR_FORMAT, default=FORMAT_ORIGINAL): vol.In((FORMAT_ORIGINAL, FORMAT_MP4)),
 }
 FIND_LOGS_SCHEMA = vol.Schema(
     {
@@ -421,22 +427,43 @@ async def async_download_recording(camera: AmcrestCamera, call: ServiceCall) -> 
     recording = hub.client.recording
     path: str | None = call.data.get(ATTR_PATH)
     start: datetime | None = call.data.get(ATTR_START)
+    mp4 = call.data.get(ATTR_FORMAT) == FORMAT_MP4
     fetch: Callable[[Path], Awaitable[int]]
     if path is not None:
         if not path.startswith("/") or ".." in path.split("/"):
             raise _invalid("invalid_path", path=path)
         default_name = path.rsplit("/", 1)[-1]
+        suffix = default_name.rsplit(".", 1)[-1].lower() if "." in default_name else ""
+        if mp4 and suffix == "jpg":
+            raise _invalid("not_a_video", path=path)
+        convert = mp4 and suffix != "mp4"
         file_path = path
-        fetch = lambda target: recording.download(file_path, target)  # noqa: E731
+        fetch = lambda target: recording.download(  # noqa: E731
+            file_path, target, transform=remux_to_mp4 if convert else None
+        )
     elif start is not None:
         first, last = _range(start, call.data.get(ATTR_END))
         default_name = f"ch{channel}_{first:%Y%m%d_%H%M%S}-{last:%H%M%S}.dav"
-        fetch = lambda target: recording.download_range(channel, first, last, target)  # noqa: E731
+        convert = mp4
+        fetch = lambda target: recording.download_range(  # noqa: E731
+            channel, first, last, target, transform=remux_to_mp4 if convert else None
+        )
     else:
         raise _invalid("download_what")
+    if convert:
+        default_name = default_name.rsplit(".", 1)[0] + ".mp4"
+        if not await hass.async_add_executor_job(remux_available):
+            raise _invalid("no_remux")
     target = download_target(hass, hub, call.data.get(ATTR_FILENAME) or default_name)
     await hass.async_add_executor_job(lambda: target.parent.mkdir(parents=True, exist_ok=True))
-    size = await _device_call(hub, lambda: fetch(target))
+    try:
+        size = await _device_call(hub, lambda: fetch(target))
+    except HomeAssistantError as err:
+        if convert and isinstance(err.__cause__, MalformedResponseError):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="cannot_convert"
+            ) from err.__cause__
+        raise
     if size == 0:
         # A time range without recordings: nothing worth keeping.
         await hass.async_add_executor_job(lambda: target.unlink(missing_ok=True))

@@ -10,13 +10,13 @@ around it), as a device configured for the same zone would be.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
-import re
+import sys
 from datetime import date, datetime, time, timedelta
 from http import HTTPStatus
 
+import aiohttp
 import av
 import pytest
 from homeassistant.components.media_player.errors import BrowseError
@@ -27,13 +27,13 @@ from homeassistant.components.media_source import (
     async_resolve_media,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http.const import DOMAIN
-from custom_components.amcrest_http.media_source import absolute_url, file_title
+from custom_components.amcrest_http.media_source import file_title
+from custom_components.amcrest_http.remux import remux_available
 from simulator import Simulator
 from simulator.recordings import MediaItem, MediaQuery, build_media, content, make_item, search
 from tests.conftest import SimFactory
@@ -296,28 +296,143 @@ async def test_mp4_resolves_to_the_proxy(
     assert await response.read() == content(item)
 
 
-async def test_dav_without_stream_resolves_to_the_proxied_file(
+def mp4_contents(data: bytes) -> tuple[int, float, tuple[int, int]]:
+    """Video frames, seconds of sound and picture size of an MP4 (decoded)."""
+    with av.open(io.BytesIO(data), mode="r") as container:
+        assert container.format.name.startswith("mov,mp4")
+        frames = list(container.decode(video=0))
+    with av.open(io.BytesIO(data), mode="r") as container:
+        stream = container.streams.audio[0]
+        assert stream.codec_context.name == "aac"
+        sound = sum(frame.samples for frame in container.decode(stream)) / stream.sample_rate
+    return len(frames), sound, (frames[0].width, frames[0].height)
+
+
+async def short_dav(
+    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry
+) -> BrowseMediaSource:
+    """A 20 s motion clip added yesterday at 13:00, as the media browser lists it."""
+    one = datetime.combine(yesterday(), time(13, 0, 0))
+    sim.state.media.append(make_item(start=one, seconds=20, tag="M"))
+    files = await folder_files(hass, entry, yesterday(), "motion")
+    [child] = [c for c in files if device_path(c).endswith(".dav") and "13.00.00" in device_path(c)]
+    return child
+
+
+async def test_dav_plays_as_mp4_remuxed_in_the_proxy(
     hass: HomeAssistant,
     recorder: Simulator,
     entry: MockConfigEntry,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    assert "stream" not in hass.config.components
-    files = await folder_files(hass, entry, yesterday(), "regular")
-    child = files[0]
+    """A .dav recording (which browsers cannot play) comes out of the proxy as MP4 that
+    decodes whole: every frame of the clip, its sound as AAC."""
+    child = await short_dav(hass, recorder, entry)
     item = item_at(recorder, device_path(child))
     assert item.type == "dav"
     media = await async_resolve_media(hass, child.media_content_id, None)
     assert media.url == f"/api/{DOMAIN}/recording/{entry.entry_id}/{token_of(item.file_path)}"
-    assert media.mime_type == "application/octet-stream"
+    assert media.mime_type == "video/mp4"
 
     client = await hass_client()
     response = await client.get(media.url)
     assert response.status == HTTPStatus.OK
-    assert response.headers["Content-Type"] == "application/octet-stream"
-    body = await response.read()
+    assert response.headers["Content-Type"] == "video/mp4"
+    assert response.content_length is None  # converted as it arrives
+    data = await response.read()
+    assert data[4:8] == b"ftyp"
+    frames, sound, size = mp4_contents(data)
+    assert frames == 20  # the simulator records 1 frame a second
+    assert sound == pytest.approx(20, abs=0.2)
+    assert size == (320, 240)
+    # the device sent the file once
+    assert recorder.stats["by_action"]["RPC_Loadfile:"] == 1
+
+
+async def test_dav_without_pyav_is_the_proxied_file(
+    hass: HomeAssistant,
+    recorder: Simulator,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where PyAV cannot be loaded the raw file is all there is (a player may download it)."""
+    child = await short_dav(hass, recorder, entry)
+    item = item_at(recorder, device_path(child))
+    remux_available.cache_clear()
+    monkeypatch.setitem(sys.modules, "av", None)
+    try:
+        media = await async_resolve_media(hass, child.media_content_id, None)
+        assert media.mime_type == "application/octet-stream"
+        client = await hass_client()
+        response = await client.get(media.url)
+        assert response.status == HTTPStatus.OK
+        assert response.headers["Content-Type"] == "application/octet-stream"
+        body = await response.read()
+    finally:
+        monkeypatch.undo()
+        remux_available.cache_clear()
     assert body == content(item)
     assert body[:4] == b"DHAV"
+
+
+async def test_dav_that_is_not_a_recording_is_a_bad_gateway(
+    hass: HomeAssistant,
+    recorder: Simulator,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    one = datetime.combine(yesterday(), time(13, 0, 0))
+    # listed with a length that cannot hold a single frame
+    recorder.state.media.append(make_item(start=one, seconds=20, tag="M", length=20))
+    files = await folder_files(hass, entry, yesterday(), "motion")
+    [child] = [c for c in files if "13.00.00" in device_path(c)]
+    media = await async_resolve_media(hass, child.media_content_id, None)
+    client = await hass_client()
+    response = await client.get(media.url)
+    assert response.status == HTTPStatus.BAD_GATEWAY
+
+
+async def test_an_empty_file_is_an_empty_answer(
+    hass: HomeAssistant,
+    recorder: Simulator,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    two = datetime.combine(yesterday(), time(14, 0, 0))
+    recorder.state.media.append(make_item(start=two, seconds=20, tag="M", length=0))
+    files = await folder_files(hass, entry, yesterday(), "motion")
+    [child] = [c for c in files if "14.00.00" in device_path(c)]
+    media = await async_resolve_media(hass, child.media_content_id, None)
+    client = await hass_client()
+    response = await client.get(media.url)
+    assert response.status == HTTPStatus.OK
+    assert await response.read() == b""
+
+
+async def test_device_gone_in_the_middle_cuts_the_answer_short(
+    hass: HomeAssistant,
+    recorder: Simulator,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A converted answer that has begun cannot turn into an error status: the connection is
+    cut, so the player sees it incomplete rather than a file that merely ends."""
+    one = datetime.combine(yesterday(), time(13, 0, 0))
+    recorder.state.media.append(make_item(start=one, seconds=900, tag="M"))
+    files = await folder_files(hass, entry, yesterday(), "motion")
+    [child] = [c for c in files if "13.00.00" in device_path(c)]
+    media = await async_resolve_media(hass, child.media_content_id, None)
+    client = await hass_client()
+    response = await client.get(media.url)
+    assert response.status == HTTPStatus.OK
+    first = await response.content.readany()
+    assert first[4:8] == b"ftyp"
+    await recorder.stop()
+    with pytest.raises(aiohttp.ClientPayloadError):
+        await response.read()
+    assert "Error handling request" not in caplog.text
 
 
 async def test_proxy_needs_authentication(
@@ -469,58 +584,6 @@ async def test_listing_failure_is_a_browse_error(
     assert len(files) == len(expected_files(recorder, yesterday(), "motion"))
 
 
-async def test_dav_plays_as_rtsp_playback_through_stream(
-    hass: HomeAssistant,
-    recorder: Simulator,
-    entry: MockConfigEntry,
-    hass_client: ClientSessionGenerator,
-) -> None:
-    """With the stream integration loaded, a .dav recording becomes an HLS stream of the
-    device's RTSP playback of that time span; HA's stream worker reads it from the simulator
-    and the first segment decodes."""
-    assert await async_setup_component(hass, "stream", {})
-    # A light picture for the test (the playback uses the main stream's format).
-    recorder.state.config.set("Encode[0].MainFormat[0].Video.Width", "640")
-    recorder.state.config.set("Encode[0].MainFormat[0].Video.Height", "360")
-    files = await folder_files(hass, entry, yesterday(), "regular")
-    child = files[0]
-    item = item_at(recorder, device_path(child))
-    media = await async_resolve_media(hass, child.media_content_id, None)
-    # The type the frontend's media dialog plays as HLS, and a URL its player can resolve
-    # the inner playlist against.
-    assert media.mime_type == "application/x-mpegURL"
-    assert media.url.startswith("http://")
-    assert "/api/hls/" in media.url
-    streams = hass.data["stream"]["streams"]
-    try:
-        [stream] = streams
-        start = item.start.strftime("%Y_%m_%d_%H_%M_%S")
-        end = item.end.strftime("%Y_%m_%d_%H_%M_%S")
-        assert f"/cam/playback?channel=1&subtype=0&starttime={start}&endtime={end}" in stream.source
-        assert media.url.endswith(stream.endpoint_url("hls"))
-        client = await hass_client()
-        base = stream.endpoint_url("hls").rsplit("/", 1)[0]
-        async with asyncio.timeout(30):
-            while True:
-                response = await client.get(f"{base}/playlist.m3u8")
-                text = await response.text() if response.status == 200 else ""
-                if segments := re.findall(r"^\./(segment/\d+\.m4s)$", text, re.MULTILINE):
-                    break
-                await asyncio.sleep(0.5)
-        data = await (await client.get(f"{base}/init.mp4")).read()
-        data += await (await client.get(f"{base}/{segments[0]}")).read()
-        with av.open(io.BytesIO(data), mode="r") as container:
-            frames = list(container.decode(video=0))
-        assert frames
-        assert (frames[0].width, frames[0].height) == (640, 360)
-        assert recorder.rtsp.stats.paths[0].startswith("/cam/playback?channel=1&subtype=0")
-    finally:
-        for stream in list(streams):
-            for provider in list(stream.outputs().values()):
-                await stream.remove_provider(provider)
-            await stream.stop()
-
-
 @pytest.mark.parametrize(
     ("events", "flags", "seconds", "picture", "title"),
     [
@@ -540,15 +603,3 @@ def test_file_titles(
     start = datetime(2026, 12, 4, 7, 7, 7)
     end = start + timedelta(seconds=seconds)
     assert file_title(start, end, events, flags, picture=picture) == title
-
-
-async def test_playback_url_is_the_path_when_home_assistant_has_no_url(
-    hass: HomeAssistant,
-) -> None:
-    """Without a URL of its own the path is all there is (the player then needs a base)."""
-    hass.config.api = None
-    hass.config.internal_url = None
-    hass.config.external_url = None
-    assert absolute_url(hass, "/api/hls/x/master_playlist.m3u8") == (
-        "/api/hls/x/master_playlist.m3u8"
-    )

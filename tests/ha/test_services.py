@@ -9,11 +9,13 @@ validation error that costs no device request; device failures are translated er
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import av
 import probatio as vol
 import pytest
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNKNOWN
@@ -25,6 +27,7 @@ from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.amcrest_http.const import DOMAIN
+from custom_components.amcrest_http.remux import remux_available
 from simulator import Simulator
 from simulator import logbook as sim_logbook
 from simulator.ptz import PtzPreset, PtzState
@@ -1003,6 +1006,142 @@ async def test_download_by_time_range(
     assert answer == {"path": str(saved), "size": len(expected)}
     assert await hass.async_add_executor_job(saved.read_bytes) == expected
     assert requests(ipc, "loadfile.cgi:startLoad") == 1
+
+
+def mp4_frames(path: Path) -> tuple[int, float]:
+    """Video frames and seconds of AAC sound in a saved MP4 (decoded)."""
+    with av.open(str(path)) as container:
+        assert container.format.name.startswith("mov,mp4")
+        frames = sum(1 for _ in container.decode(video=0))
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        assert stream.codec_context.name == "aac"
+        sound = sum(frame.samples for frame in container.decode(stream)) / stream.sample_rate
+    return frames, sound
+
+
+def short_clips(sim: Simulator, *seconds: int) -> list[MediaItem]:
+    """The device's only recordings: clips of ``seconds`` one minute apart from 08:00 yesterday."""
+    day, _ = device_day(sim)
+    sim.state.media = [
+        make_item(start=day + timedelta(hours=8, minutes=n), seconds=length, tag="M")
+        for n, length in enumerate(seconds)
+    ]
+    return list(sim.state.media)
+
+
+async def test_download_as_mp4(
+    hass: HomeAssistant, ipc: Simulator, ipc_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    [item] = short_clips(ipc, 12)
+    answer = await ask(
+        hass, "download_recording", camera_of(hass, ipc), path=item.file_path, format="mp4"
+    )
+    saved = Path(answer["path"])
+    assert saved.suffix == ".mp4"
+    assert saved.name.startswith(item.file_path.rsplit("/", 1)[-1].split("[", 1)[0])
+    assert answer["size"] == await hass.async_add_executor_job(lambda: saved.stat().st_size)
+    frames, sound = await hass.async_add_executor_job(mp4_frames, saved)
+    assert frames == 12  # a frame a second
+    assert sound == pytest.approx(12, abs=0.2)
+    assert await hass.async_add_executor_job(files_below, media_dir) == {saved}
+
+
+async def test_download_a_time_range_as_mp4(
+    hass: HomeAssistant, ipc: Simulator, ipc_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    first, second = short_clips(ipc, 10, 6)
+    answer = await ask(
+        hass,
+        "download_recording",
+        camera_of(hass, ipc),
+        start=text(first.start),
+        end=text(second.end),
+        format="mp4",
+        filename="both.mp4",
+    )
+    saved = media_dir / DOMAIN / slugify(ipc.state.identity.serial) / "both.mp4"
+    assert answer == {
+        "path": str(saved),
+        "size": await hass.async_add_executor_job(lambda: saved.stat().st_size),
+    }
+    frames, _ = await hass.async_add_executor_job(mp4_frames, saved)
+    assert frames == 16  # both clips, one after the other
+
+
+async def test_download_as_mp4_of_what_is_already_mp4_or_a_picture(
+    hass: HomeAssistant, ipc: Simulator, ipc_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    camera = camera_of(hass, ipc)
+    day, _ = device_day(ipc)
+    clip = make_item(start=day + timedelta(hours=7), seconds=8, kind="mp4")
+    picture = make_item(start=day + timedelta(hours=7, minutes=5), kind="jpg")
+    ipc.state.media += [clip, picture]
+    answer = await ask(hass, "download_recording", camera, path=clip.file_path, format="mp4")
+    saved = Path(answer["path"])
+    assert await hass.async_add_executor_job(saved.read_bytes) == content(clip)
+    await refused(
+        hass, "download_recording", camera, "not_a_video", path=picture.file_path, format="mp4"
+    )
+    await invalid(hass, "download_recording", camera, path=clip.file_path, format="avi")
+
+
+async def test_download_as_mp4_of_a_broken_recording(
+    hass: HomeAssistant, ipc: Simulator, ipc_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    day, _ = device_day(ipc)
+    broken = make_item(start=day + timedelta(hours=7), seconds=8, length=20)
+    ipc.state.media.append(broken)
+    await failed(
+        hass,
+        "download_recording",
+        camera_of(hass, ipc),
+        "cannot_convert",
+        path=broken.file_path,
+        format="mp4",
+    )
+    assert await hass.async_add_executor_job(files_below, media_dir) == set()
+
+
+async def test_download_as_mp4_of_an_empty_range_keeps_nothing(
+    hass: HomeAssistant, ipc: Simulator, ipc_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    day, _ = device_day(ipc, days_back=30)
+    await failed(
+        hass,
+        "download_recording",
+        camera_of(hass, ipc),
+        "nothing_recorded",
+        start=text(day),
+        end=text(day + timedelta(hours=1)),
+        format="mp4",
+    )
+    assert await hass.async_add_executor_job(files_below, media_dir) == set()
+
+
+async def test_download_as_mp4_without_pyav(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    ipc_entry: MockConfigEntry,
+    media_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [item] = short_clips(ipc, 5)
+    remux_available.cache_clear()
+    monkeypatch.setitem(sys.modules, "av", None)
+    try:
+        await refused(
+            hass,
+            "download_recording",
+            camera_of(hass, ipc),
+            "no_remux",
+            path=item.file_path,
+            format="mp4",
+        )
+    finally:
+        monkeypatch.undo()
+        remux_available.cache_clear()
+    assert await hass.async_add_executor_job(files_below, media_dir) == set()
 
 
 async def test_download_of_an_empty_range_keeps_nothing(

@@ -16,7 +16,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import AsyncGenerator, Coroutine, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +54,9 @@ _PATH_SAFE: Final = "/[]@:,;=+!$&'()*~"
 _UNREACHABLE: Final = (CannotConnectError, AuthenticationError, LockedOutError)
 
 _PENDING: set[asyncio.Future[Any]] = set()
+
+type Transform = Callable[[AsyncIterator[bytes]], AsyncGenerator[bytes]]
+"""A converter from a file's chunks to other chunks (see :meth:`Recording.download`)."""
 
 
 async def run_shielded[T](coro: Coroutine[Any, Any, T]) -> T:
@@ -487,22 +490,55 @@ class Recording:
 
     # ---------------------------------------------------------------- downloads
 
-    async def download(self, path: str, destination: Path, *, chunk_size: int = 65536) -> int:
+    async def download(
+        self,
+        path: str,
+        destination: Path,
+        *,
+        chunk_size: int = 65536,
+        transform: Transform | None = None,
+    ) -> int:
         """Save the device file ``path`` (a :class:`MediaFile` path) to ``destination``.
 
         ``GET /cgi-bin/RPC_Loadfile<path>``, streamed into a temporary file beside
         ``destination`` that replaces it once complete; on any error or cancellation the
-        partial file is removed. Returns the number of bytes written. Device problems raise
-        the library's errors; local file problems (missing directory, full disk) ``OSError``.
+        partial file is removed. ``transform`` (a converter from the file's chunks to the
+        chunks to save) changes what is saved, e.g. a ``.dav`` remuxed to MP4. Returns the
+        number of bytes written. Device problems raise the library's errors; local file
+        problems (missing directory, full disk) ``OSError``.
         """
+        target = self.file_target(path)
+        check_int("chunk_size", chunk_size, 1)
+        return await self._save(target, None, Path(destination), chunk_size, transform)
+
+    @staticmethod
+    def file_target(path: str) -> str:
+        """The ``RPC_Loadfile`` request path of the device file ``path``."""
         if not isinstance(path, str) or not path.strip() or any(ord(c) < 32 for c in path):
             raise InvalidParameterError("path must be a device file path")
-        check_int("chunk_size", chunk_size, 1)
         path = path.strip()
         if not path.startswith("/"):
             path = "/" + path
-        target = "/cgi-bin/RPC_Loadfile" + quote(path, safe=_PATH_SAFE)
-        return await self._save(target, None, Path(destination), chunk_size)
+        return "/cgi-bin/RPC_Loadfile" + quote(path, safe=_PATH_SAFE)
+
+    @contextlib.asynccontextmanager
+    async def open_file(
+        self, path: str, *, chunk_size: int = 65536
+    ) -> AsyncIterator[tuple[AsyncGenerator[bytes], int | None]]:
+        """The device file ``path`` as chunks, with its length where the device says it.
+
+        The chunks raise the library's errors (a lost connection, a timeout); leaving the
+        context ends the transfer.
+        """
+        target = self.file_target(path)
+        check_int("chunk_size", chunk_size, 1)
+        async with self._client.transport.stream(
+            target, None, read_timeout=DOWNLOAD_READ_TIMEOUT
+        ) as response:
+            chunks = _chunks(response, chunk_size)
+            async with contextlib.aclosing(chunks):
+                encoded = bool(response.headers.get("Content-Encoding"))
+                yield chunks, None if encoded else response.content_length
 
     async def download_range(
         self,
@@ -512,6 +548,7 @@ class Recording:
         destination: Path,
         *,
         subtype: int = 0,
+        transform: Transform | None = None,
     ) -> int:
         """Save the recording of ``channel`` (1-based) from ``start`` to ``end`` (a DAV
         stream, ``loadfile.cgi?action=startLoad``) to ``destination``; like :meth:`download`.
@@ -526,7 +563,9 @@ class Recording:
             ("endTime", format_device_time(end)),
             ("subtype", check_int("subtype", subtype, 0, 3)),
         ]
-        return await self._save("/cgi-bin/loadfile.cgi", params, Path(destination), 65536)
+        return await self._save(
+            "/cgi-bin/loadfile.cgi", params, Path(destination), 65536, transform
+        )
 
     async def _save(
         self,
@@ -534,23 +573,32 @@ class Recording:
         params: list[tuple[str, Scalar]] | None,
         destination: Path,
         chunk_size: int,
+        transform: Transform | None,
     ) -> int:
         part = _PartFile(destination)
-        written = 0
+        received = written = 0
         try:
             async with self._client.transport.stream(
                 target, params, read_timeout=DOWNLOAD_READ_TIMEOUT
             ) as response:
                 chunks = _chunks(response, chunk_size)
-                async with contextlib.aclosing(chunks):
+
+                async def counted() -> AsyncGenerator[bytes]:
+                    nonlocal received
                     async for chunk in chunks:
+                        received += len(chunk)
+                        yield chunk
+
+                saved = counted() if transform is None else transform(counted())
+                async with contextlib.aclosing(chunks), contextlib.aclosing(saved):
+                    async for chunk in saved:
                         await asyncio.to_thread(part.write, chunk)
                         written += len(chunk)
                 # (a compressed body's length is not the length of the file)
                 encoded = bool(response.headers.get("Content-Encoding"))
                 expected = None if encoded else response.content_length
-            if expected is not None and written != expected:
-                raise CannotConnectError(f"download ended after {written} of {expected} bytes")
+            if expected is not None and received != expected:
+                raise CannotConnectError(f"download ended after {received} of {expected} bytes")
             part.commit()
         except BaseException:
             part.discard()
