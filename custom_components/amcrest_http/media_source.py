@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from homeassistant.components.media_source import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import HomeAssistantView
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .api import AmcrestError
@@ -34,7 +36,7 @@ from .const import DOMAIN
 from .remux import remux_available, remux_to_mp4
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Sequence
+    from collections.abc import AsyncGenerator, Mapping, Sequence
 
     from .api.recording import MediaFile
     from .hub import AmcrestConfigEntry, AmcrestHub
@@ -46,6 +48,11 @@ DAYS = 7
 #: Most files listed in one folder.
 FOLDER_LIMIT = 500
 PROXY_URL = f"/api/{DOMAIN}/recording/{{entry_id}}/{{token}}"
+#: Asks the proxy for a small copy of a picture (the media browser's grid).
+THUMBNAIL_QUERY = "thumbnail=1"
+#: Longest side of a thumbnail, and the largest picture made into one.
+THUMBNAIL_SIZE = 320
+THUMBNAIL_SOURCE_LIMIT = 16 * 1024 * 1024
 
 #: Folder kinds of a day: search filters (types, events, flags).
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -60,6 +67,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "regular": ((), (), ("Timing",)),
     "pictures": (("jpg",), (), ()),
 }
+#: Folder titles (English; the ``recording_folder`` selector translations replace them).
 KIND_TITLES = {
     "all": "All recordings",
     "motion": "Motion",
@@ -69,22 +77,52 @@ KIND_TITLES = {
     "pictures": "Pictures",
 }
 
-
-#: What a recording is of, by the event codes and flags the device files it under (short:
-#: the media browser's grid shows about 20 characters of a title).
-_LABELS = {
-    "VideoMotion": "Motion",
-    "SmartMotionHuman": "Person",
-    "SmartMotionVehicle": "Vehicle",
-    "CrossLineDetection": "Line",
-    "CrossRegionDetection": "Intrusion",
-    "FaceDetection": "Face",
-    "AlarmLocal": "Alarm",
-    "VideoBlind": "Tamper",
-    "Timing": "Regular",
-    "Manual": "Manual",
-    "Event": "Event",
+#: What a recording is of, by the event codes and flags the device files it under, as keys of
+#: the ``recording_kind`` selector translations.
+_KIND_OF_CODE = {
+    "VideoMotion": "motion",
+    "SmartMotionHuman": "person",
+    "SmartMotionVehicle": "vehicle",
+    "CrossLineDetection": "line",
+    "CrossRegionDetection": "intrusion",
+    "FaceDetection": "face",
+    "AlarmLocal": "alarm",
+    "VideoBlind": "tamper",
+    "Timing": "regular",
+    "Manual": "manual",
+    "Event": "event",
 }
+#: English labels (short: the media browser's grid shows about 20 characters of a title).
+LABELS = {
+    "motion": "Motion",
+    "person": "Person",
+    "vehicle": "Vehicle",
+    "line": "Line",
+    "intrusion": "Intrusion",
+    "face": "Face",
+    "alarm": "Alarm",
+    "tamper": "Tamper",
+    "regular": "Regular",
+    "manual": "Manual",
+    "event": "Event",
+    "video": "Video",
+    "picture": "Picture",
+}
+
+
+async def async_titles(hass: HomeAssistant) -> tuple[dict[str, str], dict[str, str]]:
+    """Recording labels and folder titles in Home Assistant's language (English where a
+    translation is missing)."""
+    strings = await async_get_translations(hass, hass.config.language, "selector", [DOMAIN])
+    prefix = f"component.{DOMAIN}.selector"
+
+    def pick(group: str, english: dict[str, str]) -> dict[str, str]:
+        return {
+            key: strings.get(f"{prefix}.{group}.options.{key}", text)
+            for key, text in english.items()
+        }
+
+    return pick("recording_kind", LABELS), pick("recording_folder", KIND_TITLES)
 
 
 def file_title(
@@ -94,18 +132,19 @@ def file_title(
     flags: Sequence[str],
     *,
     picture: bool,
+    labels: Mapping[str, str] = LABELS,
 ) -> str:
     """A title the media browser's grid shows whole: start time, what, how long.
 
     ``07:07 Motion 3m`` (a motion clip of 3 min 43 s), ``13:30 Regular 30m``,
-    ``07:07 Person 5s``, ``12:00:07 Picture``.
+    ``07:07 Person 5s``, ``12:00:07 Picture``; an event code without a label reads *Event*.
     """
     if picture:
-        return f"{start:%H:%M:%S} Picture"
+        return f"{start:%H:%M:%S} {labels['picture']}"
     codes = [*events, *flags]
-    label = next((_LABELS[code] for code in codes if code in _LABELS), None)
-    if label is None:
-        label = codes[0][:12] if codes else "Video"
+    kind = next((_KIND_OF_CODE[code] for code in codes if code in _KIND_OF_CODE), None)
+    if kind is None:
+        kind = "event" if codes else "video"
     seconds = max(0, int((end - start).total_seconds()))
     if seconds < 60:
         length = f"{seconds}s"
@@ -113,7 +152,7 @@ def file_title(
         length = f"{seconds // 60}m"
     else:
         length = f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
-    return f"{start:%H:%M} {label} {length}"
+    return f"{start:%H:%M} {labels[kind]} {length}"
 
 
 async def async_get_media_source(hass: HomeAssistant) -> AmcrestMediaSource:
@@ -213,22 +252,21 @@ class AmcrestMediaSource(MediaSource):
             )
         day = _day(parts[2])
         if len(parts) == 3:
+            _, titles = await async_titles(self.hass)
             return _folder(
                 item.identifier,
                 day.isoformat(),
-                [
-                    _folder(f"{item.identifier}/{kind}", title)
-                    for kind, title in KIND_TITLES.items()
-                ],
+                [_folder(f"{item.identifier}/{kind}", title) for kind, title in titles.items()],
             )
         kind = parts[3]
         if kind not in KINDS or len(parts) != 4:
             raise _browse_error("unknown_folder")
         files = await self._files(hub, channel, day, kind)
+        labels, titles = await async_titles(self.hass)
         return _folder(
             item.identifier,
-            f"{day.isoformat()} {KIND_TITLES[kind]}",
-            [self._file_item(hub, channel, media) for media in files],
+            f"{day.isoformat()} {titles[kind]}",
+            [self._file_item(hub, channel, media, labels) for media in files],
         )
 
     async def _files(self, hub: AmcrestHub, channel: int, day: date, kind: str) -> list[MediaFile]:
@@ -249,9 +287,13 @@ class AmcrestMediaSource(MediaSource):
             raise _browse_error("listing_failed", error=type(err).__name__) from err
         return sorted(files, key=lambda media: media.start, reverse=True)
 
-    def _file_item(self, hub: AmcrestHub, channel: int, media: MediaFile) -> BrowseMediaSource:
+    def _file_item(
+        self, hub: AmcrestHub, channel: int, media: MediaFile, labels: Mapping[str, str]
+    ) -> BrowseMediaSource:
         picture = (media.type or "").lower() == "jpg"
-        title = file_title(media.start, media.end, media.events, media.flags, picture=picture)
+        title = file_title(
+            media.start, media.end, media.events, media.flags, picture=picture, labels=labels
+        )
         identifier = "/".join(
             (
                 hub.entry.entry_id,
@@ -263,6 +305,10 @@ class AmcrestMediaSource(MediaSource):
                 (media.type or "dav").lower(),
             )
         )
+        thumbnail = None
+        if picture:
+            proxy = PROXY_URL.format(entry_id=hub.entry.entry_id, token=encode_path(media.path))
+            thumbnail = f"{proxy}?{THUMBNAIL_QUERY}"
         return BrowseMediaSource(
             domain=DOMAIN,
             identifier=identifier,
@@ -271,6 +317,7 @@ class AmcrestMediaSource(MediaSource):
             title=title,
             can_play=True,
             can_expand=False,
+            thumbnail=thumbnail,
         )
 
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
@@ -330,6 +377,8 @@ class RecordingProxyView(HomeAssistantView):
         if not path.startswith("/") or ".." in path.split("/"):
             return web.Response(status=404)
         lower = path.lower()
+        if lower.endswith(".jpg") and "thumbnail" in request.query:
+            return await self._thumbnail(hub, entry_id, path)
         remux = lower.endswith(".dav") and await self.hass.async_add_executor_job(remux_available)
         content_type = "image/jpeg" if lower.endswith(".jpg") else "video/mp4"
         if lower.endswith(".dav") and not remux:
@@ -361,3 +410,45 @@ class RecordingProxyView(HomeAssistantView):
             if request.transport is not None:
                 request.transport.close()
             return response
+
+    async def _thumbnail(self, hub: AmcrestHub, entry_id: str, path: str) -> web.Response:
+        """A picture scaled down to :data:`THUMBNAIL_SIZE` (JPEG)."""
+        data = bytearray()
+        try:
+            async with hub.client.recording.open_file(path) as (chunks, _):
+                async for chunk in chunks:
+                    data += chunk
+                    if len(data) > THUMBNAIL_SOURCE_LIMIT:
+                        _LOGGER.debug("picture %s too large for a thumbnail", entry_id)
+                        return web.Response(status=502)
+        except AmcrestError as err:
+            _LOGGER.debug("picture %s unavailable: %s", entry_id, type(err).__name__)
+            return web.Response(status=502)
+        small = await self.hass.async_add_executor_job(scale_down, bytes(data))
+        if small is None:
+            _LOGGER.debug("picture %s is not an image", entry_id)
+            return web.Response(status=502)
+        return web.Response(
+            body=small,
+            content_type="image/jpeg",
+            headers={"Cache-Control": "private, max-age=86400"},
+        )
+
+
+def scale_down(data: bytes, size: int = THUMBNAIL_SIZE) -> bytes | None:
+    """``data`` (a JPEG) as a JPEG no larger than ``size`` on its longer side; None when it is
+    not a JPEG Pillow reads."""
+    from PIL import Image, UnidentifiedImageError  # Pillow is a requirement of Home Assistant
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "JPEG":
+                return None  # what devices store; other formats would decode at full size
+            image.draft("RGB", (size, size))  # decoded at a fraction of its size
+            picture = image.convert("RGB")
+    except UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError:
+        return None
+    picture.thumbnail((size, size))
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=80)
+    return out.getvalue()

@@ -27,10 +27,13 @@ from homeassistant.components.media_source import (
     async_resolve_media,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
+from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.amcrest_http import media_source
 from custom_components.amcrest_http.const import DOMAIN
 from custom_components.amcrest_http.media_source import file_title
 from custom_components.amcrest_http.remux import remux_available
@@ -273,6 +276,70 @@ async def test_picture_resolves_to_the_proxy(
     assert body == content(item)
     assert body.startswith(b"\xff\xd8")
     assert body.endswith(b"\xff\xd9")
+
+
+async def test_pictures_have_small_thumbnails(
+    hass: HomeAssistant,
+    recorder: Simulator,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The grid shows each picture from a scaled-down copy the proxy makes."""
+    [child, *_] = await folder_files(hass, entry, yesterday(), "pictures")
+    item = item_at(recorder, device_path(child))
+    proxy = f"/api/{DOMAIN}/recording/{entry.entry_id}/{token_of(item.file_path)}"
+    assert child.thumbnail == f"{proxy}?thumbnail=1"
+    client = await hass_client()
+    response = await client.get(child.thumbnail)
+    assert response.status == HTTPStatus.OK
+    assert response.headers["Content-Type"] == "image/jpeg"
+    small = await response.read()
+    assert len(small) < item.length
+    with Image.open(io.BytesIO(content(item))) as full, Image.open(io.BytesIO(small)) as thumb:
+        assert thumb.format == "JPEG"
+        assert max(thumb.size) == 320
+        assert abs(thumb.size[0] / thumb.size[1] - full.size[0] / full.size[1]) < 0.02
+    # videos have none (the browser shows the video icon)
+    videos = await folder_files(hass, entry, yesterday(), "motion")
+    assert {c.thumbnail for c in videos if c.media_class == "video"} == {None}
+
+
+async def test_thumbnails_of_what_cannot_be_one(
+    hass: HomeAssistant,
+    recorder: Simulator,
+    entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    when = datetime.combine(yesterday(), time(13, 0, 0))
+    broken = make_item(start=when, kind="jpg", length=40)  # not a picture
+    recorder.state.media.append(broken)
+    [good, *_] = [i for i in recorder.state.media if i.type == "jpg" and i is not broken]
+    await folder_files(hass, entry, yesterday(), "pictures")  # the user opens the folder
+    client = await hass_client()
+
+    async def thumbnail(item: MediaItem) -> int:
+        url = f"/api/{DOMAIN}/recording/{entry.entry_id}/{token_of(item.file_path)}?thumbnail=1"
+        return int((await client.get(url)).status)
+
+    assert await thumbnail(broken) == HTTPStatus.BAD_GATEWAY
+    recorder.add_fault(kind="status", status=500, path="/cgi-bin/RPC_Loadfile*", count=1)
+    assert await thumbnail(good) == HTTPStatus.BAD_GATEWAY
+    monkeypatch.setattr(media_source, "THUMBNAIL_SOURCE_LIMIT", 1024)
+    assert await thumbnail(good) == HTTPStatus.BAD_GATEWAY
+    monkeypatch.undo()
+    assert await thumbnail(good) == HTTPStatus.OK
+
+
+async def test_titles_come_from_the_translations(hass: HomeAssistant) -> None:
+    strings = await async_get_translations(hass, "en", "selector", [DOMAIN])
+    prefix = f"component.{DOMAIN}.selector"
+    labels, titles = await media_source.async_titles(hass)
+    for key, label in labels.items():
+        assert strings[f"{prefix}.recording_kind.options.{key}"] == label
+    for key, title in titles.items():
+        assert strings[f"{prefix}.recording_folder.options.{key}"] == title
+    assert set(titles) == set(KIND_FILTERS)
 
 
 async def test_mp4_resolves_to_the_proxy(
@@ -591,7 +658,7 @@ async def test_listing_failure_is_a_browse_error(
         ((), ("Timing",), 1800, False, "07:07 Regular 30m"),
         (("SmartMotionHuman", "VideoMotion"), (), 5, False, "07:07 Person 5s"),
         (("AlarmLocal",), ("Event",), 3700, False, "07:07 Alarm 1h01"),
-        (("SomeNewEventCode",), (), 60, False, "07:07 SomeNewEvent 1m"),
+        (("SomeNewEventCode",), (), 60, False, "07:07 Event 1m"),
         ((), (), 10, False, "07:07 Video 10s"),
         ((), (), -5, False, "07:07 Video 0s"),
         (("VideoMotion",), (), 0, True, "07:07:07 Picture"),
