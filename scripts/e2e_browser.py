@@ -10,10 +10,13 @@ chromedriver, never a downloaded browser; every host name but 127.0.0.1 resolves
    user's fix, the *Main stream codec* select set to H.264, makes the dialog play: the video
    element's ``currentTime`` grows and two frames a few seconds apart differ (the device
    clock is drawn on the picture).
-2. **A recording from the media browser.** *Media → Amcrest & Dahua recordings → the camera →
-   yesterday → Continuous*, the first clip: a ``.dav`` recording that Home Assistant plays as
-   the device's RTSP playback through its ``stream`` integration; the video advances.
-3. **Last event image.** A motion event on the simulator; the image entity's dialog shows
+2. **Recordings from the media browser.** *Media → Amcrest & Dahua recordings → the camera →
+   yesterday → Continuous*, the first clip: a ``.dav`` recording, which the integration remuxes
+   to MP4 as it arrives; the video advances. Then an ``.mp4`` clip the simulator records for
+   the check (*Motion*), which the proxy passes as it is; it advances too.
+3. **Pictures.** *Pictures* shows a thumbnail for every picture (small JPEGs the proxy scales);
+   a picture opens as an image of the size the device took it at.
+4. **Last event image.** A motion event on the simulator; the image entity's dialog shows
    the picture taken at that moment (a loaded ``<img>`` with its natural size).
 
 Screenshots go to ``e2e-results/`` (git-ignored). Exit status 0 when every check passed.
@@ -301,32 +304,94 @@ def click(driver: WebDriver, pattern: str) -> None:
     time.sleep(1.5)
 
 
-def check_recording(driver: WebDriver) -> dict[str, Any]:
+def open_day_folder(driver: WebDriver, folder: str) -> None:
+    """Media → Amcrest & Dahua recordings → the camera → yesterday → ``folder``."""
     yesterday = (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%d")
     driver.get(HA + "/media-browser/browser")
     time.sleep(3)
     for pattern in ("^Amcrest & Dahua recordings$", "^FrontDoorCam$", "^Front Door$"):
         click(driver, pattern)
     click(driver, f"^{yesterday}$")
-    click(driver, "^Continuous$")
-    click(driver, r"^\d\d:\d\d Regular \d")  # a clip titled like "13:30 Regular 30m"
+    click(driver, f"^{folder}$")
+
+
+def check_playing(driver: WebDriver, what: str, screenshot: str) -> dict[str, Any]:
+    """The dialog's video starts and advances; how long it took and what it showed."""
     started = time.monotonic()
     first = wait_for(
-        "the recording to play",
+        f"the {what} to play",
         lambda: next((v for v in videos(driver) if v["time"] > 1 and v["width"]), None),
         60,
     )
     seconds_to_playing = round(time.monotonic() - started, 1)
     time.sleep(3)
     later = videos(driver)[0]
-    driver.save_screenshot(str(RESULTS / "recording.png"))
-    assert later["time"] > first["time"] + 2, f"recording did not advance: {first} -> {later}"
+    driver.save_screenshot(str(RESULTS / screenshot))
+    assert later["time"] > first["time"] + 2, f"{what} did not advance: {first} -> {later}"
     figures = {
         "seconds_to_playing": seconds_to_playing,
         "size": f"{first['width']}x{first['height']}",
         "current_time": [round(first["time"], 2), round(later["time"], 2)],
     }
-    log(f"a .dav recording plays from the media browser: {figures}")
+    log(f"{what} plays from the media browser: {figures}")
+    return figures
+
+
+def check_recordings(driver: WebDriver) -> dict[str, Any]:
+    open_day_folder(driver, "Continuous")
+    click(driver, r"^\d\d:\d\d Regular \d")  # a clip titled like "13:30 Regular 30m"
+    dav = check_playing(driver, "a .dav recording", "recording-dav.png")
+
+    yesterday = (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%d")
+    body = json.dumps({"start": f"{yesterday} 12:00:07", "seconds": 45, "kind": "mp4"}).encode()
+    request = urllib.request.Request(f"{SIM_IPC}/sim/media", data=body)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+    open_day_folder(driver, "Motion")
+    click(driver, "^12:00 Motion 45s$")
+    mp4 = check_playing(driver, "an .mp4 recording", "recording-mp4.png")
+    return {"dav": dav, "mp4": mp4}
+
+
+_THUMBNAILS = """
+function walk(root, out) {
+  root.querySelectorAll('*').forEach((el) => {
+    out.push(el);
+    if (el.shadowRoot) walk(el.shadowRoot, out);
+  });
+}
+const all = []; walk(document, all);
+return all.filter((el) => (el.tagName === 'IMG' && el.currentSrc.startsWith('data:image/jpeg')
+    && el.complete && el.naturalWidth > 0)
+  || getComputedStyle(el).backgroundImage.startsWith('url("data:image/jpeg')).length;
+"""
+
+
+def check_pictures(driver: WebDriver) -> dict[str, Any]:
+    open_day_folder(driver, "Pictures")
+    thumbnails = wait_for(
+        "picture thumbnails", lambda: driver.execute_script(_THUMBNAILS) or None, 30
+    )
+    driver.save_screenshot(str(RESULTS / "pictures.png"))
+    click(driver, r"^\d\d:\d\d:\d\d Picture$")
+
+    def loaded() -> dict[str, Any] | None:
+        images: list[dict[str, Any]] = _find(
+            driver,
+            "img",
+            "{src: el.currentSrc, complete: el.complete, width: el.naturalWidth,"
+            " height: el.naturalHeight}",
+        )
+        return next(
+            (i for i in images if "/recording/" in i["src"] and i["complete"] and i["width"]),
+            None,
+        )
+
+    picture = wait_for("the picture to open", loaded, 30)
+    time.sleep(1)
+    driver.save_screenshot(str(RESULTS / "picture.png"))
+    figures = {"thumbnails": thumbnails, "size": f"{picture['width']}x{picture['height']}"}
+    log(f"pictures show: {figures}")
     return figures
 
 
@@ -373,7 +438,8 @@ def main() -> int:
                 "window.localStorage.setItem('hassTokens', arguments[0]);", ha.frontend_tokens()
             )
             results["live_view"] = check_live_view(ha, driver)
-            results["recording"] = check_recording(driver)
+            results["recordings"] = check_recordings(driver)
+            results["pictures"] = check_pictures(driver)
             results["last_event_image"] = check_last_event_image(ha, driver)
             results["browser"] = driver.capabilities.get("browserVersion")
         except AssertionError as err:

@@ -11,6 +11,7 @@ import asyncio
 import math
 import socket
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -30,7 +31,7 @@ from simulator.faults import Fault, FaultRegistry
 from simulator.logbook import build_logs
 from simulator.profiles import ProfileSpec, get_profile
 from simulator.ptz import PtzState
-from simulator.recordings import build_media
+from simulator.recordings import MediaItem, build_media, make_item
 from simulator.responses import (
     CRLF,
     ERROR_INVALID_AUTHORITY,
@@ -352,6 +353,34 @@ class Simulator:
     @property
     def faults(self) -> list[Fault]:
         return self.fault_registry.list()
+
+    def record(
+        self, *, start: datetime, seconds: int, kind: str, tag: str, channel: int
+    ) -> MediaItem:
+        """Add a recorded file to the storage index (what a motion clip or a picture taken at
+        ``start`` leaves on the card); its content is made when it is read."""
+        if self.profile.storage not in ("sd", "hdd"):
+            msg = "this device has no storage"
+            raise ValueError(msg)
+        if kind not in ("dav", "mp4", "jpg"):
+            msg = f"unknown kind {kind!r}; choose one of dav, mp4, jpg"
+            raise ValueError(msg)
+        if not 0 <= channel < self.state.channels:
+            msg = f"channel {channel} out of range 0..{self.state.channels - 1}"
+            raise ValueError(msg)
+        if not 1 <= seconds <= 24 * 3600:
+            msg = "seconds must be 1..86400"
+            raise ValueError(msg)
+        item = make_item(
+            start=start,
+            seconds=seconds,
+            channel=channel,
+            tag=tag,
+            kind=kind,
+            storage=self.profile.storage,
+        )
+        self.state.media.append(item)
+        return item
 
     def unlock(self) -> None:
         """Clear the lock-out and the failed-login count."""

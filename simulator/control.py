@@ -10,6 +10,9 @@ GET      /sim/state          profile, identity, lock-out, counters, flat configu
 POST     /sim/unlock         clear the lock-out
 POST     /sim/events         emit event(s) ``{"code", "action", "index", "data"}`` (or a list)
 POST     /sim/config         set configuration keys ``{"General.MachineName": "Cam"}``
+POST     /sim/media          record a file ``{"start": "YYYY-MM-DD HH:MM:SS", "seconds", "kind":
+                             "dav"|"mp4"|"jpg", "tag": "M"|"R"|"A"|"H", "channel": 0}``;
+                             answers its ``{"path", "length"}``
 POST     /sim/call           a call step ``{"action": "press"|"answer"|"hangup"|"refuse"|"ring",
                              "room": "9901"}`` in the profile's call events; ``{"ok": false}``
                              when the call state does not allow it
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -136,6 +140,25 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
             return _error(f"unknown call action; choose one of {', '.join(steps)}")
         return web.json_response({"ok": step()})
 
+    async def post_media(request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("start"), str):
+            return _error('expected {"start": "YYYY-MM-DD HH:MM:SS", ...}')
+        unknown = set(body) - {"start", "seconds", "kind", "tag", "channel"}
+        if unknown:
+            return _error(f"unknown fields: {', '.join(sorted(unknown))}")
+        try:
+            item = sim.record(
+                start=datetime.fromisoformat(body["start"]),
+                seconds=int(body.get("seconds", 60)),
+                kind=str(body.get("kind", "dav")),
+                tag=str(body.get("tag", "M")),
+                channel=int(body.get("channel", 0)),
+            )
+        except (TypeError, ValueError) as err:
+            return _error(str(err))
+        return web.json_response({"path": item.file_path, "length": item.length})
+
     routes: list[tuple[str, str, ControlHandler]] = [
         ("GET", "/sim/requests", get_requests),
         ("DELETE", "/sim/requests", delete_requests),
@@ -147,6 +170,7 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         ("POST", "/sim/events", post_events),
         ("POST", "/sim/config", post_config),
         ("POST", "/sim/call", post_call),
+        ("POST", "/sim/media", post_media),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, path, loopback_only(handler))

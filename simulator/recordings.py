@@ -149,13 +149,16 @@ def file_path(
 ) -> str:
     """A realistic file name: ``/mnt/sd/<date>/001/dav/<HH>/<HH.MM.SS-HH.MM.SS>[R][0@0][0].dav``
     on cards, ``/mnt/dvr/<date>/<ch>/dav/<HH>/<disk>/<partition>/<cluster>/...`` on recorders;
-    JPEGs are ``.../jpg/<HH>/<MM>/<SS>[M][0@0][0].jpg``."""
+    JPEGs are ``.../jpg/<HH>/<MM>/<SS>[M][0@0][0].jpg``. MP4 clips sit in the ``dav`` folder,
+    as in the spec's examples (``/mnt/sd/2020-01-06/001/dav/06/06.05.00-06.13.00[M][0@0][0].mp4``,
+    section 4.11)."""
     day = start.strftime("%Y-%m-%d")
     suffix = f"[{tag}][0@0][0].{kind}"
+    folder = "jpg" if kind == "jpg" else "dav"
     if storage == "hdd":
-        base = f"/mnt/dvr/{day}/{channel}/{kind}/{start:%H}/0/0/{cluster}"
+        base = f"/mnt/dvr/{day}/{channel}/{folder}/{start:%H}/0/0/{cluster}"
     else:
-        base = f"/mnt/sd/{day}/{channel + 1:03d}/{kind}/{start:%H}"
+        base = f"/mnt/sd/{day}/{channel + 1:03d}/{folder}/{start:%H}"
     if kind == "jpg":
         return f"{base}/{start:%M}/{start:%S}{suffix}"
     return f"{base}/{start:%H.%M.%S}-{end:%H.%M.%S}{suffix}"

@@ -142,3 +142,35 @@ async def test_cgi_not_counted_for_control(sim: Simulator, session: aiohttp.Clie
     for path in ("/sim/requests", "/sim/state", "/sim/faults"):
         await _json(session, "GET", f"{sim.url}{path}")
     assert sim.stats["total"] == 0
+
+
+async def test_media_endpoint_records_a_file(
+    sim: Simulator, session: aiohttp.ClientSession, client: DigestClient, make_sim: Any
+) -> None:
+    url = f"{sim.url}/sim/media"
+    added = await _json(
+        session, "POST", url, json={"start": "2026-12-04 12:00:07", "seconds": 8, "kind": "mp4"}
+    )
+    assert added["path"] == "/mnt/sd/2026-12-04/001/dav/12/12.00.07-12.00.15[M][0@0][0].mp4"
+    # the device now lists it and serves it
+    [item] = [i for i in sim.state.media if i.file_path == added["path"]]
+    assert (item.type, item.channel, item.length) == ("mp4", 0, added["length"])
+    reply = await client.get(f"/cgi-bin/RPC_Loadfile{added['path']}")
+    assert reply.status == 200
+    assert len(reply.body) == added["length"]
+    assert reply.body[4:8] == b"ftyp"
+    for bad in (
+        {"seconds": 8},
+        {"start": "yesterday"},
+        {"start": "2026-12-04 12:00:00", "kind": "avi"},
+        {"start": "2026-12-04 12:00:00", "channel": 3},
+        {"start": "2026-12-04 12:00:00", "seconds": 0},
+        {"start": "2026-12-04 12:00:00", "color": "red"},
+        [1],
+    ):
+        async with session.post(url, json=bad) as resp:
+            assert resp.status == 400, bad
+    vto = await make_sim(profile="vto")
+    async with session.post(f"{vto.url}/sim/media", json={"start": "2026-12-04 12:00"}) as resp:
+        assert resp.status == 400
+        assert "no storage" in (await resp.json())["error"]
