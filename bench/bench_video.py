@@ -15,18 +15,31 @@ worker reads it over RTSP on 127.0.0.1 and cuts HLS segments).
   format of the default profiles (process CPU time around :meth:`VideoSource.second`,
   the encoders' own threads included; measured after Home Assistant's streams stopped).
 
-``.dav`` remux throughput (issue 15) is not measured yet: the simulator's recordings are not
-real DHAV files yet. Results: stdout and ``bench-results/video.json``.
+* ``dav_remux``: :func:`~custom_components.amcrest_http.remux.remux_to_mp4` on a 10-minute
+  ``.dav`` of a main stream as a camera records it: H.264 1920x1080 at 20 fps near
+  4 Mbit/s (a 2 s GOP of noise pictures encoded once, its frames repeated with advancing
+  times) plus G.711 A-law sound, fed in 64 KiB chunks as a download arrives. Input MB per
+  second of wall time (making the input included), the CPU the conversion took (making the
+  input, measured alone, subtracted), and how far the process's resident memory grew above
+  its level at the start (sampled at every converted piece).
+
+Results: stdout and ``bench-results/video.json``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import resource
 import statistics
 import time
+from collections.abc import AsyncIterator
+from datetime import datetime
+from fractions import Fraction
 from typing import Any, Final
 
+import av
+import numpy as np
 from homeassistant.components.camera import async_get_image
 from homeassistant.components.camera.const import DATA_COMPONENT
 from homeassistant.core import HomeAssistant
@@ -40,8 +53,10 @@ from pytest_homeassistant_custom_component.typing import (
 
 from bench.harness import display_path, environment, write_results
 from custom_components.amcrest_http.const import DOMAIN
+from custom_components.amcrest_http.remux import remux_to_mp4
 from simulator import Simulator
-from simulator.video import StreamFormat, VideoSource
+from simulator.dhav import DhavWriter
+from simulator.video import AlawTone, StreamFormat, VideoFrame, VideoSource
 from tests.conftest import PASSWORD, USERNAME
 from tests.ha.conftest import entry_data
 
@@ -130,6 +145,101 @@ def _encoder_cpu() -> dict[str, float]:
     return figures
 
 
+REMUX_MINUTES: Final = 10
+REMUX_FORMAT: Final = StreamFormat(1920, 1080, 20, True, "h264")
+REMUX_BIT_RATE: Final = 4_000_000
+CHUNK: Final = 64 * 1024
+
+
+def _gop() -> list[Any]:
+    """Two seconds of 1080p20 H.264 near :data:`REMUX_BIT_RATE` (noise: the encoder cannot
+    squeeze it, as it cannot a busy street)."""
+    fmt = REMUX_FORMAT
+    codec = av.CodecContext.create("libx264", "w")
+    assert isinstance(codec, av.VideoCodecContext)
+    codec.width, codec.height, codec.pix_fmt = fmt.width, fmt.height, "yuv420p"
+    codec.time_base = Fraction(1, fmt.fps)
+    codec.bit_rate = REMUX_BIT_RATE
+    codec.options = {
+        "preset": "ultrafast",
+        "tune": "zerolatency",
+        "g": str(2 * fmt.fps),
+        "bf": "0",
+        "repeat-headers": "1",
+        "x264-params": f"vbv-maxrate={REMUX_BIT_RATE // 1000}:vbv-bufsize={REMUX_BIT_RATE // 1000}",
+    }
+    rng = np.random.default_rng(15)
+    frames = []
+    for n in range(2 * fmt.fps):
+        noise = rng.integers(0, 256, (fmt.height * 3 // 2, fmt.width), dtype=np.uint8)
+        picture = av.VideoFrame.from_ndarray(noise, format="yuv420p")
+        picture.pts = n
+        frames += [VideoFrame(bytes(p), p.is_keyframe, n) for p in codec.encode(picture)]
+    frames += [VideoFrame(bytes(p), p.is_keyframe, len(frames)) for p in codec.encode(None)]
+    return frames
+
+
+async def _recording(gop: list[Any]) -> AsyncIterator[bytes]:
+    writer = DhavWriter(REMUX_FORMAT, channel=0, start=datetime(2026, 12, 5, 8, 0, 0))
+    sound = list(AlawTone().packets(50))
+    fps = REMUX_FORMAT.fps
+    pending = bytearray()
+    for second in range(REMUX_MINUTES * 60):
+        half = (second % 2) * fps
+        pending += writer.second(second, gop[half : half + fps], sound)
+        while len(pending) >= CHUNK:
+            yield bytes(pending[:CHUNK])
+            del pending[:CHUNK]
+        await asyncio.sleep(0)
+    if pending:
+        yield bytes(pending)
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process (Linux ``/proc``)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 1e6
+
+
+async def _remux() -> dict[str, Any]:
+    gop = await asyncio.to_thread(_gop)
+    fed = 0
+
+    async def counted() -> AsyncIterator[bytes]:
+        nonlocal fed
+        async for chunk in _recording(gop):
+            fed += len(chunk)
+            yield chunk
+
+    # what making the input costs by itself (subtracted from the CPU figure below)
+    making = time.process_time()
+    async for _ in _recording(gop):
+        pass
+    making = time.process_time() - making
+
+    rss_before = _rss_mb()
+    rss_max = rss_before
+    out = 0
+    cpu = time.process_time()
+    started = time.perf_counter()
+    async for piece in remux_to_mp4(counted()):
+        out += len(piece)
+        rss_max = max(rss_max, _rss_mb())
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    return {
+        "recording": f"{REMUX_MINUTES} min H.264 1920x1080@20 + G.711A, "
+        f"{fed * 8 / (REMUX_MINUTES * 60) / 1e6:.1f} Mbit/s",
+        "input_mb": round(fed / 1e6, 1),
+        "output_mb": round(out / 1e6, 1),
+        "seconds": round(wall, 2),
+        "mb_per_s": round(fed / 1e6 / wall, 1),
+        "cpu_s": round(cpu - making, 2),
+        "input_making_cpu_s": round(making, 2),
+        "rss_growth_mb": round(rss_max - rss_before, 1),
+    }
+
+
 async def _stop_streams(hass: HomeAssistant) -> None:
     for camera in hass.data[DATA_COMPONENT].entities:
         if camera.stream is not None:
@@ -173,6 +283,7 @@ async def bench_video(
         await ipc.stop()
         await nvr.stop()
     encoder = await asyncio.to_thread(_encoder_cpu)
+    remux = await _remux()
     results: dict[str, Any] = {
         "benchmark": "video",
         "environment": environment(),
@@ -180,8 +291,7 @@ async def bench_video(
         "snapshot": snapshots,
         "snapshot_requests_to_device": device_snapshots,
         "encoder_cpu_s_per_video_s": encoder,
-        "dav_remux_mb_s": None,
-        "dav_remux_note": "not measured: the simulator's recordings are not real DHAV files yet",
+        "dav_remux": remux,
     }
     path = write_results("video", results)
     print("== video: HA stream worker + simulator RTSP on 127.0.0.1")
@@ -195,5 +305,10 @@ async def bench_video(
     print(f"snapshot requests the device answered: {device_snapshots}")
     for name, cpu in encoder.items():
         print(f"encoder CPU, {name}: {cpu:.3f} s per second of video")
+    print(
+        f"remux of a {remux['recording']}: {remux['input_mb']} MB in {remux['seconds']} s = "
+        f"{remux['mb_per_s']} MB/s, {remux['cpu_s']} CPU-s, output {remux['output_mb']} MB, "
+        f"resident memory grew at most {remux['rss_growth_mb']} MB"
+    )
     print(f"results: {display_path(path)}")
     assert all(seconds < SEGMENT_TIMEOUT for seconds in segments.values())
