@@ -237,6 +237,17 @@ def videos(driver: WebDriver) -> list[dict[str, Any]]:
     return found
 
 
+def loaded_image(driver: WebDriver, source: str) -> dict[str, Any] | None:
+    """The first fully loaded ``<img>`` whose URL contains ``source``, with its size."""
+    images: list[dict[str, Any]] = _find(
+        driver,
+        "img",
+        "{src: el.currentSrc, complete: el.complete, width: el.naturalWidth,"
+        " height: el.naturalHeight}",
+    )
+    return next((i for i in images if source in i["src"] and i["complete"] and i["width"]), None)
+
+
 def video_frame(driver: WebDriver) -> bytes:
     """The current picture of the first video element, as PNG bytes."""
     png: bytes = _find(driver, "video")[0].screenshot_as_png
@@ -375,19 +386,7 @@ def check_pictures(driver: WebDriver) -> dict[str, Any]:
     driver.save_screenshot(str(RESULTS / "pictures.png"))
     click(driver, r"^\d\d:\d\d:\d\d Picture$")
 
-    def loaded() -> dict[str, Any] | None:
-        images: list[dict[str, Any]] = _find(
-            driver,
-            "img",
-            "{src: el.currentSrc, complete: el.complete, width: el.naturalWidth,"
-            " height: el.naturalHeight}",
-        )
-        return next(
-            (i for i in images if "/recording/" in i["src"] and i["complete"] and i["width"]),
-            None,
-        )
-
-    picture = wait_for("the picture to open", loaded, 30)
+    picture = wait_for("the picture to open", lambda: loaded_image(driver, "/recording/"), 30)
     time.sleep(1)
     driver.save_screenshot(str(RESULTS / "picture.png"))
     figures = {"thumbnails": thumbnails, "size": f"{picture['width']}x{picture['height']}"}
@@ -406,19 +405,9 @@ def check_last_event_image(ha: HomeAssistant, driver: WebDriver) -> dict[str, An
     time.sleep(2)
     open_more_info(driver, LAST_EVENT)
 
-    def loaded() -> dict[str, Any] | None:
-        images: list[dict[str, Any]] = _find(
-            driver,
-            "img",
-            "{src: el.currentSrc, complete: el.complete, width: el.naturalWidth,"
-            " height: el.naturalHeight}",
-        )
-        return next(
-            (i for i in images if "image_proxy" in i["src"] and i["complete"] and i["width"]),
-            None,
-        )
-
-    image = wait_for("the last-event picture to load", loaded, 30)
+    image = wait_for(
+        "the last-event picture to load", lambda: loaded_image(driver, "image_proxy"), 30
+    )
     time.sleep(2)  # the dialog's opening animation
     driver.save_screenshot(str(RESULTS / "last-event.png"))
     figures = {"size": f"{image['width']}x{image['height']}"}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,10 +23,21 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.amcrest_http import discovery
 from custom_components.amcrest_http.const import DOMAIN
+from custom_components.amcrest_http.remux import remux_available
 from simulator import Simulator
 from tests.conftest import PASSWORD, USERNAME, SimFactory
 
 type EntryFactory = Callable[..., Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture
+def without_pyav(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A Home Assistant without PyAV (``import av`` fails), as where ``stream`` is not installed."""
+    remux_available.cache_clear()
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "av", None)
+        yield
+    remux_available.cache_clear()
 
 
 @pytest.fixture(autouse=True)

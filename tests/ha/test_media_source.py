@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import base64
 import io
-import sys
 from datetime import date, datetime, time, timedelta
 from http import HTTPStatus
+from typing import Any
 
 import aiohttp
 import av
@@ -36,7 +36,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.amcrest_http import media_source
 from custom_components.amcrest_http.const import DOMAIN
 from custom_components.amcrest_http.media_source import file_title
-from custom_components.amcrest_http.remux import remux_available
 from simulator import Simulator
 from simulator.recordings import MediaItem, MediaQuery, build_media, content, make_item, search
 from tests.conftest import SimFactory
@@ -375,15 +374,25 @@ def mp4_contents(data: bytes) -> tuple[int, float, tuple[int, int]]:
     return len(frames), sound, (frames[0].width, frames[0].height)
 
 
-async def short_dav(
-    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry
+async def clip(
+    hass: HomeAssistant, sim: Simulator, entry: MockConfigEntry, at: time, **item: Any
 ) -> BrowseMediaSource:
-    """A 20 s motion clip added yesterday at 13:00, as the media browser lists it."""
-    one = datetime.combine(yesterday(), time(13, 0, 0))
-    sim.state.media.append(make_item(start=one, seconds=20, tag="M"))
+    """A motion clip recorded yesterday at ``at`` (``make_item`` arguments), as the media browser
+    lists it."""
+    sim.state.media.append(make_item(start=datetime.combine(yesterday(), at), tag="M", **item))
     files = await folder_files(hass, entry, yesterday(), "motion")
-    [child] = [c for c in files if device_path(c).endswith(".dav") and "13.00.00" in device_path(c)]
+    [child] = [c for c in files if f"/{at:%H.%M.%S}-" in device_path(c)]
     return child
+
+
+async def played(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, child: BrowseMediaSource
+) -> aiohttp.ClientResponse:
+    """What the proxy answers for the item, as the media dialog asks for it."""
+    media = await async_resolve_media(hass, child.media_content_id, None)
+    client = await hass_client()
+    response: aiohttp.ClientResponse = await client.get(media.url)
+    return response
 
 
 async def test_dav_plays_as_mp4_remuxed_in_the_proxy(
@@ -394,7 +403,7 @@ async def test_dav_plays_as_mp4_remuxed_in_the_proxy(
 ) -> None:
     """A .dav recording (which browsers cannot play) comes out of the proxy as MP4 that
     decodes whole: every frame of the clip, its sound as AAC."""
-    child = await short_dav(hass, recorder, entry)
+    child = await clip(hass, recorder, entry, time(13, 0, 0), seconds=20)
     item = item_at(recorder, device_path(child))
     assert item.type == "dav"
     media = await async_resolve_media(hass, child.media_content_id, None)
@@ -421,24 +430,17 @@ async def test_dav_without_pyav_is_the_proxied_file(
     recorder: Simulator,
     entry: MockConfigEntry,
     hass_client: ClientSessionGenerator,
-    monkeypatch: pytest.MonkeyPatch,
+    without_pyav: None,
 ) -> None:
     """Where PyAV cannot be loaded the raw file is all there is (a player may download it)."""
-    child = await short_dav(hass, recorder, entry)
+    child = await clip(hass, recorder, entry, time(13, 0, 0), seconds=20)
     item = item_at(recorder, device_path(child))
-    remux_available.cache_clear()
-    monkeypatch.setitem(sys.modules, "av", None)
-    try:
-        media = await async_resolve_media(hass, child.media_content_id, None)
-        assert media.mime_type == "application/octet-stream"
-        client = await hass_client()
-        response = await client.get(media.url)
-        assert response.status == HTTPStatus.OK
-        assert response.headers["Content-Type"] == "application/octet-stream"
-        body = await response.read()
-    finally:
-        monkeypatch.undo()
-        remux_available.cache_clear()
+    media = await async_resolve_media(hass, child.media_content_id, None)
+    assert media.mime_type == "application/octet-stream"
+    response = await played(hass, hass_client, child)
+    assert response.status == HTTPStatus.OK
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    body = await response.read()
     assert body == content(item)
     assert body[:4] == b"DHAV"
 
@@ -449,14 +451,9 @@ async def test_dav_that_is_not_a_recording_is_a_bad_gateway(
     entry: MockConfigEntry,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    one = datetime.combine(yesterday(), time(13, 0, 0))
     # listed with a length that cannot hold a single frame
-    recorder.state.media.append(make_item(start=one, seconds=20, tag="M", length=20))
-    files = await folder_files(hass, entry, yesterday(), "motion")
-    [child] = [c for c in files if "13.00.00" in device_path(c)]
-    media = await async_resolve_media(hass, child.media_content_id, None)
-    client = await hass_client()
-    response = await client.get(media.url)
+    child = await clip(hass, recorder, entry, time(13, 0, 0), seconds=20, length=20)
+    response = await played(hass, hass_client, child)
     assert response.status == HTTPStatus.BAD_GATEWAY
 
 
@@ -466,13 +463,8 @@ async def test_an_empty_file_is_an_empty_answer(
     entry: MockConfigEntry,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    two = datetime.combine(yesterday(), time(14, 0, 0))
-    recorder.state.media.append(make_item(start=two, seconds=20, tag="M", length=0))
-    files = await folder_files(hass, entry, yesterday(), "motion")
-    [child] = [c for c in files if "14.00.00" in device_path(c)]
-    media = await async_resolve_media(hass, child.media_content_id, None)
-    client = await hass_client()
-    response = await client.get(media.url)
+    child = await clip(hass, recorder, entry, time(14, 0, 0), seconds=20, length=0)
+    response = await played(hass, hass_client, child)
     assert response.status == HTTPStatus.OK
     assert await response.read() == b""
 
@@ -486,13 +478,8 @@ async def test_device_gone_in_the_middle_cuts_the_answer_short(
 ) -> None:
     """A converted answer that has begun cannot turn into an error status: the connection is
     cut, so the player sees it incomplete rather than a file that merely ends."""
-    one = datetime.combine(yesterday(), time(13, 0, 0))
-    recorder.state.media.append(make_item(start=one, seconds=900, tag="M"))
-    files = await folder_files(hass, entry, yesterday(), "motion")
-    [child] = [c for c in files if "13.00.00" in device_path(c)]
-    media = await async_resolve_media(hass, child.media_content_id, None)
-    client = await hass_client()
-    response = await client.get(media.url)
+    child = await clip(hass, recorder, entry, time(13, 0, 0), seconds=900)
+    response = await played(hass, hass_client, child)
     assert response.status == HTTPStatus.OK
     first = await response.content.readany()
     assert first[4:8] == b"ftyp"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import sys
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import datetime, timedelta
@@ -327,14 +326,8 @@ async def test_cancelling_the_consumer_waits_for_the_thread() -> None:
         await task
 
 
-async def test_without_pyav_there_is_no_conversion(monkeypatch: pytest.MonkeyPatch) -> None:
-    remux_available.cache_clear()
-    monkeypatch.setitem(sys.modules, "av", None)
-    try:
-        assert not remux_available()
-        with pytest.raises(NotSupportedError):
-            await convert(pieces(b"DHAV"))
-    finally:
-        remux_available.cache_clear()
-    monkeypatch.undo()
-    assert remux_available()
+@pytest.mark.usefixtures("without_pyav")
+async def test_without_pyav_there_is_no_conversion() -> None:
+    assert not remux_available()
+    with pytest.raises(NotSupportedError):
+        await convert(pieces(b"DHAV"))

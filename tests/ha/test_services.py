@@ -9,7 +9,6 @@ validation error that costs no device request; device failures are translated er
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -27,7 +26,6 @@ from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.amcrest_http.const import DOMAIN
-from custom_components.amcrest_http.remux import remux_available
 from simulator import Simulator
 from simulator import logbook as sim_logbook
 from simulator.ptz import PtzPreset, PtzState
@@ -1124,23 +1122,17 @@ async def test_download_as_mp4_without_pyav(
     ipc: Simulator,
     ipc_entry: MockConfigEntry,
     media_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    without_pyav: None,
 ) -> None:
     [item] = short_clips(ipc, 5)
-    remux_available.cache_clear()
-    monkeypatch.setitem(sys.modules, "av", None)
-    try:
-        await refused(
-            hass,
-            "download_recording",
-            camera_of(hass, ipc),
-            "no_remux",
-            path=item.file_path,
-            format="mp4",
-        )
-    finally:
-        monkeypatch.undo()
-        remux_available.cache_clear()
+    await refused(
+        hass,
+        "download_recording",
+        camera_of(hass, ipc),
+        "no_remux",
+        path=item.file_path,
+        format="mp4",
+    )
     assert await hass.async_add_executor_job(files_below, media_dir) == set()
 
 
