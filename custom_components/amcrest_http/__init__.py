@@ -43,6 +43,7 @@ from .api import (
 from .api.discovery import async_dhip_search
 from .const import CONF_SNAPSHOT_CACHE, DOMAIN, PLATFORMS
 from .entity import AmcrestPolledDescription
+from .error_translation import translation
 from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
 from .probe_store import ProbeStore
 from .services import async_setup_services
@@ -120,7 +121,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
     except LockedOutError as err:
-        minutes = err.minutes or 5
+        minutes = err.wait_minutes
         locks[key] = time.monotonic() + minutes * 60
         repairs.async_locked_out(hass, entry.entry_id, name, minutes)
         raise ConfigEntryNotReady(
@@ -142,10 +143,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
             translation_placeholders={"host": entry.data[CONF_HOST]},
         ) from err
     except CannotConnectError as err:
+        message = translation(err, entry.data[CONF_HOST])
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"host": entry.data[CONF_HOST]},
+            translation_key=message.translation_key,
+            translation_placeholders=message.placeholders,
         ) from err
     except AmcrestError as err:
         raise ConfigEntryNotReady(

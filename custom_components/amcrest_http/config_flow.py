@@ -142,8 +142,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
         try:
             identity = await client.system.identify()
         except LockedOutError as err:
-            minutes = str(err.minutes) if err.minutes is not None else "?"
-            return None, {"base": "locked_out"}, {"minutes": minutes}
+            return None, {"base": "locked_out"}, {"minutes": str(err.wait_minutes)}
         except AuthenticationError:
             return None, {"base": "invalid_auth"}, {}
         except CannotConnectError:

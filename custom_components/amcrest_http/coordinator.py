@@ -26,7 +26,7 @@ from time import time as wall_clock
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from . import repairs
@@ -36,7 +36,6 @@ from .api import (
     CannotConnectError,
     Capabilities,
     DeviceError,
-    DeviceTimeoutError,
     InvalidParameterError,
     LockedOutError,
     MalformedResponseError,
@@ -50,6 +49,7 @@ from .const import (
     IDENTITY_PERIOD_SECONDS,
     STORAGE_PERIOD_SECONDS,
 )
+from .error_translation import to_ha_error, translation
 
 if TYPE_CHECKING:
     from .hub import AmcrestConfigEntry, AmcrestHub
@@ -107,33 +107,6 @@ def table_of(key: str) -> str:
         if position > 0:
             end = min(end, position)
     return key[:end]
-
-
-def write_error(err: AmcrestError, host: str) -> HomeAssistantError:
-    """A translated Home Assistant error for a rejected write or action."""
-    if isinstance(err, LockedOutError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="locked_out",
-            translation_placeholders={"minutes": str(err.minutes or "?")},
-        )
-    if isinstance(err, AuthenticationError):
-        return HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth")
-    if isinstance(err, CannotConnectError | DeviceTimeoutError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"host": host},
-        )
-    if isinstance(err, InvalidParameterError):
-        return HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_value")
-    if isinstance(err, NotSupportedError):
-        return HomeAssistantError(translation_domain=DOMAIN, translation_key="not_supported")
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="device_error",
-        translation_placeholders={"error": type(err).__name__},
-    )
 
 
 class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
@@ -512,17 +485,12 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
-            except LockedOutError as err:
+            except (LockedOutError, CannotConnectError) as err:
+                message = translation(err, self.hub.client.host)
                 raise UpdateFailed(
                     translation_domain=DOMAIN,
-                    translation_key="locked_out",
-                    translation_placeholders={"minutes": str(err.minutes or "?")},
-                ) from err
-            except (CannotConnectError, DeviceTimeoutError) as err:
-                raise UpdateFailed(
-                    translation_domain=DOMAIN,
-                    translation_key="cannot_connect",
-                    translation_placeholders={"host": self.hub.client.host},
+                    translation_key=message.translation_key,
+                    translation_placeholders=message.placeholders,
                 ) from err
             except ServerError as err:
                 server_errors.append((name, err))
@@ -600,7 +568,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                     identity.software_version if identity else None,
                 )
             await self._after_failure(err, tables)
-            raise write_error(err, self.hub.client.host) from err
+            raise to_ha_error(err, self.hub.client.host) from err
         repairs.async_clear(self.hass, repairs.FIRMWARE, entry_id, feature)
         await self.async_read_back(tables)
 
@@ -613,7 +581,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             await call()
         except AmcrestError as err:
             await self._after_failure(err, sources)
-            raise write_error(err, self.hub.client.host) from err
+            raise to_ha_error(err, self.hub.client.host) from err
         await self.async_read_back(sources)
 
     async def _after_failure(self, err: AmcrestError, sources: list[str]) -> None:

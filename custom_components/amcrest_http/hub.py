@@ -580,9 +580,11 @@ class AmcrestHub:
             _LOGGER.warning(
                 "%s locked the account; events stop until the entry is reloaded (%s min)",
                 self.device_name,
-                err.minutes if err.minutes is not None else "?",
+                err.wait_minutes,
             )
-            repairs.async_locked_out(self.hass, self.entry.entry_id, self.device_name, err.minutes)
+            repairs.async_locked_out(
+                self.hass, self.entry.entry_id, self.device_name, err.wait_minutes
+            )
 
     async def async_shutdown(self) -> None:
         """Release what the hub holds; the entry cancels the event stream task itself."""

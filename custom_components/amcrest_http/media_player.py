@@ -48,7 +48,6 @@ from .api import AmcrestError, AuthenticationError
 from .api.audio import G711_RATE, paced, split_chunks
 from .api.codec import to_int
 from .const import DOMAIN
-from .coordinator import write_error
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -56,6 +55,7 @@ from .entity import (
     add_polled_entities,
     device_slot,
 )
+from .error_translation import to_ha_error
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 _LOGGER = logging.getLogger(__name__)
@@ -274,7 +274,7 @@ class AmcrestSpeaker(AmcrestPolledEntity, MediaPlayerEntity):
             if isinstance(err, AuthenticationError):
                 self.hub.entry.async_start_reauth(self.hass)
             if not accepted.done():
-                accepted.set_exception(write_error(err, client.host))
+                accepted.set_exception(to_ha_error(err, client.host))
             else:
                 _LOGGER.warning(
                     "%s: sending audio to the speaker stopped (%s)",

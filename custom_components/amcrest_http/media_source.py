@@ -114,15 +114,18 @@ async def async_titles(hass: HomeAssistant) -> tuple[dict[str, str], dict[str, s
     """Recording labels and folder titles in Home Assistant's language (English where a
     translation is missing)."""
     strings = await async_get_translations(hass, hass.config.language, "selector", [DOMAIN])
-    prefix = f"component.{DOMAIN}.selector"
+    return (
+        selector_options(strings, translation_key="recording_kind", english=LABELS),
+        selector_options(strings, translation_key="recording_folder", english=KIND_TITLES),
+    )
 
-    def pick(group: str, english: dict[str, str]) -> dict[str, str]:
-        return {
-            key: strings.get(f"{prefix}.{group}.options.{key}", text)
-            for key, text in english.items()
-        }
 
-    return pick("recording_kind", LABELS), pick("recording_folder", KIND_TITLES)
+def selector_options(
+    strings: Mapping[str, str], *, translation_key: str, english: Mapping[str, str]
+) -> dict[str, str]:
+    """The options of the ``selector`` translations ``translation_key``, English as fallback."""
+    prefix = f"component.{DOMAIN}.selector.{translation_key}.options"
+    return {key: strings.get(f"{prefix}.{key}", text) for key, text in english.items()}
 
 
 def file_title(

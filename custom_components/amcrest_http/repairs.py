@@ -71,14 +71,9 @@ def async_clear_entry(hass: HomeAssistant, entry_id: str, *kinds: str) -> None:
 
 
 @callback
-def async_locked_out(hass: HomeAssistant, entry_id: str, name: str, minutes: int | None) -> None:
-    until = time.strftime("%H:%M", time.localtime(time.time() + (minutes or 0) * 60))
-    async_raise(
-        hass,
-        LOCKED_OUT,
-        entry_id,
-        {"name": name, "minutes": str(minutes) if minutes else "?", "until": until},
-    )
+def async_locked_out(hass: HomeAssistant, entry_id: str, name: str, minutes: int) -> None:
+    until = time.strftime("%H:%M", time.localtime(time.time() + minutes * 60))
+    async_raise(hass, LOCKED_OUT, entry_id, {"name": name, "minutes": str(minutes), "until": until})
 
 
 @callback

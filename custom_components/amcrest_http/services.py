@@ -27,11 +27,12 @@ from homeassistant.helpers.typing import VolDictType
 from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
 
-from .api import AmcrestError, InvalidParameterError, MalformedResponseError
+from .api import InvalidParameterError, MalformedResponseError
 from .api.ptz import PtzDirection
 from .api.talk import check_number
 from .const import DOMAIN
-from .coordinator import DOORS, PTZ_PRESETS, PTZ_STATUS, write_error
+from .coordinator import DOORS, PTZ_PRESETS, PTZ_STATUS
+from .error_translation import device_errors
 from .remux import remux_available, remux_to_mp4
 
 if TYPE_CHECKING:
@@ -196,10 +197,8 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
 
 async def _device_call(hub: AmcrestHub, call: Callable[[], Awaitable[object]]) -> Any:
     """Run a device request; its failure becomes a translated error."""
-    try:
+    with device_errors(hub.client.host):
         return await call()
-    except AmcrestError as err:
-        raise write_error(err, hub.client.host) from err
 
 
 def _ptz_channel(camera: AmcrestCamera) -> int:

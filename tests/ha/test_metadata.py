@@ -465,11 +465,13 @@ def scan_source(sources: Mapping[str, str]) -> SourceKeys:
 def _kind_of_call(node: ast.Call) -> str:
     """What a call's translation_key names: an exception, an issue, a selector or an entity."""
     callee = _callee(node)
-    if callee in HA_EXCEPTIONS or callee.endswith("Error"):
+    # (``Translation`` is error_translation's message of an error; ``selector_options`` reads
+    # translated options outside a selector, as the media browser's titles do.)
+    if callee in HA_EXCEPTIONS or callee.endswith("Error") or callee == "Translation":
         return "exception"
     if callee in ("async_create_issue", "create_issue"):
         return "issue"
-    if callee.endswith("SelectorConfig"):
+    if callee.endswith("SelectorConfig") or callee == "selector_options":
         return "selector"
     return "entity"
 

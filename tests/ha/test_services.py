@@ -138,10 +138,11 @@ async def refused(
 async def failed(
     hass: HomeAssistant, service: str, camera: str, key: str, **data: Any
 ) -> HomeAssistantError:
-    """An action that reached the device and failed with translation ``key``."""
+    """An action that reached the device and failed with translation ``key`` (a value the
+    device refused is a validation error: the user's to fix)."""
     with pytest.raises(HomeAssistantError) as err:
         await _call(hass, service, camera, data)
-    assert not isinstance(err.value, ServiceValidationError)
+    assert isinstance(err.value, ServiceValidationError) == (key == "invalid_value")
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == key
     return err.value

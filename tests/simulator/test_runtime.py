@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
+import sys
 from typing import Any
 
 import pytest
@@ -53,9 +55,17 @@ async def close_racing_an_accept(*, quiesce: bool) -> list[dict[str, Any]]:
     return errors
 
 
-async def test_closing_right_after_an_accept_is_the_race_asyncio_has() -> None:
-    errors = await close_racing_an_accept(quiesce=False)
-    assert [type(context.get("exception")) for context in errors] == [AssertionError]
+async def test_closing_right_after_an_accept_is_the_race_asyncio_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    errors = [
+        type(context.get("exception")) for context in await close_racing_an_accept(quiesce=False)
+    ]
+    assert errors == [AssertionError]
+    # The connection asyncio failed to attach is left behind; its collection complains about
+    # the closed server. Collect it here, so the complaint does not land in another test.
+    monkeypatch.setattr(sys, "unraisablehook", lambda _unraisable: None)
+    gc.collect()
 
 
 async def test_stop_accepting_first_lets_the_accepted_connection_attach() -> None:

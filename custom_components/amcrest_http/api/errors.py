@@ -6,6 +6,8 @@ HTTP status codes or error bodies themselves.
 
 from __future__ import annotations
 
+from typing import Final
+
 
 class AmcrestError(Exception):
     """Base class of every error the library raises."""
@@ -31,6 +33,11 @@ class AuthenticationError(AmcrestError):
     """
 
 
+DEFAULT_LOCK_MINUTES: Final = 5
+"""How long a lock-out is assumed to last when the device does not say (Dahua/Amcrest
+firmware locks for 5 minutes by default)."""
+
+
 class LockedOutError(AmcrestError):
     """The device has locked the account (or the client address) after failed logins."""
 
@@ -38,6 +45,11 @@ class LockedOutError(AmcrestError):
         super().__init__(message)
         #: Minutes until the device lifts the lock, when the device said so.
         self.minutes = minutes
+
+    @property
+    def wait_minutes(self) -> int:
+        """Minutes to leave the device alone: what it said, or :data:`DEFAULT_LOCK_MINUTES`."""
+        return self.minutes or DEFAULT_LOCK_MINUTES
 
 
 class NotSupportedError(AmcrestError):

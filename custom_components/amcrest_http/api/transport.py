@@ -29,6 +29,7 @@ from yarl import URL
 from .auth import Challenge, DigestState, basic_header, parse_challenges, pick_challenge
 from .codec import Scalar, decode_body, encode_query
 from .errors import (
+    DEFAULT_LOCK_MINUTES,
     AmcrestError,
     AuthenticationError,
     CannotConnectError,
@@ -53,7 +54,7 @@ MAX_BODY: Final = 32 * 1024 * 1024
 MAX_ERROR_BODY: Final = 64 * 1024
 _READ_CHUNK: Final = 64 * 1024
 # When a device locks us out without saying for how long, wait this long before trying again.
-DEFAULT_LOCK_SECONDS: Final = 300.0
+DEFAULT_LOCK_SECONDS: Final = DEFAULT_LOCK_MINUTES * 60.0
 #: Seconds after the device last accepted a digest nonce during which further requests may
 #: reuse it without asking for a challenge first. After a quiet spell the next request starts
 #: from a fresh challenge (one unauthenticated round trip, not a login): a refusal of a fresh
