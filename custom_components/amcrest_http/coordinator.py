@@ -49,7 +49,7 @@ from .const import (
     IDENTITY_PERIOD_SECONDS,
     STORAGE_PERIOD_SECONDS,
 )
-from .error_translation import to_ha_error, translation
+from .error_translation import translated, translation
 
 if TYPE_CHECKING:
     from .hub import AmcrestConfigEntry, AmcrestHub
@@ -550,6 +550,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
 
     # ------------------------------------------------------------------ writing
 
+    @translated(lambda coordinator: coordinator.hub.client.host)
     async def async_write(self, values: Mapping[str, str]) -> None:
         """setConfig, then read the written tables back; errors become translated errors."""
         tables = sorted({table_of(key) for key in values})
@@ -568,20 +569,22 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                     identity.software_version if identity else None,
                 )
             await self._after_failure(err, tables)
-            raise to_ha_error(err, self.hub.client.host) from err
+            raise
         repairs.async_clear(self.hass, repairs.FIRMWARE, entry_id, feature)
         await self.async_read_back(tables)
 
+    @translated(lambda coordinator: coordinator.hub.client.host)
     async def async_action(
         self, call: Callable[[], Awaitable[object]], read_back: Iterable[str] = ()
     ) -> None:
-        """Run a device action (not a config write), then re-read ``read_back`` sources."""
+        """Run a device action (not a config write), then re-read ``read_back`` sources;
+        errors become translated errors."""
         sources = list(read_back)
         try:
             await call()
         except AmcrestError as err:
             await self._after_failure(err, sources)
-            raise to_ha_error(err, self.hub.client.host) from err
+            raise
         await self.async_read_back(sources)
 
     async def _after_failure(self, err: AmcrestError, sources: list[str]) -> None:
