@@ -103,8 +103,13 @@ def _strings() -> dict[str, Any]:
 
 
 def _integration_modules() -> list[Path]:
-    """The integration's own modules (the device library under api/ knows no HA strings)."""
-    return sorted(INTEGRATION.glob("*.py"))
+    """The integration's own modules, its packages' included (the device library under api/
+    knows no HA strings)."""
+    return sorted(
+        path
+        for path in INTEGRATION.rglob("*.py")
+        if path.relative_to(INTEGRATION).parts[0] != "api"
+    )
 
 
 def _import(name: str) -> ModuleType:
@@ -608,7 +613,11 @@ class _Scanner:
 
 def _source_keys() -> SourceKeys:
     return scan_source(
-        {path.stem: path.read_text(encoding="utf-8") for path in _integration_modules()}
+        {
+            # a platform module by its name (``switch``); others by their path (``services/ptz``)
+            str(path.relative_to(INTEGRATION).with_suffix("")): path.read_text(encoding="utf-8")
+            for path in _integration_modules()
+        }
     )
 
 
@@ -1161,7 +1170,7 @@ def test_no_deprecated_device_entry_accessors() -> None:
     pattern = re.compile(r"\b(?:device|dev|entry_device)\w*\.config_entries(?:_subentries)?\b")
     offenders = [
         f"{path.name}:{number}"
-        for path in sorted(INTEGRATION.glob("*.py"))
+        for path in _integration_modules()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if pattern.search(line)
     ]
