@@ -24,8 +24,8 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import slugify
 
 from .api.calls import CallState
+from .api.event_body import DeviceEvent
 from .api.event_state import INDEXED_CODES
-from .api.events import DeviceEvent
 from .coordinator import PTZ_STATUS
 from .dispatch import event_attributes, rule_name
 from .entity import (

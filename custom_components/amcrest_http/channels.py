@@ -18,7 +18,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from .api import AmcrestError
 from .api.capabilities import MAX_CHANNELS
 from .api.codec import to_int
-from .api.events import DeviceEvent
+from .api.event_body import DeviceEvent
 from .const import DEVICE_EVENT_CODES, DOMAIN
 from .dispatch import MAX_CHANNEL_INDEX
 

@@ -18,7 +18,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
 from .api.calls import CALL_CODES, CallTracker, CallUpdate
-from .api.events import DeviceEvent
+from .api.event_body import DeviceEvent
 from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS, EVENT_CALL
 
 if TYPE_CHECKING:

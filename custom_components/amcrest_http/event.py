@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.calls import CallChange, CallUpdate
-from .api.events import DeviceEvent
+from .api.event_body import DeviceEvent
 from .dispatch import event_attributes
 from .entity import (
     AmcrestCallEntity,

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import AmcrestError
-from .api.events import DeviceEvent
+from .api.event_body import DeviceEvent
 from .dispatch import event_attributes
 from .entity import AmcrestEntity, AmcrestEntityDescription
 from .hub import AmcrestConfigEntry, AmcrestHub

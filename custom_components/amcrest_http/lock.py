@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.codec import table_rows
-from .api.events import DeviceEvent
+from .api.event_body import DeviceEvent
 from .binary_sensor import door_state
 from .coordinator import DOORS, PollData
 from .entity import (

@@ -23,7 +23,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from custom_components.amcrest_http.api import codec, events, storage
+from custom_components.amcrest_http.api import codec, event_body, multipart, storage
 from custom_components.amcrest_http.api.access import (
     AccessCard,
     AccessRecord,
@@ -87,7 +87,7 @@ class Target:
 
 def _event_stream_chunked(raw: bytes, _: str) -> object:
     """The attach stream as it arrives from the network, in 1460-byte reads."""
-    parser = events.EventParser()
+    parser = multipart.EventParser()
     return [parser.feed(raw[start : start + 1460]) for start in range(0, len(raw), 1460)]
 
 
@@ -96,7 +96,7 @@ def _event_part(raw: bytes, _: str) -> object:
     head = b"--myboundary\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % (
         len(raw) // 2 or 1
     )
-    return events.EventParser().feed(head + raw + b"\r\n--myboundary\r\n")
+    return multipart.EventParser().feed(head + raw + b"\r\n--myboundary\r\n")
 
 
 def _text_parts(raw: bytes, _: str) -> object:
@@ -106,7 +106,7 @@ def _text_parts(raw: bytes, _: str) -> object:
 
 def _events_and_calls(_: bytes, text: str) -> object:
     tracker = CallTracker()
-    found = events.parse_event_body(text)
+    found = event_body.parse_event_body(text)
     for number, event in enumerate(found):
         call_signal(event)
         call_button(event)
@@ -178,11 +178,11 @@ TARGETS: tuple[Target, ...] = (
     Target("codec.values", _values),
     Target("codec.table_rows", lambda _, text: codec.table_rows(codec.parse_kv(text), "items")),
     Target("events.parse_event_body", _events_and_calls),
-    Target("events.looks_truncated", lambda _, text: events._looks_truncated(text)),
-    Target("events.stream", lambda raw, _: events.EventParser().feed(raw)),
+    Target("events.looks_truncated", lambda _, text: event_body._looks_truncated(text)),
+    Target("events.stream", lambda raw, _: multipart.EventParser().feed(raw)),
     Target("events.stream_chunked", _event_stream_chunked),
     Target("events.part", _event_part),
-    Target("events.boundary", lambda _, text: events.boundary_from_content_type(text)),
+    Target("events.boundary", lambda _, text: multipart.boundary_from_content_type(text)),
     Target("push.text_parts", _text_parts),
     Target("auth.challenges", _challenges),
     Target("auth.one_challenge", lambda _, text: parse_challenges([text])),

@@ -17,7 +17,7 @@ from custom_components.amcrest_http.api.calls import (
     call_button,
     call_signal,
 )
-from custom_components.amcrest_http.api.events import DeviceEvent
+from custom_components.amcrest_http.api.event_body import DeviceEvent
 
 
 def ev(code: str, action: str = "Pulse", index: int | None = 0, data: Any = None) -> DeviceEvent:

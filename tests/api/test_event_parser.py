@@ -10,17 +10,19 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from custom_components.amcrest_http.api.events import (
-    DEFAULT_BOUNDARY,
+from custom_components.amcrest_http.api.event_body import (
     MAX_DATA_DEPTH,
     MAX_EVENT_FIELDS,
-    MAX_PART,
     MAX_PART_EVENTS,
     DeviceEvent,
-    EventParser,
     _looks_truncated,
-    boundary_from_content_type,
     parse_event_body,
+)
+from custom_components.amcrest_http.api.multipart import (
+    DEFAULT_BOUNDARY,
+    MAX_PART,
+    EventParser,
+    boundary_from_content_type,
 )
 from simulator.events import Event, event_part, heartbeat_part
 from simulator.faults import MALFORMED_BODY, STREAM_GARBAGE

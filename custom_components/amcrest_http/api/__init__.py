@@ -37,9 +37,11 @@ from .errors import (
     NotSupportedError,
     ServerError,
 )
-from .events import DeviceEvent, EventParser, EventStream, parse_event_body
+from .event_body import DeviceEvent, parse_event_body
+from .events import EventStream
 from .logs import LogEntry, Logs, parse_log_items
 from .media import redact_url, rtsp_playback_url, rtsp_url
+from .multipart import EventParser
 from .ptz import (
     Ptz,
     PtzDirection,

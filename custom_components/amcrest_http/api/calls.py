@@ -36,7 +36,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .events import DeviceEvent
+from .event_body import DeviceEvent
 
 #: Event codes that take part in calls (a device announcing one handles calls).
 CALL_CODES: Final = frozenset(

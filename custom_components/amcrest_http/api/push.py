@@ -32,13 +32,9 @@ from .errors import (
     MalformedResponseError,
     NotSupportedError,
 )
-from .events import (
-    DEFAULT_BOUNDARY,
-    DeviceEvent,
-    EventParser,
-    ReconnectingStream,
-    boundary_from_content_type,
-)
+from .event_body import DeviceEvent
+from .events import ReconnectingStream
+from .multipart import DEFAULT_BOUNDARY, EventParser, boundary_from_content_type
 from .transport import Transport
 
 if TYPE_CHECKING:
