@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from .errors import InvalidParameterError
 from .recording import check_int
-from .transport import UPLOAD_ACCEPT_SECONDS, UPLOAD_LINGER_SECONDS
+from .upload import UPLOAD_ACCEPT_SECONDS, UPLOAD_LINGER_SECONDS
 
 if TYPE_CHECKING:
     from .client import AmcrestClient

@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 import aiohttp
 from yarl import URL
@@ -43,6 +43,9 @@ from .errors import (
     ServerError,
 )
 
+if TYPE_CHECKING:
+    from .upload import UploadResult
+
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = 10.0
@@ -62,11 +65,6 @@ DEFAULT_LOCK_SECONDS: Final = DEFAULT_LOCK_MINUTES * 60.0
 #: exactly one failed login. A refused *reused* nonce is ambiguous (firmware is not known to
 #: flag an expired nonce ``stale``), and resolving it costs a second login.
 REUSE_WINDOW: Final = 2.0
-#: Seconds an upload waits, headers sent and body held back, for the device to refuse it.
-UPLOAD_ACCEPT_SECONDS: Final = 0.3
-#: Seconds an upload waits for the device's answer after the last byte before closing.
-UPLOAD_LINGER_SECONDS: Final = 1.0
-
 _ERROR_ID = re.compile(r"ErrorID\s*=\s*(\d+)", re.IGNORECASE)
 _LOCK_MINUTES = re.compile(r"after\s+(\d+)\s*min", re.IGNORECASE)
 _LOCK_SECONDS = re.compile(r"remainLockSecond\"?\s*[:=]\s*(\d+)", re.IGNORECASE)
@@ -371,109 +369,26 @@ class Transport:
         chunks: AsyncIterator[bytes],
         *,
         headers: Mapping[str, str],
-        accept_seconds: float = UPLOAD_ACCEPT_SECONDS,
-        linger_seconds: float = UPLOAD_LINGER_SECONDS,
+        accept_seconds: float | None = None,
+        linger_seconds: float | None = None,
         stall_seconds: float | None = None,
         on_accepted: Callable[[], None] | None = None,
     ) -> UploadResult:
-        """POST ``chunks`` as one long body that the device consumes as it arrives.
+        """POST ``chunks`` as one long body that the device consumes as it arrives (see
+        :func:`.upload.upload`)."""
+        from .upload import upload
 
-        Authentication cannot replay such a body, so no audio is taken from ``chunks`` until
-        the device has had its chance to refuse the request:
-
-        1. With Digest, a body-less probe of the same URL fetches a fresh challenge (an
-           unauthenticated request is not a failed login), like every stream this transport
-           opens. Basic credentials go out with the first request.
-        2. The signed request's headers go out alone, then the body waits ``accept_seconds``.
-           A device refuses (401, 404, ``Error`` body ...) right after the headers; such an
-           answer is handled like any other (a stale nonce is answered again, a refusal is
-           definite) and nothing of ``chunks`` has been consumed.
-        3. Silence means the device took it: ``on_accepted`` runs and the chunks flow as fast
-           as the caller yields them (pacing is the caller's business).
-        4. After the last chunk the device's answer is awaited for ``linger_seconds``; devices
-           that play as they receive usually never answer, so the connection is then closed.
-
-        An answer before the body has ended ends the upload: errors raise their typed error, a
-        success raises :class:`DeviceError` (the device stopped taking the body). A connection
-        that takes no bytes for ``stall_seconds`` (default: the request timeout) raises
-        :class:`DeviceTimeoutError`. Cancelling the call closes the connection at once. An
-        exception raised by ``chunks`` ends the body and is raised again here.
-        """
-        target = self.target(path, params)
-        source = _UploadSource(chunks)
-        sender = _UploadSender(
-            self, "POST", target, None, None, headers, True, None, source, accept_seconds
+        return await upload(
+            self,
+            path,
+            params,
+            chunks,
+            headers=headers,
+            accept_seconds=accept_seconds,
+            linger_seconds=linger_seconds,
+            stall_seconds=stall_seconds,
+            on_accepted=on_accepted,
         )
-        stall = stall_seconds if stall_seconds is not None else self.timeout
-        task: asyncio.Future[aiohttp.ClientResponse] | None = None
-        finished: asyncio.Future[Any] | None = None
-        answer: aiohttp.ClientResponse | None = None
-        try:
-            try:
-                async with self._slots:
-                    answer = await self._open(
-                        "POST", target, None, None, headers, stream=True, sender=sender
-                    )
-                    if sender.probed and answer.status < 300:
-                        # The device took the body-less probe without asking for credentials.
-                        answer.release()
-                        answer = None
-                        sender.force_body = True
-                        answer = await sender(None)
-            except _Streaming as streaming:
-                task = streaming.task
-            if answer is not None:
-                await self._upload_answer(answer, source)
-            assert task is not None
-            if on_accepted is not None:
-                on_accepted()
-            source.go.set()
-            finished = asyncio.ensure_future(source.finished.wait())
-            waiters: set[asyncio.Future[Any]] = {finished, task}
-            interval = max(0.05, min(1.0, stall / 4))
-            while not source.finished.is_set():
-                await asyncio.wait(waiters, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
-                if source.finished.is_set():
-                    break
-                if task.done():
-                    answer = task.result()
-                    await self._upload_answer(answer, source)
-                held = source.held_since
-                if held is not None and time.monotonic() - held > stall:
-                    raise DeviceTimeoutError(f"{self.host} stopped taking the upload")
-            if source.error is not None:
-                raise source.error
-            await asyncio.wait({task}, timeout=linger_seconds)
-            status: int | None = None
-            if task.done():
-                answer = task.result()
-                status = answer.status
-                await self._upload_answer(answer, source)
-            return UploadResult(sent=source.sent, status=status)
-        finally:
-            if finished is not None:
-                finished.cancel()
-            if answer is not None:
-                answer.close()
-            if task is not None:
-                await _discard(task)
-
-    async def _upload_answer(self, answer: aiohttp.ClientResponse, source: _UploadSource) -> None:
-        """Check an answer to an upload; returns only for a success after the whole body."""
-        try:
-            async with asyncio.timeout(self.timeout):
-                text = decode_body(await answer.content.read(4096))
-        except TimeoutError, aiohttp.ClientError, OSError:
-            text = ""
-        finally:
-            answer.close()
-        if answer.status == 401:
-            challenges = parse_challenges(answer.headers.getall("WWW-Authenticate", []))
-            if any(challenge.stale for challenge in challenges) and not is_lock_answer(text):
-                raise DeviceError("device asked to authenticate again in the middle of an upload")
-        self.check_body(answer.status, text)
-        if not source.finished.is_set():
-            raise DeviceError(f"device ended the upload after {source.sent} bytes")
 
     # ------------------------------------------------------------------ internals
 
@@ -730,143 +645,9 @@ class _Sender:
         )
 
 
-@dataclass(slots=True, frozen=True)
-class UploadResult:
-    """How an upload ended."""
-
-    #: Body bytes handed to the connection.
-    sent: int
-    #: The device's HTTP status, None when it had not answered when the connection closed.
-    status: int | None
-
-
-class _Streaming(Exception):
-    """Internal: the device let the headers of an upload pass; its body may flow."""
-
-    def __init__(self, task: asyncio.Future[aiohttp.ClientResponse]) -> None:
-        super().__init__("upload accepted")
-        self.task = task
-
-
-class _UploadSource:
-    """The caller's chunks, taken only once the device has accepted the request."""
-
-    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
-        self._chunks = chunks
-        self.go = asyncio.Event()
-        self.finished = asyncio.Event()
-        self.error: Exception | None = None
-        self.sent = 0
-        #: When the last chunk went to the connection, until the connection asks for more.
-        self.held_since: float | None = None
-
-    async def next(self) -> bytes:
-        self.held_since = None
-        await self.go.wait()
-        if self.finished.is_set():
-            raise StopAsyncIteration
-        try:
-            chunk = await anext(self._chunks)
-        except StopAsyncIteration:
-            self.finished.set()
-            raise
-        except Exception as err:
-            # The caller's source failed: the body ends here and the error is raised again.
-            self.error = err
-            self.finished.set()
-            raise StopAsyncIteration from None
-        self.sent += len(chunk)
-        self.held_since = time.monotonic()
-        return bytes(chunk)
-
-
-class _UploadBody:
-    """One attempt's body: an empty first chunk (the headers leave at once), then the source."""
-
-    def __init__(self, source: _UploadSource) -> None:
-        self._source = source
-        #: Set when the connection asks for the body: the headers are on their way.
-        self.headers_out = asyncio.Event()
-
-    def __aiter__(self) -> _UploadBody:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if not self.headers_out.is_set():
-            self.headers_out.set()
-            return b""
-        return await self._source.next()
-
-
-@dataclass(slots=True)
-class _UploadSender(_Sender):
-    """Sends an upload: body-less when only a challenge is wanted, else headers first."""
-
-    source: _UploadSource
-    accept_seconds: float
-    #: The last request was the body-less challenge probe.
-    probed: bool = False
-    #: Send the body even without credentials (the device asked for none).
-    force_body: bool = False
-
-    async def __call__(self, authorization: str | None) -> aiohttp.ClientResponse:
-        if authorization is None and not self.force_body:
-            self.probed = True
-            headers = {
-                k: v for k, v in (self.headers or {}).items() if k.lower() != "content-length"
-            }
-            return await self.transport.send_raw(
-                self.method,
-                self.target,
-                timeout=self.timeout,
-                data=None,
-                headers=headers,
-                stream=True,
-                read_timeout=None,
-                authorization=None,
-            )
-        self.probed = False
-        body = _UploadBody(self.source)
-        task = asyncio.ensure_future(
-            self.transport.send_raw(
-                self.method,
-                self.target,
-                timeout=self.timeout,
-                data=body,
-                headers=self.headers,
-                stream=True,
-                read_timeout=None,
-                authorization=authorization,
-            )
-        )
-        headers_out = asyncio.ensure_future(body.headers_out.wait())
-        try:
-            # Connecting is bounded by the request timeout; the window starts with the headers.
-            await asyncio.wait({task, headers_out}, return_when=asyncio.FIRST_COMPLETED)
-            if not task.done():
-                await asyncio.wait({task}, timeout=self.accept_seconds)
-        except BaseException:
-            await _discard(task)
-            raise
-        finally:
-            headers_out.cancel()
-        if task.done():
-            return task.result()
-        raise _Streaming(task)
-
-
-async def _discard(task: asyncio.Future[aiohttp.ClientResponse]) -> None:
-    """Cancel a request (closing its connection) and drop whatever it produced."""
-    task.cancel()
-    await asyncio.wait({task})
-    if not task.cancelled() and task.exception() is None:
-        task.result().close()
-
-
 __all__ = [
     "Response",
     "Transport",
-    "UploadResult",
     "is_lock_answer",
     "lock_minutes",
     "raise_for_body",
