@@ -44,6 +44,7 @@ from custom_components.amcrest_http.api.capabilities import (
     parse_encode_config_caps,
     parse_list_values,
 )
+from custom_components.amcrest_http.api.checks import parse_time
 from custom_components.amcrest_http.api.discovery import (
     HEADER_LENGTH,
     normalize_mac,
@@ -57,7 +58,7 @@ from custom_components.amcrest_http.api.logs import parse_log_items
 from custom_components.amcrest_http.api.media import clean_jpeg
 from custom_components.amcrest_http.api.ptz import parse_presets, parse_ptz_status, parse_tours
 from custom_components.amcrest_http.api.push import TextPartParser
-from custom_components.amcrest_http.api.recording import parse_media_items, parse_time
+from custom_components.amcrest_http.api.recording import parse_media_items
 from custom_components.amcrest_http.api.system import parse_device_time, parse_software_version
 from custom_components.amcrest_http.api.talk import parse_call_reply
 from custom_components.amcrest_http.api.thermal import (

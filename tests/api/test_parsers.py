@@ -34,10 +34,11 @@ from custom_components.amcrest_http.api.capabilities import (
     parse_encode_config_caps,
     parse_list_values,
 )
+from custom_components.amcrest_http.api.checks import parse_time
 from custom_components.amcrest_http.api.logs import parse_log_items
 from custom_components.amcrest_http.api.media import clean_jpeg
 from custom_components.amcrest_http.api.ptz import parse_presets, parse_ptz_status, parse_tours
-from custom_components.amcrest_http.api.recording import parse_media_items, parse_time
+from custom_components.amcrest_http.api.recording import parse_media_items
 from custom_components.amcrest_http.api.system import (
     format_device_time,
     parse_device_time,

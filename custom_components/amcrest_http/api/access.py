@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from .checks import check_int, check_limit, parse_found, require_kv
 from .codec import Scalar, table_rows, to_int
 from .errors import InvalidParameterError, NotSupportedError
-from .recording import check_int, check_limit, parse_found, require_kv
 
 if TYPE_CHECKING:
     from .client import AmcrestClient

@@ -23,8 +23,8 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Final
 
+from .checks import check_int
 from .errors import InvalidParameterError
-from .recording import check_int
 from .upload import UPLOAD_ACCEPT_SECONDS, UPLOAD_LINGER_SECONDS
 
 if TYPE_CHECKING:

@@ -35,9 +35,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from .checks import check_int, require_kv
 from .codec import Scalar, table_rows
 from .errors import CannotConnectError, InvalidParameterError
-from .recording import check_int, require_kv
 
 if TYPE_CHECKING:
     from .client import AmcrestClient

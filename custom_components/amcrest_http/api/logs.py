@@ -7,17 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from .checks import check_int, check_limit, check_span, parse_found, parse_time, require_kv
 from .codec import Scalar, table_rows, to_int, to_text
 from .errors import AmcrestError, InvalidParameterError, MalformedResponseError
-from .recording import (
-    check_int,
-    check_limit,
-    check_span,
-    parse_found,
-    parse_time,
-    require_kv,
-    run_shielded,
-)
+from .shielded import run_shielded
 from .system import format_device_time
 
 if TYPE_CHECKING:

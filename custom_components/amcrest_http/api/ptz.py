@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from .codec import Scalar, parse_kv, table_rows, to_bool, to_float, to_int
 from .errors import AmcrestError, InvalidParameterError, MalformedResponseError, NotSupportedError
-from .recording import run_shielded
+from .shielded import run_shielded
 
 if TYPE_CHECKING:
     from .client import AmcrestClient

@@ -16,7 +16,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from .checks import check_int, check_limit, check_span, parse_found, parse_time, require_kv
 from .codec import Scalar, parse_kv, table_rows, to_int, to_text
 from .errors import (
     AmcrestError,
@@ -36,7 +37,8 @@ from .errors import (
     MalformedResponseError,
     NotSupportedError,
 )
-from .system import format_device_time, parse_device_time
+from .shielded import run_shielded
+from .system import format_device_time
 
 if TYPE_CHECKING:
     from .client import AmcrestClient
@@ -53,28 +55,8 @@ _PATH_SAFE: Final = "/[]@:,;=+!$&'()*~"
 # Errors after which talking to the device again is pointless (cleanup gives up early).
 _UNREACHABLE: Final = (CannotConnectError, AuthenticationError, LockedOutError)
 
-_PENDING: set[asyncio.Future[Any]] = set()
-
 type Transform = Callable[[AsyncIterator[bytes]], AsyncGenerator[bytes]]
 """A converter from a file's chunks to other chunks (see :meth:`Recording.download`)."""
-
-
-async def run_shielded[T](coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion even when the awaiting task is cancelled meanwhile.
-
-    The caller still sees its cancellation at once; the work carries on in the background
-    (referenced until done, its outcome retrieved so nothing is reported as lost).
-    """
-    task = asyncio.ensure_future(coro)
-    _PENDING.add(task)
-    task.add_done_callback(_forget)
-    return await asyncio.shield(task)
-
-
-def _forget(task: asyncio.Future[Any]) -> None:
-    _PENDING.discard(task)
-    if not task.cancelled() and (error := task.exception()) is not None:
-        _LOGGER.debug("background cleanup ended with %r", error)
 
 
 # ---------------------------------------------------------------------------------- data
@@ -116,35 +98,6 @@ class MediaFile:
             "video_stream": self.video_stream,
             "disk": self.disk,
         }
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """A device time (``2020-01-06 06:05:00``, padding optional), ``None`` when unusable."""
-    if not text:
-        return None
-    try:
-        return parse_device_time(text)
-    except NotSupportedError, ValueError:
-        return None
-
-
-def require_kv(text: str, what: str) -> dict[str, str]:
-    """``key=value`` lines; a non-empty body without any is malformed."""
-    values = parse_kv(text)
-    if text.strip() and not values:
-        raise MalformedResponseError(f"{what}: the answer is not key=value lines")
-    return values
-
-
-def parse_found(values: dict[str, str], rows: int, what: str) -> int:
-    """The ``found=<n>`` count of a search page (the number of items when it is missing)."""
-    raw = values.get("found")
-    if raw is None:
-        return rows
-    found = to_int(raw)
-    if found is None or found < 0:
-        raise MalformedResponseError(f"{what}: found={raw!r} is not a count")
-    return found
 
 
 def _listed(row: dict[str, str], name: str) -> tuple[str, ...]:
@@ -193,27 +146,6 @@ def parse_media_items(text: str, *, default_channel: int = 0) -> tuple[int, list
 
 
 # ---------------------------------------------------------------------------------- checks
-
-
-def check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParameterError(f"{name} must be an integer, not {value!r}")
-    if value < low or (high is not None and value > high):
-        bounds = f"{low}..{high}" if high is not None else f">= {low}"
-        raise InvalidParameterError(f"{name} must be {bounds}, not {value}")
-    return value
-
-
-def check_span(start: object, end: object) -> tuple[datetime, datetime]:
-    if not isinstance(start, datetime) or not isinstance(end, datetime):
-        raise InvalidParameterError("start and end must be datetimes")
-    if start >= end:
-        raise InvalidParameterError("start must be before end")
-    return start, end
-
-
-def check_limit(limit: object) -> int | None:
-    return None if limit is None else check_int("limit", limit, 0)
 
 
 def _words(name: str, values: Sequence[str]) -> list[str]:

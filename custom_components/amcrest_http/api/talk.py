@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from .checks import check_int
 from .codec import Scalar, iter_lines, parse_kv
 from .errors import DeviceError, InvalidParameterError
-from .recording import check_int
 
 if TYPE_CHECKING:
     from .client import AmcrestClient

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from .checks import check_int, require_kv
 from .codec import Scalar, table_rows, to_bool, to_float, to_int, to_text
 from .errors import InvalidParameterError, MalformedResponseError, NotSupportedError
 from .push import PushStream
-from .recording import check_int, require_kv
 
 if TYPE_CHECKING:
     from .client import AmcrestClient
