@@ -61,7 +61,7 @@ from .const import (
     PULSE_HOLD_SECONDS,
     SNAPSHOT_CACHE_SECONDS,
 )
-from .coordinator import AmcrestCoordinator
+from .coordinator import PTZ_PRESETS, AmcrestCoordinator
 from .dispatch import EventDispatcher
 from .probe_store import ProbeSnapshot, ProbeStore, now
 from .push import SourcePush
@@ -356,7 +356,7 @@ class AmcrestHub:
 
     def ptz_presets(self, channel: int) -> dict[int, str]:
         """Preset number -> name of a channel (0-based), as last read."""
-        presets = ((self.coordinator.data or {}).get("@ptz_presets") or {}).get(channel) or []
+        presets = ((self.coordinator.data or {}).get(PTZ_PRESETS) or {}).get(channel) or []
         return {preset.index: preset.name for preset in presets}
 
     def device_id_for(self, channel: int | None) -> str | None:
