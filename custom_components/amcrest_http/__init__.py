@@ -21,6 +21,7 @@ from homeassistant.util.hass_dict import HassKey
 from . import (
     binary_sensor,
     button,
+    card_scan,
     channels,
     discovery,
     light,
@@ -168,6 +169,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     entry.runtime_data = hub
     entry.async_on_unload(hub.coordinator.async_add_listener(hub.keep_tables))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(card_scan.async_subscribe_card_scans(hub))
     hub.async_start_events()
     discovery.async_watch_recorder(hass, hub)
     channels.async_watch_channels(hass, hub)

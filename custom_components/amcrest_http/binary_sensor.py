@@ -7,10 +7,9 @@ code or channel first shows up on the stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -34,19 +33,18 @@ from .entity import (
     AmcrestEntityDescription,
     AmcrestPolledDescription,
     AmcrestPolledEntity,
+    AmcrestStreamDescription,
+    AmcrestStreamEntity,
+    Scope,
+    StreamEntityLoader,
     View,
     add_call_entities,
     add_polled_entities,
+    slot_of,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 PARALLEL_UPDATES = 0
-
-
-class Scope(StrEnum):
-    CHANNEL = "channel"
-    DEVICE = "device"
-    ALARM_INPUT = "alarm_input"
 
 
 def start_stop(event: DeviceEvent) -> bool | None:
@@ -89,11 +87,9 @@ def parking_space_name(event: DeviceEvent) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AmcrestEventBinarySensorDescription(AmcrestEntityDescription, BinarySensorEntityDescription):
+class AmcrestEventBinarySensorDescription(AmcrestStreamDescription, BinarySensorEntityDescription):
     """A binary sensor fed by one or more event codes."""
 
-    codes: tuple[str, ...]
-    scope: Scope = Scope.CHANNEL
     state_fn: Callable[[DeviceEvent], bool | None] = start_stop
     #: Pulse-type events switch on, then off after the hold time.
     pulse_resets: bool = True
@@ -260,61 +256,21 @@ CODE_TO_SENSOR = {code: d for d in EVENT_SENSORS for code in d.codes}
 STREAM_CONNECTED = AmcrestEntityDescription(key="event_stream", translation_key="event_stream")
 
 
-def _slot(
-    hub: AmcrestHub, description: AmcrestEventBinarySensorDescription, index: int | None
-) -> int | None:
-    """The channel (or alarm input) an event index stands for; None for device scope."""
-    if description.scope is Scope.DEVICE:
-        return None
-    if index is None or index < 0:
-        return 0
-    return index
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     hub = entry.runtime_data
-    created: set[tuple[str, int | None]] = set()
-
-    def build(
-        description: AmcrestEventBinarySensorDescription,
-        slot: int | None,
-        initial_event: DeviceEvent | None = None,
-    ) -> list[AmcrestEventBinarySensor]:
-        if (description.key, slot) in created:
-            return []
-        created.add((description.key, slot))
-        return [AmcrestEventBinarySensor(hub, description, slot, initial_event)]
-
-    entities: list[BinarySensorEntity] = [AmcrestStreamSensor(hub)]
+    async_add_entities([AmcrestStreamSensor(hub)])
     add_call_entities(hub, async_add_entities, lambda _update: [AmcrestCallBinarySensor(hub)])
-    supported = hub.exposed_event_codes
-    for description in EVENT_SENSORS:
-        if not supported.intersection(description.codes):
-            continue
-        if description.scope is Scope.DEVICE:
-            slots: list[int | None] = [None]
-        elif description.scope is Scope.ALARM_INPUT:
-            slots = list(range(hub.capabilities.alarm_inputs))
-        else:
-            slots = list(hub.channels)
-        for slot in slots:
-            entities += build(description, slot)
-    async_add_entities(entities)
+    StreamEntityLoader(
+        hub,
+        EVENT_SENSORS,
+        lambda description, slot, event: AmcrestEventBinarySensor(hub, description, slot, event),
+        async_add_entities,
+    ).start()
     add_polled_entities(hub, POLLED_SENSORS, AmcrestPolledBinarySensor, async_add_entities)
-
-    @callback
-    def on_new(event: DeviceEvent) -> None:
-        description = CODE_TO_SENSOR.get(event.code)
-        if description is None:
-            return
-        # The new sensor starts from the event that revealed it.
-        async_add_entities(build(description, _slot(hub, description, event.index), event))
-
-    entry.async_on_unload(hub.dispatcher.subscribe_new(on_new))
 
     rules_seen: set[tuple[str, int | None, str]] = set()
 
@@ -327,7 +283,7 @@ async def async_setup_entry(
         rule = description.rule_fn(event)
         if rule is None:
             return
-        slot = _slot(hub, description, event.index)
+        slot = slot_of(description.scope, event.index)
         if (description.key, slot, rule) in rules_seen:
             return
         rules_seen.add((description.key, slot, rule))
@@ -339,7 +295,7 @@ async def async_setup_entry(
                 entry.async_on_unload(hub.dispatcher.subscribe(code, None, on_rule_event))
 
 
-class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
+class AmcrestEventBinarySensor(AmcrestStreamEntity, BinarySensorEntity):
     """On while the device reports the event, off when it stops."""
 
     entity_description: AmcrestEventBinarySensorDescription
@@ -360,7 +316,9 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
             suffix = f"{description.key}_{slot}"
         if rule is not None:
             suffix = f"{description.key}_rule_{slugify(rule)}"
-        super().__init__(hub, description, channel, unique_suffix=suffix)
+        super().__init__(
+            hub, description, channel, unique_suffix=suffix, initial_event=initial_event
+        )
         self.slot = slot
         self.rule = rule
         if description.scope is Scope.ALARM_INPUT:
@@ -370,34 +328,31 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
             self._attr_translation_placeholders = {"rule": rule}
         self._cancel_reset: CALLBACK_TYPE | None = None
         self._attributes: dict[str, Any] = {}
-        self._initial_event = initial_event
         if description.scope is Scope.ALARM_INPUT and slot is not None:
             self._attr_is_on = bool(hub.alarm_input_state >> slot & 1)
 
     @property
-    def available(self) -> bool:
-        return self.hub.dispatcher.connected
-
-    @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         return self._attributes
 
-    async def async_added_to_hass(self) -> None:
-        dispatcher = self.hub.dispatcher
+    @override
+    def stream_subscriptions(self) -> Iterable[tuple[str, int | None]]:
         index = None if self.entity_description.scope is Scope.DEVICE else self.slot
         for code in self.entity_description.codes:
-            self.async_on_remove(dispatcher.subscribe(code, index, self.handle_event))
+            yield code, index
             if index == 0 and not self.hub.capabilities.is_multi_channel:
                 # single-channel devices may omit the index or send -1
-                self.async_on_remove(dispatcher.subscribe(code, -1, self.handle_event))
-        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
+                yield code, -1
+
+    @override
+    async def async_added_to_hass(self) -> None:
         self.async_on_remove(self._cancel_pending_reset)
         if self.rule is None:
+            dispatcher = self.hub.dispatcher
             for code in INDEXED_CODES.intersection(self.entity_description.codes):
                 self.async_on_remove(dispatcher.subscribe_state(code, self.handle_state))
-        if self._initial_event is not None:
-            self.handle_event(self._initial_event)
-            self._initial_event = None
+        await super().async_added_to_hass()
 
     @callback
     def _cancel_pending_reset(self) -> None:
@@ -406,6 +361,7 @@ class AmcrestEventBinarySensor(AmcrestEntity, BinarySensorEntity):
             self._cancel_reset = None
 
     @callback
+    @override
     def handle_event(self, event: DeviceEvent) -> None:
         if self.rule is not None and self.entity_description.rule_fn(event) != self.rule:
             return

@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
@@ -148,7 +147,6 @@ class EventDispatcher:
         ):
             # PhoneCallDetect is also a camera's smart rule (someone on the phone).
             self._call_changed(self.calls.feed(event, time.monotonic()))
-        self._scan_card(event)
 
     def _indexes_a_slot(self, event: DeviceEvent) -> bool:
         """Whether the event's (code, index) can stand for a channel, input or the device."""
@@ -196,19 +194,6 @@ class EventDispatcher:
             self._call_timer = None
 
     @callback
-    def _scan_card(self, event: DeviceEvent) -> None:
-        """A card swipe is also a tag scan, where Home Assistant's tag integration runs."""
-        if event.code != "AccessControl" or "tag" not in self._hass.config.components:
-            return
-        card = (event.data or {}).get("CardNo")
-        if not isinstance(card, str | int) or not str(card).strip():
-            return
-        self._hub.entry.async_create_background_task(
-            self._hass,
-            async_scan_tag(self._hass, str(card).strip(), self._hub.host_device_id),
-            name=f"{DOMAIN} card scan",
-        )
-
     def bus_data(self, event: DeviceEvent) -> dict[str, Any]:
         channel = (
             event.index

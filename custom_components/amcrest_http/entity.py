@@ -1,6 +1,7 @@
 """Base entities and entity-description base classes.
 
-Event-driven entities derive from :class:`AmcrestEntity`. Control and status entities derive
+Event-driven entities derive from :class:`AmcrestStreamEntity` and are created by one
+:class:`StreamEntityLoader` per platform. Control and status entities derive
 from :class:`AmcrestPolledEntity`: their description names the config field (or sources) it
 reads, the *slots* it exists for (the device, each channel, each alarm output, IVS rule, disk
 ...) and, where needed, how to read and write values. Platform modules are mostly a tuple of
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -22,6 +24,7 @@ from homeassistant.util import slugify
 
 from .api.calls import CallUpdate
 from .api.codec import table_rows, to_index, to_int
+from .api.event_body import DeviceEvent
 from .coordinator import STORAGE, THERMAL, AmcrestCoordinator, PollData, table_of
 from .hub import AmcrestHub
 
@@ -56,7 +59,128 @@ class AmcrestEntity(Entity):
         )
 
 
-class AmcrestCallEntity(AmcrestEntity):
+class Scope(StrEnum):
+    """What an event's index stands for."""
+
+    CHANNEL = "channel"
+    DEVICE = "device"
+    ALARM_INPUT = "alarm_input"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmcrestStreamDescription(AmcrestEntityDescription):
+    """An entity kind driven by event codes of the stream."""
+
+    codes: tuple[str, ...]
+    scope: Scope = Scope.CHANNEL
+
+
+def slots_of(hub: AmcrestHub, scope: Scope) -> list[int | None]:
+    """Every slot of ``scope`` the device has (None: the device itself)."""
+    if scope is Scope.DEVICE:
+        return [None]
+    if scope is Scope.ALARM_INPUT:
+        return list(range(hub.capabilities.alarm_inputs))
+    return list(hub.channels)
+
+
+def slot_of(scope: Scope, index: int | None) -> int | None:
+    """The slot an event index stands for: the device for device scope; else the index, where
+    a missing or negative one (single-channel firmware sends -1 or none) is the first."""
+    if scope is Scope.DEVICE:
+        return None
+    return max(index or 0, 0)
+
+
+class AmcrestStreamEntity(AmcrestEntity):
+    """An entity fed by the event stream: available while the stream is connected.
+
+    It subscribes to the ``(code, index)`` pairs :meth:`stream_subscriptions` names and starts
+    from the event that revealed it, when it was created on first sight of one.
+    """
+
+    def __init__(
+        self,
+        hub: AmcrestHub,
+        description: AmcrestEntityDescription,
+        channel: int | None = None,
+        *,
+        unique_suffix: str | None = None,
+        initial_event: DeviceEvent | None = None,
+    ) -> None:
+        super().__init__(hub, description, channel, unique_suffix=unique_suffix)
+        self._initial_event = initial_event
+
+    @property
+    @override
+    def available(self) -> bool:
+        return self.hub.dispatcher.connected
+
+    def stream_subscriptions(self) -> Iterable[tuple[str, int | None]]:
+        """The ``(code, index)`` pairs to hear of (index None: any)."""
+        return ()
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        dispatcher = self.hub.dispatcher
+        for code, index in self.stream_subscriptions():
+            self.async_on_remove(dispatcher.subscribe(code, index, self.handle_event))
+        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
+        if self._initial_event is not None:
+            event, self._initial_event = self._initial_event, None
+            self.handle_event(event)
+
+    @callback
+    def handle_event(self, event: DeviceEvent) -> None:
+        """One event of a subscribed pair."""
+
+
+class StreamEntityLoader[D: AmcrestStreamDescription]:
+    """Creates a platform's stream entities, once per description and slot: at setup for the
+    codes the device announced, and when a ``(code, index)`` first shows up on the stream (the
+    new entity starts from that event)."""
+
+    def __init__(
+        self,
+        hub: AmcrestHub,
+        descriptions: Iterable[D],
+        build: Callable[[D, int | None, DeviceEvent | None], Entity],
+        add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        self._hub = hub
+        self._descriptions = tuple(descriptions)
+        self._build = build
+        self._add = add_entities
+        self._created: set[tuple[str, int | None]] = set()
+
+    def start(self) -> None:
+        """Add the announced entities; from now on, create more on first sight."""
+        supported = self._hub.exposed_event_codes
+        entities: list[Entity] = []
+        for description in self._descriptions:
+            if supported.intersection(description.codes):
+                for slot in slots_of(self._hub, description.scope):
+                    entities += self._new(description, slot, None)
+        self._add(entities)
+        self._hub.entry.async_on_unload(self._hub.dispatcher.subscribe_new(self._on_new))
+
+    def _new(self, description: D, slot: int | None, event: DeviceEvent | None) -> list[Entity]:
+        if (description.key, slot) in self._created:
+            return []
+        self._created.add((description.key, slot))
+        return [self._build(description, slot, event)]
+
+    @callback
+    def _on_new(self, event: DeviceEvent) -> None:
+        for description in self._descriptions:
+            if event.code in description.codes:
+                new = self._new(description, slot_of(description.scope, event.index), event)
+                if new:
+                    self._add(new)
+
+
+class AmcrestCallEntity(AmcrestStreamEntity):
     """An entity of the device's call life cycle (doorbell press, ringing, talking).
 
     Available while the event stream is connected; told of every change of the call.
@@ -72,15 +196,10 @@ class AmcrestCallEntity(AmcrestEntity):
         #: The change that revealed the device's calls, before this entity was added.
         self.pending = pending
 
-    @property
-    def available(self) -> bool:
-        return self.hub.dispatcher.connected
-
+    @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        dispatcher = self.hub.dispatcher
-        self.async_on_remove(dispatcher.subscribe_call(self.handle_call))
-        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
+        self.async_on_remove(self.hub.dispatcher.subscribe_call(self.handle_call))
         if self.pending is not None:
             pending, self.pending = self.pending, None
             self.handle_call(pending)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.event import (
     EventDeviceClass,
@@ -19,8 +19,11 @@ from .api.event_body import DeviceEvent
 from .dispatch import event_attributes
 from .entity import (
     AmcrestCallEntity,
-    AmcrestEntity,
     AmcrestEntityDescription,
+    AmcrestStreamDescription,
+    AmcrestStreamEntity,
+    Scope,
+    StreamEntityLoader,
     add_call_entities,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
@@ -68,9 +71,7 @@ def _rule(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AmcrestEventDescription(AmcrestEntityDescription, EventEntityDescription):
-    codes: tuple[str, ...]
-    per_channel: bool
+class AmcrestEventDescription(AmcrestStreamDescription, EventEntityDescription):
     translate: Translate
 
 
@@ -80,7 +81,7 @@ EVENTS: tuple[AmcrestEventDescription, ...] = (
         translation_key="access",
         event_types=["granted", "denied"],
         codes=("AccessControl",),
-        per_channel=False,
+        scope=Scope.DEVICE,
         translate=_access,
     ),
     AmcrestEventDescription(
@@ -89,7 +90,6 @@ EVENTS: tuple[AmcrestEventDescription, ...] = (
         device_class=EventDeviceClass.MOTION,
         event_types=sorted(set(_RULE_TYPES.values())),
         codes=tuple(_RULE_TYPES),
-        per_channel=True,
         translate=_rule,
     ),
 )
@@ -101,34 +101,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     hub = entry.runtime_data
-    created: set[tuple[str, int | None]] = set()
-
-    def build(description: AmcrestEventDescription, channel: int | None) -> list[AmcrestEvent]:
-        if (description.key, channel) in created:
-            return []
-        created.add((description.key, channel))
-        return [AmcrestEvent(hub, description, channel)]
-
-    entities: list[AmcrestEvent] = []
-    supported = hub.exposed_event_codes
-    for description in EVENTS:
-        if supported.intersection(description.codes):
-            channels: list[int | None] = list(hub.channels) if description.per_channel else [None]
-            for channel in channels:
-                entities += build(description, channel)
-    async_add_entities(entities)
-
-    @callback
-    def on_new(event: DeviceEvent) -> None:
-        for description in EVENTS:
-            if event.code in description.codes:
-                channel = max(event.index or 0, 0) if description.per_channel else None
-                new = build(description, channel)
-                if new:
-                    async_add_entities(new)
-                    new[0].pending = event
-
-    entry.async_on_unload(hub.dispatcher.subscribe_new(on_new))
+    StreamEntityLoader(
+        hub,
+        EVENTS,
+        lambda description, slot, event: AmcrestEvent(hub, description, slot, event),
+        async_add_entities,
+    ).start()
     add_call_entities(
         hub, async_add_entities, lambda update: [AmcrestDoorbellEvent(hub, DOORBELL, update)]
     )
@@ -161,34 +139,26 @@ class AmcrestDoorbellEvent(AmcrestCallEntity, EventEntity):
         self.async_write_ha_state()
 
 
-class AmcrestEvent(AmcrestEntity, EventEntity):
+class AmcrestEvent(AmcrestStreamEntity, EventEntity):
     """Fires an event type for each matching device event."""
 
     entity_description: AmcrestEventDescription
 
     def __init__(
-        self, hub: AmcrestHub, description: AmcrestEventDescription, channel: int | None
+        self,
+        hub: AmcrestHub,
+        description: AmcrestEventDescription,
+        channel: int | None,
+        initial_event: DeviceEvent | None = None,
     ) -> None:
-        super().__init__(hub, description, channel)
-        #: An event that revealed this entity before it was added.
-        self.pending: DeviceEvent | None = None
+        super().__init__(hub, description, channel, initial_event=initial_event)
 
-    @property
-    def available(self) -> bool:
-        return self.hub.dispatcher.connected
-
-    async def async_added_to_hass(self) -> None:
-        await super().async_added_to_hass()
-        dispatcher = self.hub.dispatcher
-        index = self.channel if self.entity_description.per_channel else None
-        for code in self.entity_description.codes:
-            self.async_on_remove(dispatcher.subscribe(code, index, self.handle_event))
-        self.async_on_remove(dispatcher.subscribe_connection(self.async_write_ha_state))
-        if self.pending is not None:
-            self.handle_event(self.pending)
-            self.pending = None
+    @override
+    def stream_subscriptions(self) -> Iterable[tuple[str, int | None]]:
+        return [(code, self.channel) for code in self.entity_description.codes]
 
     @callback
+    @override
     def handle_event(self, event: DeviceEvent) -> None:
         result = self.entity_description.translate(event)
         if result is None:
