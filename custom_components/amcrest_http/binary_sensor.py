@@ -419,6 +419,7 @@ class AmcrestCallBinarySensor(AmcrestCallEntity, BinarySensorEntity):
         super().__init__(hub, CALL)
 
     @property
+    @override
     def is_on(self) -> bool:
         return self.hub.dispatcher.calls.state is not CallState.IDLE
 
@@ -433,9 +434,11 @@ class AmcrestStreamSensor(AmcrestEntity, BinarySensorEntity):
         super().__init__(hub, STREAM_CONNECTED)
 
     @property
+    @override
     def is_on(self) -> bool:
         return self.hub.dispatcher.connected
 
+    @override
     async def async_added_to_hass(self) -> None:
         self.async_on_remove(self.hub.dispatcher.subscribe_connection(self.async_write_ha_state))
 
@@ -471,5 +474,6 @@ class AmcrestPolledBinarySensor(AmcrestPolledEntity, BinarySensorEntity):
     entity_description: AmcrestPolledBinarySensorDescription
 
     @property
+    @override
     def is_on(self) -> bool | None:
         return self.entity_description.is_on_fn(self.view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.components.button.const import ButtonDeviceClass
@@ -81,6 +82,7 @@ async def async_setup_entry(
 class AmcrestButton(AmcrestPolledEntity, ButtonEntity):
     entity_description: AmcrestButtonDescription
 
+    @override
     async def async_press(self) -> None:
         view = self.view
         await self.coordinator.async_action(lambda: self.entity_description.press_fn(view))
@@ -101,6 +103,7 @@ class AmcrestReprobeButton(AmcrestEntity, ButtonEntity):
     camera added to a recorder's channel) this brings the new entities.
     """
 
+    @override
     async def async_press(self) -> None:
         await self.hub.async_forget_probe()
         self.hass.config_entries.async_schedule_reload(self.hub.entry.entry_id)

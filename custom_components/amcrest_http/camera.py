@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from aiohttp import web
 from homeassistant.components.camera import Camera, CameraEntityDescription
@@ -91,6 +91,7 @@ class AmcrestCamera(AmcrestEntity, Camera):
         self._error_logged = False
         self._format: dict[str, str] | None = None
 
+    @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self._format = self._stream
@@ -115,6 +116,7 @@ class AmcrestCamera(AmcrestEntity, Camera):
         return self.hub.stream_format(self.channel, self.entity_description.subtype)
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         stream = self._stream
         attributes: dict[str, Any] = {}
@@ -128,6 +130,7 @@ class AmcrestCamera(AmcrestEntity, Camera):
                 attributes[name] = stream[key]
         return attributes
 
+    @override
     async def stream_source(self) -> str | None:
         """The RTSP URL with credentials (never logged)."""
         assert self.channel is not None
@@ -137,6 +140,7 @@ class AmcrestCamera(AmcrestEntity, Camera):
             port=await self.hub.async_rtsp_port(),
         )
 
+    @override
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
@@ -155,6 +159,7 @@ class AmcrestCamera(AmcrestEntity, Camera):
             self._error_logged = False
         return image
 
+    @override
     async def handle_async_mjpeg_stream(self, request: web.Request) -> web.StreamResponse | None:
         """Proxy the device's MJPEG stream when this stream is encoded as MJPEG."""
         if self._stream.get("Video.Compression", "").upper() not in ("MJPG", "MJPEG"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, override
 
 import probatio as vol
 from homeassistant.config_entries import (
@@ -131,6 +131,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
+    @override
     def async_get_options_flow(config_entry: ConfigEntry) -> AmcrestOptionsFlow:
         return AmcrestOptionsFlow()
 
@@ -154,6 +155,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "unknown"}, {}
         return identity, {}, {}
 
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the address and credentials, test them, create the entry."""
         errors: dict[str, str] = {}
@@ -185,6 +187,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # ------------------------------------------------------------------ discovery
 
+    @override
     async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
         """A device with an Amcrest/Dahua MAC prefix took an address from DHCP."""
         host = discovery_info.ip
@@ -213,6 +216,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
         self.context["title_placeholders"] = {"name": discovery_info.hostname or host}
         return await self.async_step_discovery_confirm()
 
+    @override
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
     ) -> ConfigFlowResult:

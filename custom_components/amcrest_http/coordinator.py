@@ -23,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
 from time import time as wall_clock
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -470,6 +470,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 due.append(name)
         return due
 
+    @override
     async def _async_update_data(self) -> PollData:
         now = self.clock()
         due = self._due(now)

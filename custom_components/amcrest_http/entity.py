@@ -436,6 +436,7 @@ class AmcrestPolledEntity(CoordinatorEntity[AmcrestCoordinator], AmcrestEntity):
         if slot.label is not None:
             self._attr_translation_placeholders = {"name": slot.label}
 
+    @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         sources = self.entity_description.all_sources()
@@ -443,6 +444,7 @@ class AmcrestPolledEntity(CoordinatorEntity[AmcrestCoordinator], AmcrestEntity):
         self.async_on_remove(self.coordinator.register(sources, self, channel))
 
     @property
+    @override
     def available(self) -> bool:
         if not super().available:
             return False

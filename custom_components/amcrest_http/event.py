@@ -129,6 +129,7 @@ class AmcrestDoorbellEvent(AmcrestCallEntity, EventEntity):
     """Fires ``ring`` once per press, whichever of the device's call events report it."""
 
     @callback
+    @override
     def handle_call(self, update: CallUpdate) -> None:
         if update.change is not CallChange.RING:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -69,6 +69,7 @@ class AmcrestEventImage(AmcrestEntity, ImageEntity):
         self._capturing = False
         self._attr_extra_state_attributes: dict[str, Any] = {}
 
+    @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         for code in TRIGGER_CODES:
@@ -98,6 +99,7 @@ class AmcrestEventImage(AmcrestEntity, ImageEntity):
         self._attr_extra_state_attributes = {"event": event.code, **event_attributes(event)}
         self.async_write_ha_state()
 
+    @override
     async def async_image(self) -> bytes | None:
         """The event's picture; before the first event, the channel's current view.
 

@@ -7,7 +7,7 @@ asked for), turning it off selects ``Off``. The infrared mode select puts it bac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.light import LightEntity, LightEntityDescription
 from homeassistant.components.light.const import ATTR_BRIGHTNESS, ColorMode
@@ -86,6 +86,7 @@ class AmcrestLight(AmcrestPolledEntity, LightEntity):
         self._attr_color_mode = mode
 
     @property
+    @override
     def is_on(self) -> bool | None:
         value = self.raw_value
         if value is None:
@@ -93,6 +94,7 @@ class AmcrestLight(AmcrestPolledEntity, LightEntity):
         return value.strip().lower() != self.entity_description.off_value.lower()
 
     @property
+    @override
     def brightness(self) -> int | None:
         field = self.entity_description.brightness_field
         level = to_float(self.view.get(field)) if field else None
@@ -100,6 +102,7 @@ class AmcrestLight(AmcrestPolledEntity, LightEntity):
             return None
         return value_to_brightness(_SCALE, min(max(level, 1), _SCALE[1]))
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         description = self.entity_description
         values = {self.field_key(): description.on_value}
@@ -108,5 +111,6 @@ class AmcrestLight(AmcrestPolledEntity, LightEntity):
             values[self.field_key(description.brightness_field)] = str(max(1, min(100, level)))
         await self.async_write(values)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self.async_write({self.field_key(): self.entity_description.off_value})

@@ -8,7 +8,7 @@ once. Unlocking is a remote ``openDoor``; locking is ``closeDoor``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.core import HomeAssistant, callback
@@ -80,14 +80,17 @@ class AmcrestLock(AmcrestPolledEntity, LockEntity):
         return (self.slot.index or 0) + 1
 
     @property
+    @override
     def available(self) -> bool:
         return super().available and door_status(self.view) is not None
 
     @property
+    @override
     def is_locked(self) -> bool | None:
         status = door_status(self.view)
         return None if status is None else status.strip().lower() != "open"
 
+    @override
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
         self.async_on_remove(self.hub.dispatcher.subscribe("DoorStatus", None, self._on_event))
@@ -103,10 +106,12 @@ class AmcrestLock(AmcrestPolledEntity, LockEntity):
         doors[self.door] = "Open" if is_open else "Close"
         self.coordinator.async_set_source(DOORS, doors)
 
+    @override
     async def async_unlock(self, **kwargs: Any) -> None:
         access, door = self.hub.client.access, self.door
         await self.coordinator.async_action(lambda: access.open_door(door), (DOORS,))
 
+    @override
     async def async_lock(self, **kwargs: Any) -> None:
         access, door = self.hub.client.access, self.door
         await self.coordinator.async_action(lambda: access.close_door(door), (DOORS,))

@@ -20,7 +20,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, override
 
 import aiohttp
 from homeassistant.components import media_source
@@ -202,13 +202,16 @@ class AmcrestSpeaker(AmcrestPolledEntity, MediaPlayerEntity):
         self._removed = False
 
     @property
+    @override
     def volume_level(self) -> float | None:
         value = to_int(self.view.get(VOLUME_FIELD))
         return None if value is None else max(0, min(100, value)) / 100
 
+    @override
     async def async_set_volume_level(self, volume: float) -> None:
         await self.async_write({VOLUME_FIELD: str(round(volume * 100))})
 
+    @override
     async def async_browse_media(
         self,
         media_content_type: MediaType | str | None = None,
@@ -220,6 +223,7 @@ class AmcrestSpeaker(AmcrestPolledEntity, MediaPlayerEntity):
             content_filter=lambda item: item.media_content_type.startswith("audio/"),
         )
 
+    @override
     async def async_play_media(
         self, media_type: MediaType | str, media_id: str, **kwargs: Any
     ) -> None:
@@ -240,9 +244,11 @@ class AmcrestSpeaker(AmcrestPolledEntity, MediaPlayerEntity):
         if (error := accepted.exception()) is not None:
             raise error
 
+    @override
     async def async_media_stop(self) -> None:
         await self._async_stop_upload()
 
+    @override
     async def async_will_remove_from_hass(self) -> None:
         self._removed = True
         await self._async_stop_upload()

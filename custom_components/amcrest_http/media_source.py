@@ -13,7 +13,7 @@ import contextlib
 import io
 import logging
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, override
 
 from aiohttp import web
 from homeassistant.components.media_player.const import MediaClass
@@ -226,6 +226,7 @@ class AmcrestMediaSource(MediaSource):
         super().__init__(DOMAIN)
         self.hass = hass
 
+    @override
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
         parts = item.identifier.split("/") if item.identifier else []
         if not parts:
@@ -323,6 +324,7 @@ class AmcrestMediaSource(MediaSource):
             thumbnail=thumbnail,
         )
 
+    @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         parts = (item.identifier or "").split("/")
         if len(parts) != 7 or parts[2] != "file":

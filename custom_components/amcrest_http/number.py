@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import PERCENTAGE, EntityCategory
@@ -84,9 +85,11 @@ class AmcrestNumber(AmcrestPolledEntity, NumberEntity):
     entity_description: AmcrestNumberDescription
 
     @property
+    @override
     def native_value(self) -> float | None:
         return to_float(self.raw_value)
 
+    @override
     async def async_set_native_value(self, value: float) -> None:
         # The device takes whole numbers (every range here has step 1).
         await self.async_write({self.field_key(): str(round(value))})

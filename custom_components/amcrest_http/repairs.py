@@ -9,7 +9,7 @@ works (or a firmware change) clears the firmware issue.
 from __future__ import annotations
 
 import time
-from typing import Any, Final
+from typing import Any, Final, override
 
 import probatio as vol
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow, RepairsFlowResult
@@ -110,6 +110,7 @@ class TrustCertificateFlow(ConfirmRepairFlow):
         super().__init__()
         self._entry_id = entry_id
 
+    @override
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
@@ -318,10 +318,12 @@ class AmcrestSelect(AmcrestPolledEntity, SelectEntity):
         return self.entity_description.choices_for(self.view)
 
     @property
+    @override
     def options(self) -> list[str]:
         return [option for option, _ in self._choices]
 
     @property
+    @override
     def current_option(self) -> str | None:
         value = self.raw_value
         if value is None:
@@ -335,6 +337,7 @@ class AmcrestSelect(AmcrestPolledEntity, SelectEntity):
                 return option
         return None
 
+    @override
     async def async_select_option(self, option: str) -> None:
         # The select service only passes listed options.
         value = dict(self._choices)[option]
@@ -347,6 +350,7 @@ class AmcrestPtzPresetSelect(AmcrestSelect):
     """Go to a named preset; shows the preset the camera last stopped at."""
 
     @property
+    @override
     def current_option(self) -> str | None:
         status = (self.view.source(PTZ_STATUS) or {}).get(self.view.channel)
         if status is None or status.moving or status.preset_id is None:
@@ -356,6 +360,7 @@ class AmcrestPtzPresetSelect(AmcrestSelect):
                 return option
         return None
 
+    @override
     async def async_select_option(self, option: str) -> None:
         preset = int(dict(self._choices)[option])
         channel = self.view.channel + 1

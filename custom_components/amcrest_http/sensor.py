@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -328,6 +328,7 @@ class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
             self._unit = description.unit_fn(self.view) or self._unit
 
     @property
+    @override
     def native_unit_of_measurement(self) -> str | None:
         # The device's unit can change (the temperature unit select); readings carry it.
         unit_fn = self.entity_description.unit_fn
@@ -336,10 +337,12 @@ class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
         return self._unit
 
     @property
+    @override
     def native_value(self) -> Any:
         return self.entity_description.value_fn(self.view)
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any] | None:
         attributes_fn = self.entity_description.attributes_fn
         return attributes_fn(self.view) if attributes_fn else None
@@ -369,5 +372,6 @@ class AmcrestCallStateSensor(AmcrestCallEntity, SensorEntity):
     """
 
     @property
+    @override
     def native_value(self) -> str:
         return self.hub.dispatcher.calls.state.value

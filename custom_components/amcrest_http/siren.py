@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.siren import SirenEntity, SirenEntityDescription
 from homeassistant.components.siren.const import SirenEntityFeature
@@ -55,17 +55,21 @@ class AmcrestSiren(AmcrestPolledEntity, SirenEntity):
     _attr_supported_features = SirenEntityFeature.TURN_ON | SirenEntityFeature.TURN_OFF
 
     @property
+    @override
     def available(self) -> bool:
         return super().available and _speaker_state(self.view) is not None
 
     @property
+    @override
     def is_on(self) -> bool | None:
         state = _speaker_state(self.view)
         return None if state is None else state.strip().lower() == "on"
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         await self._async_switch(_IO_ON)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self._async_switch(_IO_OFF)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -121,6 +121,7 @@ class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):
     entity_description: AmcrestSwitchDescription
 
     @property
+    @override
     def is_on(self) -> bool | None:
         value = self.raw_value
         if value is None:
@@ -130,9 +131,11 @@ class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):
             return description.is_on_fn(value)
         return value.strip().lower() == description.on_value
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         await self._async_set(self.entity_description.on_value)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self._async_set(self.entity_description.off_value)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.update import (
     UpdateDeviceClass,
@@ -105,14 +106,17 @@ class AmcrestUpdate(AmcrestPolledEntity, UpdateEntity):
     entity_description: AmcrestUpdateDescription
 
     @property
+    @override
     def installed_version(self) -> str | None:
         identity = self.view.source(IDENTITY)
         return identity.software_version if isinstance(identity, DeviceIdentity) else None
 
     @property
+    @override
     def latest_version(self) -> str | None:
         return latest_version(self.view)
 
+    @override
     def version_is_newer(self, latest_version: str, installed_version: str) -> bool:
         # Dahua versions (2.800.0000016.0.R) are not semantic versions; compare the numbers.
         return version_key(latest_version) > version_key(installed_version)
