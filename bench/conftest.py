@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 # plugin's own `custom_components` package would otherwise shadow ours.
 import custom_components.amcrest_http  # noqa: F401
 from bench.harness import LOOP_DEBUG_ENV, NVR_CHANNELS, BenchDevice, env_flag
-from custom_components.amcrest_http import discovery
+from custom_components.amcrest_http import scanner
 from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
 from tests.conftest import PASSWORD, USERNAME
@@ -30,7 +30,7 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 @pytest.fixture(autouse=True)
 def no_lan_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
     """Benchmarks never scan a LAN: without targets the DHIP scanner stays idle."""
-    monkeypatch.setattr(discovery, "DEFAULT_TARGETS", ())
+    monkeypatch.setattr(scanner, "DEFAULT_TARGETS", ())
 
 
 @pytest.fixture(autouse=True)

@@ -23,11 +23,11 @@ from . import (
     button,
     card_scan,
     channels,
-    discovery,
     light,
     lock,
     number,
     repairs,
+    scanner,
     select,
     sensor,
     siren,
@@ -73,14 +73,14 @@ SETUP_SOURCES: frozenset[str] = frozenset(
     for name in (*description.all_sources(), *description.setup_sources)
 )
 
-#: Devices are added from the UI; YAML only tunes where discovery looks (see discovery.py).
-CONFIG_SCHEMA = discovery.CONFIG_SCHEMA
+#: Devices are added from the UI; YAML only tunes where discovery looks (see scanner.py).
+CONFIG_SCHEMA = scanner.CONFIG_SCHEMA
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions and start looking for devices."""
     async_setup_services(hass)
-    stop = discovery.async_start_scanner(hass, discovery.settings_from_config(config))
+    stop = scanner.async_start_scanner(hass, scanner.settings_from_config(config))
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, lambda _event: stop())
     return True
 
@@ -171,7 +171,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(card_scan.async_subscribe_card_scans(hub))
     hub.async_start_events()
-    discovery.async_watch_recorder(hass, hub)
+    scanner.async_watch_recorder(hass, hub)
     channels.async_watch_channels(hass, hub)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
@@ -199,10 +199,10 @@ async def _async_options_updated(hass: HomeAssistant, entry: AmcrestConfigEntry)
 
 async def _uninitialised(hass: HomeAssistant, entry: AmcrestConfigEntry) -> bool:
     """Whether a device that refused the login says (DHIP, unicast) it has no password yet."""
-    settings = discovery.get_settings(hass)
+    settings = scanner.get_settings(hass)
     try:
         replies = await async_dhip_search(
-            entry.data[CONF_HOST], port=settings.port, timeout=discovery.PROBE_TIMEOUT, limit=1
+            entry.data[CONF_HOST], port=settings.port, timeout=scanner.PROBE_TIMEOUT, limit=1
         )
     except AmcrestError:
         return False

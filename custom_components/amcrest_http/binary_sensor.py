@@ -26,7 +26,6 @@ from .api.calls import CallState
 from .api.event_body import DeviceEvent
 from .api.event_state import INDEXED_CODES
 from .coordinator import PTZ_STATUS
-from .dispatch import event_attributes, rule_name
 from .entity import (
     AmcrestCallEntity,
     AmcrestEntity,
@@ -42,6 +41,7 @@ from .entity import (
     add_polled_entities,
     slot_of,
 )
+from .event_router import event_attributes, rule_name
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 PARALLEL_UPDATES = 0

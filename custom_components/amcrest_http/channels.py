@@ -20,7 +20,7 @@ from .api.capabilities import MAX_CHANNELS
 from .api.codec import to_int
 from .api.event_body import DeviceEvent
 from .const import DEVICE_EVENT_CODES, DOMAIN
-from .dispatch import MAX_CHANNEL_INDEX
+from .event_router import MAX_CHANNEL_INDEX
 
 if TYPE_CHECKING:
     from .hub import AmcrestHub

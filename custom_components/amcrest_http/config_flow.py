@@ -57,8 +57,8 @@ from .const import (
     RTSP_TRANSPORT_CHOICES,
     SNAPSHOT_CACHE_SECONDS,
 )
-from .discovery import PROBE_TIMEOUT, get_settings
 from .hub import AmcrestHub, client_from_data
+from .scanner import PROBE_TIMEOUT, get_settings
 
 #: Options form field: the event codes to keep (stored as the complement, CONF_IGNORED_EVENTS).
 CONF_EXPOSED_EVENTS = "exposed_events"

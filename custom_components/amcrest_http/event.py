@@ -16,7 +16,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.calls import CallChange, CallUpdate
 from .api.event_body import DeviceEvent
-from .dispatch import event_attributes
 from .entity import (
     AmcrestCallEntity,
     AmcrestEntityDescription,
@@ -26,6 +25,7 @@ from .entity import (
     StreamEntityLoader,
     add_call_entities,
 )
+from .event_router import event_attributes
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 PARALLEL_UPDATES = 0

@@ -44,7 +44,7 @@ from .api.capabilities import MAX_CHANNELS
 from .api.codec import table_rows, to_int
 from .api.discovery import normalize_mac
 from .api.event_state import INDEXED_CODES, active_indexes, active_inputs
-from .api.events import EventStream
+from .api.event_stream import EventStream
 from .const import (
     CONF_EVENT_HOLD,
     CONF_EXTRA_STREAMS,
@@ -62,9 +62,9 @@ from .const import (
     SNAPSHOT_CACHE_SECONDS,
 )
 from .coordinator import PTZ_PRESETS, AmcrestCoordinator
-from .dispatch import EventDispatcher
+from .event_router import EventDispatcher
 from .probe_store import ProbeSnapshot, ProbeStore, now
-from .push import SourcePush
+from .pushed_sources import SourcePush
 
 _LOGGER = logging.getLogger(__name__)
 

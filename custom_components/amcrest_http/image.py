@@ -13,8 +13,8 @@ from homeassistant.util import dt as dt_util
 
 from .api import AmcrestError
 from .api.event_body import DeviceEvent
-from .dispatch import event_attributes
 from .entity import AmcrestEntity, AmcrestEntityDescription
+from .event_router import event_attributes
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 _LOGGER = logging.getLogger(__name__)

@@ -57,7 +57,6 @@ from custom_components.amcrest_http.api.event_state import parse_event_indexes, 
 from custom_components.amcrest_http.api.logs import parse_log_items
 from custom_components.amcrest_http.api.media import clean_jpeg
 from custom_components.amcrest_http.api.ptz import parse_presets, parse_ptz_status, parse_tours
-from custom_components.amcrest_http.api.push import TextPartParser
 from custom_components.amcrest_http.api.recording import parse_media_items
 from custom_components.amcrest_http.api.system import parse_device_time, parse_software_version
 from custom_components.amcrest_http.api.talk import parse_call_reply
@@ -74,6 +73,7 @@ from custom_components.amcrest_http.api.transport import (
     lock_minutes,
     raise_for_body,
 )
+from custom_components.amcrest_http.api.value_streams import TextPartParser
 
 # ------------------------------------------------------------------------------ the parsers
 

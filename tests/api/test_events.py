@@ -13,7 +13,11 @@ from aiohttp import web
 
 from custom_components.amcrest_http.api import AmcrestClient, AuthenticationError, LockedOutError
 from custom_components.amcrest_http.api.event_body import DeviceEvent
-from custom_components.amcrest_http.api.events import EventStream, attach_target, backoff_delay
+from custom_components.amcrest_http.api.event_stream import (
+    EventStream,
+    attach_target,
+    backoff_delay,
+)
 from simulator import Simulator
 from tests.api.fake_device import fake_device
 from tests.conftest import ClientFactory, SimFactory

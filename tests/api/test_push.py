@@ -24,13 +24,13 @@ from custom_components.amcrest_http.api import (
     ThermometryRule,
     parse_people_summary,
 )
-from custom_components.amcrest_http.api.push import PushStream, TextPartParser
 from custom_components.amcrest_http.api.thermal import (
     PushedTemperature,
     TemperatureStats,
     match_pushed_temperatures,
     parse_pushed_temperatures,
 )
+from custom_components.amcrest_http.api.value_streams import PushStream, TextPartParser
 from simulator import Simulator, thermal
 from simulator.faults import STREAM_GARBAGE
 from tests.api.bodies import body

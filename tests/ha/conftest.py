@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.amcrest_http import discovery
+from custom_components.amcrest_http import scanner
 from custom_components.amcrest_http.const import DOMAIN
 from custom_components.amcrest_http.remux import remux_available
 from simulator import Simulator
@@ -52,7 +52,7 @@ def no_lan_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
     (A user's installation scans the multicast and broadcast targets; tests that exercise
     the scanner configure 127.0.0.1 explicitly.)
     """
-    monkeypatch.setattr(discovery, "DEFAULT_TARGETS", ())
+    monkeypatch.setattr(scanner, "DEFAULT_TARGETS", ())
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.amcrest_http import config_flow, discovery
+from custom_components.amcrest_http import config_flow, scanner
 from custom_components.amcrest_http.api.discovery import normalize_mac
 from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
@@ -198,10 +198,10 @@ async def test_background_scan_offers_and_updates(
 
 async def test_scan_results_and_bad_targets(hass: HomeAssistant, start_sim: SimFactory) -> None:
     sim = await _dhip_sim(start_sim)
-    settings = discovery.DiscoverySettings(
+    settings = scanner.DiscoverySettings(
         targets=("not-an-address", f"127.0.0.1:{sim.dhip_port}"), timeout=0.3
     )
-    found = await discovery.async_scan(hass, settings)
+    found = await scanner.async_scan(hass, settings)
     assert [device.serial for device in found] == [sim.state.identity.serial]
     await hass.async_block_till_done()
 

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.amcrest_http import push
+from custom_components.amcrest_http import pushed_sources
 from custom_components.amcrest_http.coordinator import PEOPLE, THERMAL, AmcrestCoordinator
 from simulator import Simulator, thermal
 from tests.conftest import SimFactory
@@ -45,8 +45,8 @@ PEOPLE_KEYS = ("people_entered_today", "people_exited_today", "people_inside")
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Streams that fail reconnect within a fraction of a second."""
-    monkeypatch.setattr(push, "BACKOFF_MIN", 0.02)
-    monkeypatch.setattr(push, "BACKOFF_MAX", 0.1)
+    monkeypatch.setattr(pushed_sources, "BACKOFF_MIN", 0.02)
+    monkeypatch.setattr(pushed_sources, "BACKOFF_MAX", 0.1)
 
 
 def coordinator_of(entry: MockConfigEntry) -> AmcrestCoordinator:
@@ -172,7 +172,7 @@ async def test_devices_without_push_are_polled(
 async def test_poll_takes_over_while_the_stream_fails(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(push, "EVENT_HEARTBEAT", 1)  # a silent stream is noticed in 2 s
+    monkeypatch.setattr(pushed_sources, "EVENT_HEARTBEAT", 1)  # a silent stream is noticed in 2 s
     # Every people stream is cut the moment it opens, before it delivers anything.
     fault = ipc.add_fault("stream_drop", path=STATS_PATH)
     entry = await add_entry(ipc)

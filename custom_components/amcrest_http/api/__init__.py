@@ -38,7 +38,7 @@ from .errors import (
     ServerError,
 )
 from .event_body import DeviceEvent, parse_event_body
-from .events import EventStream
+from .event_stream import EventStream
 from .logs import LogEntry, Logs, parse_log_items
 from .media import redact_url, rtsp_playback_url, rtsp_url
 from .multipart import EventParser

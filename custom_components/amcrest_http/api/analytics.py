@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Final
 from .checks import check_int, check_limit, check_span, parse_found, parse_time, require_kv
 from .codec import Scalar, table_rows, to_bool, to_int, to_text
 from .errors import AmcrestError, InvalidParameterError, MalformedResponseError, NotSupportedError
-from .push import PushStream
 from .shielded import run_shielded
 from .system import format_device_time
+from .value_streams import PushStream
 
 if TYPE_CHECKING:
     from .client import AmcrestClient

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .checks import check_int, require_kv
 from .codec import Scalar, table_rows, to_bool, to_float, to_int, to_text
 from .errors import InvalidParameterError, MalformedResponseError, NotSupportedError
-from .push import PushStream
+from .value_streams import PushStream
 
 if TYPE_CHECKING:
     from .client import AmcrestClient

@@ -33,7 +33,7 @@ from .errors import (
     NotSupportedError,
 )
 from .event_body import DeviceEvent
-from .events import ReconnectingStream
+from .event_stream import ReconnectingStream
 from .multipart import DEFAULT_BOUNDARY, EventParser, boundary_from_content_type
 from .transport import Transport
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.core import callback
 
 from .api import AuthenticationError, LockedOutError, NotSupportedError
-from .api.push import PushStream
+from .api.value_streams import PushStream
 from .const import DOMAIN, EVENT_HEARTBEAT
 from .coordinator import PEOPLE, PUSHABLE, THERMAL
 
