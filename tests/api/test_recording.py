@@ -24,7 +24,7 @@ from custom_components.amcrest_http.api import (
     NotSupportedError,
     parse_media_items,
 )
-from custom_components.amcrest_http.api import recording as recording_module
+from custom_components.amcrest_http.api import downloads as downloads_module
 from simulator import Simulator
 from simulator.recordings import MediaItem, MediaQuery, content, make_item, search
 from tests.api.bodies import body
@@ -591,13 +591,13 @@ async def test_download_cut_mid_stream(
     ipc.state.media.append(item)
     loop = asyncio.get_running_loop()
     first_chunk = asyncio.Event()
-    original = recording_module._PartFile.write
+    original = downloads_module._PartFile.write
 
     def write(self: Any, data: bytes) -> None:
         original(self, data)
         loop.call_soon_threadsafe(first_chunk.set)
 
-    monkeypatch.setattr(recording_module._PartFile, "write", write)
+    monkeypatch.setattr(downloads_module._PartFile, "write", write)
     task = asyncio.create_task(ipc_client.recording.download(item.file_path, tmp_path / "a.dav"))
     await first_chunk.wait()
     await ipc.stop()  # the device goes away in the middle of the file
@@ -613,13 +613,13 @@ async def test_download_cancelled_mid_stream(
     ipc.state.media.append(item)
     loop = asyncio.get_running_loop()
     first_chunk = asyncio.Event()
-    original = recording_module._PartFile.write
+    original = downloads_module._PartFile.write
 
     def write(self: Any, data: bytes) -> None:
         original(self, data)
         loop.call_soon_threadsafe(first_chunk.set)
 
-    monkeypatch.setattr(recording_module._PartFile, "write", write)
+    monkeypatch.setattr(downloads_module._PartFile, "write", write)
     task = asyncio.create_task(ipc_client.recording.download(item.file_path, tmp_path / "a.dav"))
     await first_chunk.wait()
     assert len(only_file(tmp_path)) == 1  # the partial file, beside the destination
@@ -635,7 +635,7 @@ async def test_download_disk_error_leaves_nothing(
     def write(self: Any, data: bytes) -> None:
         raise OSError(28, os.strerror(28))
 
-    monkeypatch.setattr(recording_module._PartFile, "write", write)
+    monkeypatch.setattr(downloads_module._PartFile, "write", write)
     with pytest.raises(OSError, match="No space"):
         await ipc_client.recording.download(ipc.state.media[0].file_path, tmp_path / "a.dav")
     assert only_file(tmp_path) == []
