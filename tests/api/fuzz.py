@@ -38,6 +38,11 @@ from custom_components.amcrest_http.api.analytics import (
     parse_people_stats,
     parse_people_summary,
 )
+from custom_components.amcrest_http.api.answers import (
+    is_lock_answer,
+    lock_minutes,
+    raise_for_body,
+)
 from custom_components.amcrest_http.api.auth import DigestState, parse_challenges, pick_challenge
 from custom_components.amcrest_http.api.calls import CallTracker, call_button, call_signal
 from custom_components.amcrest_http.api.capabilities import (
@@ -67,11 +72,6 @@ from custom_components.amcrest_http.api.thermal import (
     parse_temperature_stats,
     parse_thermometry_config,
     parse_thermometry_rules,
-)
-from custom_components.amcrest_http.api.transport import (
-    is_lock_answer,
-    lock_minutes,
-    raise_for_body,
 )
 from custom_components.amcrest_http.api.value_streams import TextPartParser
 

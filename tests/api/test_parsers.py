@@ -22,6 +22,11 @@ from custom_components.amcrest_http.api import (
 )
 from custom_components.amcrest_http.api.access import AccessRecord, parse_records
 from custom_components.amcrest_http.api.analytics import parse_people_stats, parse_people_summary
+from custom_components.amcrest_http.api.answers import (
+    is_lock_answer,
+    lock_minutes,
+    raise_for_body,
+)
 from custom_components.amcrest_http.api.auth import (
     MAX_CHALLENGE_HEADERS,
     MAX_CHALLENGE_LENGTH,
@@ -49,11 +54,6 @@ from custom_components.amcrest_http.api.thermal import (
     parse_pushed_temperatures,
     parse_temperature_stats,
     parse_thermometry_config,
-)
-from custom_components.amcrest_http.api.transport import (
-    is_lock_answer,
-    lock_minutes,
-    raise_for_body,
 )
 
 # ---------------------------------------------------------------- every §3.3 error shape

@@ -15,8 +15,8 @@ from custom_components.amcrest_http.api import (
     DeviceTimeoutError,
     MalformedResponseError,
 )
+from custom_components.amcrest_http.api.answers import MAX_BODY, MAX_ERROR_BODY
 from custom_components.amcrest_http.api.capabilities import MAX_CHANNELS, probe_capabilities
-from custom_components.amcrest_http.api.transport import MAX_BODY, MAX_ERROR_BODY
 from tests.api.fake_device import fake_device
 
 PATH = "/cgi-bin/magicBox.cgi"

@@ -14,10 +14,11 @@ from typing import Any, Final
 
 import aiohttp
 
+from .answers import is_lock_answer
 from .auth import parse_challenges
 from .codec import decode_body
 from .errors import DeviceError, DeviceTimeoutError
-from .transport import Params, Transport, _Sender, is_lock_answer
+from .transport import Params, Transport, _Sender
 
 #: Seconds an upload waits, headers sent and body held back, for the device to refuse it.
 UPLOAD_ACCEPT_SECONDS: Final = 0.3
