@@ -52,14 +52,16 @@ from bench.harness import (
     write_results,
 )
 from custom_components.amcrest_http import hub as hub_module
+from custom_components.amcrest_http import sources as sources_module
 from custom_components.amcrest_http.api.transport import Params, Transport
 from custom_components.amcrest_http.const import (
     DOMAIN,
     IDENTITY_PERIOD_SECONDS,
     STORAGE_PERIOD_SECONDS,
 )
-from custom_components.amcrest_http.coordinator import SOURCE_PERIODS, AmcrestCoordinator
+from custom_components.amcrest_http.coordinator import AmcrestCoordinator
 from custom_components.amcrest_http.hub import AmcrestHub
+from custom_components.amcrest_http.sources import SOURCE_PERIODS
 from simulator import Simulator
 from tests.conftest import PASSWORD, USERNAME
 from tests.ha.conftest import entry_data
@@ -414,7 +416,7 @@ async def profile_setup(hass: HomeAssistant) -> str:
             timed(patch, timings, hub_module, "probe_capabilities"),
             timed(patch, timings, AmcrestHub, "_read_channel_titles"),
             timed(patch, timings, AmcrestCoordinator, "async_setup_sources"),
-            timed(patch, timings, AmcrestCoordinator, "_probe_coaxial"),
+            timed(patch, timings, sources_module, "coaxial_status"),
             timed(patch, timings, hass.config_entries, "async_forward_entry_setups"),
         ):
             setup = await set_up(hass, profile, channels, 900)

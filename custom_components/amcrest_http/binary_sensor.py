@@ -25,7 +25,6 @@ from homeassistant.util import slugify
 from .api.calls import CallState
 from .api.event_body import DeviceEvent
 from .api.event_state import INDEXED_CODES
-from .coordinator import PTZ_STATUS
 from .entity import (
     AmcrestCallEntity,
     AmcrestEntity,
@@ -43,6 +42,7 @@ from .entity import (
 )
 from .event_router import event_attributes, rule_name
 from .hub import AmcrestConfigEntry, AmcrestHub
+from .sources import PTZ_STATUS
 
 PARALLEL_UPDATES = 0
 

@@ -34,22 +34,24 @@ from .api import (
     AmcrestError,
     AuthenticationError,
     CannotConnectError,
-    Capabilities,
-    DeviceError,
-    InvalidParameterError,
     LockedOutError,
-    MalformedResponseError,
     NotSupportedError,
     ServerError,
-    parse_storage_devices,
 )
 from .const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    IDENTITY_PERIOD_SECONDS,
-    STORAGE_PERIOD_SECONDS,
 )
 from .error_translation import translated, translation
+from .sources import (
+    ANSWERED_ERRORS,
+    COAXIAL,
+    IDENTITY,
+    PEOPLE,
+    THERMAL,
+    coaxial_status,
+    source,
+)
 
 if TYPE_CHECKING:
     from .hub import AmcrestConfigEntry, AmcrestHub
@@ -58,45 +60,6 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 type PollData = dict[str, Any]
-
-#: Special sources (not config tables).
-STORAGE = "@storage"
-IDENTITY = "@identity"
-COAXIAL = "@coaxial"
-#: PTZ status (position, motion) and named presets of the channels that can move.
-PTZ_STATUS = "@ptz_status"
-PTZ_PRESETS = "@ptz_presets"
-#: Per-rule temperatures of thermal channels, and people-counting summaries.
-THERMAL = "@thermal"
-PEOPLE = "@people"
-#: Per-channel sources a push stream can feed instead of the poll.
-PUSHABLE = (THERMAL, PEOPLE)
-#: Door contacts of door stations: {door (1-based): "Open" / "Close"}.
-DOORS = "@doors"
-#: The device's own record of its last cloud firmware check (a config table).
-FIRMWARE_RECORD = "_DHCloudUpgrade_"
-
-#: Seconds between reads of slow sources; the rest are read at every poll.
-SOURCE_PERIODS: dict[str, float] = {
-    STORAGE: STORAGE_PERIOD_SECONDS,
-    PTZ_PRESETS: STORAGE_PERIOD_SECONDS,
-    IDENTITY: IDENTITY_PERIOD_SECONDS,
-    FIRMWARE_RECORD: IDENTITY_PERIOD_SECONDS,
-}
-
-#: Sources a device only has with a capability the probe found: not asked of others.
-_NEEDS_CAPABILITY: dict[str, Callable[[Capabilities], bool]] = {
-    "HeatImagingThermometry": lambda caps: caps.has_thermal,
-    "ThermographyOptions": lambda caps: caps.has_thermal,
-    THERMAL: lambda caps: caps.has_thermal,
-    "AccessControl": lambda caps: caps.access_control,
-    DOORS: lambda caps: caps.access_control,
-    PTZ_STATUS: lambda caps: caps.ptz,
-    PTZ_PRESETS: lambda caps: caps.ptz,
-}
-
-#: Errors meaning "the device answered, but not with this": the source is unsupported.
-_ANSWERED_ERRORS = (NotSupportedError, InvalidParameterError, DeviceError, MalformedResponseError)
 
 
 def table_of(key: str) -> str:
@@ -140,16 +103,6 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self._pushed: dict[str, set[int]] = {}
         #: Called when registrations change or a pushable source is read (push reconciles).
         self.sources_changed: Callable[[], None] | None = None
-        self._fetchers: dict[str, Callable[[], Awaitable[Any]]] = {
-            STORAGE: self._fetch_storage,
-            IDENTITY: hub.client.system.identify,
-            COAXIAL: self._fetch_coaxial,
-            PTZ_STATUS: self._fetch_ptz_status,
-            PTZ_PRESETS: self._fetch_ptz_presets,
-            THERMAL: self._fetch_thermal,
-            PEOPLE: self._fetch_people,
-            DOORS: self._fetch_doors,
-        }
         #: Channels (0-based) whose people counter answered at setup.
         self.people_channels: list[int] = []
 
@@ -178,7 +131,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         return unregister
 
     def _sources_changed(self, names: Iterable[str]) -> None:
-        if self.sources_changed is not None and any(name in PUSHABLE for name in names):
+        if self.sources_changed is not None and any(source(name).pushable for name in names):
             self.sources_changed()
 
     def needed_channels(self, name: str) -> set[int]:
@@ -236,7 +189,12 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self.data = data
         self.async_update_listeners()
 
-    def _poll_channels(self, name: str, channels: Iterable[int]) -> list[int]:
+    def held(self, name: str) -> dict[Any, Any]:
+        """What a per-channel source holds now, by channel ({} when nothing)."""
+        value = (self.data or {}).get(name)
+        return value if isinstance(value, dict) else {}
+
+    def poll_channels(self, name: str, channels: Iterable[int]) -> list[int]:
         """The channels of a per-channel source a poll asks: all of them while no entity is
         registered (setup), else those entities read, minus the pushed ones that hold a value."""
         owners = self._needs.get(name)
@@ -278,12 +236,12 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         data: PollData = {}
         caps = self.hub.capabilities
         for name in sorted(set(sources)):
-            needs = _NEEDS_CAPABILITY.get(name)
+            needs = source(name).needs
             if needs is not None and not needs(caps):
                 continue
             try:
                 value = await self._fetch(name, setup=True)
-            except _ANSWERED_ERRORS as err:
+            except ANSWERED_ERRORS as err:
                 _LOGGER.debug("%s: %s is not available: %s", self.hub.client.host, name, err)
                 continue
             if value is None:
@@ -306,15 +264,15 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 data[name] = table if table is not None else self.hub.identity
                 # Slow sources (firmware record, identity) were last read at the probe, not
                 # at this setup: they come due a period after the probe.
-                self._fetched_at[name] = now - (age if name in SOURCE_PERIODS else 0.0)
+                self._fetched_at[name] = now - (age if source(name).period is not None else 0.0)
                 continue
             try:
                 if name == COAXIAL:  # the channels found at the probe, all of them
                     channels = self.coaxial_channels
-                    data[name] = {ch: await self._coaxial_status(ch) for ch in channels}
+                    data[name] = {ch: await coaxial_status(self, ch) for ch in channels}
                 else:
                     data[name] = await self._fetch(name)
-            except _ANSWERED_ERRORS as err:
+            except ANSWERED_ERRORS as err:
                 self._source_failed(name, err)
                 continue
             self._fetched_at[name] = now
@@ -329,111 +287,26 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         }
 
     async def _fetch(self, name: str, *, setup: bool = False) -> Any:
-        if setup and name == COAXIAL:
-            return await self._probe_coaxial()
-        if setup and name == PEOPLE:
-            return await self._probe_people()
-        if setup and name == IDENTITY and self.hub.identity is not None:
-            return self.hub.identity
-        if setup and name == STORAGE and not self.hub.capabilities.storage_devices:
-            # The capability probe has just asked; a device without storage is not asked again.
-            return None
-        fetcher = self._fetchers.get(name)
-        if fetcher is not None:
-            return await fetcher()
-        return await self.hub.client.get_config(name)
-
-    async def _fetch_storage(self) -> Any:
-        text = await self.hub.client.cgi("storageDevice.cgi", "getDeviceAllInfo")
-        devices = parse_storage_devices(text)
-        if not devices and text.strip():
-            raise MalformedResponseError("storage answer has no devices")
-        return devices
-
-    async def _coaxial_status(self, channel: int) -> dict[str, str]:
-        values = await self.hub.client.cgi_kv(
-            "coaxialControlIO.cgi", "getStatus", {"channel": channel + 1}
-        )
-        # Real firmware nests one level deeper than the documents show; accept both.
-        status = {
-            key.rsplit(".", 1)[-1].lower(): value
-            for key, value in values.items()
-            if key.lower().startswith("status.")
-        }
-        if not status:
-            raise NotSupportedError("no coaxial status in the answer")
-        return status
-
-    async def _probe_coaxial(self) -> dict[int, dict[str, str]] | None:
-        # A device without coaxial I/O refuses channel 1; only then are the others skipped.
-        found: dict[int, dict[str, str]] = {}
-        for channel in self.hub.channels:
-            try:
-                found[channel] = await self._coaxial_status(channel)
-            except _ANSWERED_ERRORS:
-                if channel == 0:
-                    return None
-        self.coaxial_channels = sorted(found)
-        return found or None
-
-    async def _fetch_coaxial(self) -> dict[int, dict[str, str]]:
-        # A per-channel endpoint: only the channels whose entities are in use are asked.
-        wanted = set((self._needs.get(COAXIAL) or {}).values())
-        previous = (self.data or {}).get(COAXIAL) or {}
-        status = {ch: previous[ch] for ch in self.coaxial_channels if ch in previous}
-        for channel in self.coaxial_channels:
-            if channel in wanted:
-                status[channel] = await self._coaxial_status(channel)
-        return status
+        spec = source(name)
+        reader = spec.probe if setup and spec.probe is not None else spec.read
+        if reader is None:
+            return await self.hub.client.get_config(name)
+        return await reader(self)
 
     @property
     def thermal_channels(self) -> list[int]:
         """Channels (0-based) that answered the radiometry caps probe."""
         return sorted(self.hub.capabilities.radiometry)
 
-    async def _fetch_thermal(self) -> dict[int, Any] | None:
-        # The rules are read with the first answer; later polls ask only their temperatures.
-        # Channels not asked (pushed, or without entities) keep what they hold.
-        thermal = self.hub.client.thermal
-        previous = (self.data or {}).get(THERMAL) or {}
-        rules = {ch: previous[ch] for ch in self.thermal_channels if ch in previous}
-        for ch in self._poll_channels(THERMAL, self.thermal_channels):
-            rules[ch] = await thermal.get_rule_temperatures(
-                channel=ch + 1,
-                rules=[item.rule for item in previous[ch]] if ch in previous else None,
-            )
-        return rules or None
-
-    async def _probe_people(self) -> dict[int, Any] | None:
-        # Like coaxial I/O: a device without people counting refuses channel 1.
-        analytics = self.hub.client.analytics
-        found: dict[int, Any] = {}
-        for channel in self.hub.channels:
-            try:
-                found[channel] = await analytics.get_people_summary(channel + 1)
-            except _ANSWERED_ERRORS:
-                if channel == 0:
-                    return None
-        self.people_channels = sorted(found)
-        return found or None
-
-    async def _fetch_people(self) -> dict[int, Any]:
-        analytics = self.hub.client.analytics
-        previous = (self.data or {}).get(PEOPLE) or {}
-        summaries = {ch: previous[ch] for ch in self.people_channels if ch in previous}
-        for ch in self._poll_channels(PEOPLE, self.people_channels):
-            summaries[ch] = await analytics.get_people_summary(ch + 1)
-        return summaries
-
-    async def _fetch_doors(self) -> dict[int, str] | None:
-        access = self.hub.client.access
-        doors = {door: await access.get_door_status(door) for door in self.door_numbers}
-        return doors or None
-
     @property
     def door_numbers(self) -> list[int]:
         """The 1-based doors of a door station (rows of its ``AccessControl`` table)."""
         return list(range(1, self.hub.capabilities.doors + 1))
+
+    @property
+    def ptz_channels(self) -> list[int]:
+        """Channels (0-based) that can move: the probe asks channel 1 for PTZ caps."""
+        return [0] if self.hub.capabilities.ptz else []
 
     @callback
     def async_set_source(self, name: str, value: Any) -> None:
@@ -444,27 +317,13 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self._store(data, name, value, self.clock())
         self.async_set_updated_data(data)
 
-    @property
-    def ptz_channels(self) -> list[int]:
-        """Channels (0-based) that can move: the probe asks channel 1 for PTZ caps."""
-        return [0] if self.hub.capabilities.ptz else []
-
-    async def _fetch_ptz_status(self) -> dict[int, Any] | None:
-        ptz = self.hub.client.ptz
-        status = {ch: await ptz.get_status(ch + 1) for ch in self.ptz_channels}
-        return status or None
-
-    async def _fetch_ptz_presets(self) -> dict[int, Any] | None:
-        ptz = self.hub.client.ptz
-        presets = {ch: await ptz.get_presets(ch + 1) for ch in self.ptz_channels}
-        return presets or None
-
     def _due(self, now: float) -> list[str]:
         due = []
         for name in sorted(self._needs):
-            if name in PUSHABLE and not self._poll_channels(name, self.source_channels(name)):
+            spec = source(name)
+            if spec.pushable and not self.poll_channels(name, self.source_channels(name)):
                 continue  # every channel in use is pushed
-            period = SOURCE_PERIODS.get(name)
+            period = spec.period
             fetched = self._fetched_at.get(name)
             if period is None or fetched is None or now - fetched >= period:
                 due.append(name)
@@ -536,7 +395,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self._generation[name] = self._generation.get(name, 0) + 1
         if name == IDENTITY:
             self.hub.update_identity(value)
-        if name in PUSHABLE:
+        if source(name).pushable:
             self._sources_changed([name])  # push streams may now know what they need
 
     def _source_failed(self, name: str, err: Exception) -> None:
@@ -591,7 +450,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     async def _after_failure(self, err: AmcrestError, sources: list[str]) -> None:
         if isinstance(err, AuthenticationError):
             self.config_entry.async_start_reauth(self.hass)
-        elif isinstance(err, _ANSWERED_ERRORS):
+        elif isinstance(err, ANSWERED_ERRORS):
             # The device answered: show what it really holds now.
             await self.async_read_back(sources, quiet=True)
 

@@ -25,8 +25,9 @@ from homeassistant.util import slugify
 from .api.calls import CallUpdate
 from .api.codec import table_rows, to_index, to_int
 from .api.event_body import DeviceEvent
-from .coordinator import STORAGE, THERMAL, AmcrestCoordinator, PollData, table_of
+from .coordinator import AmcrestCoordinator, PollData, table_of
 from .hub import AmcrestHub
+from .sources import STORAGE, THERMAL
 
 
 @dataclass(frozen=True, kw_only=True)

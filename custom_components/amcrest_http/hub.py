@@ -61,10 +61,11 @@ from .const import (
     PULSE_HOLD_SECONDS,
     SNAPSHOT_CACHE_SECONDS,
 )
-from .coordinator import PTZ_PRESETS, AmcrestCoordinator
+from .coordinator import AmcrestCoordinator
 from .event_router import EventDispatcher
 from .probe_store import ProbeSnapshot, ProbeStore, now
 from .pushed_sources import SourcePush
+from .sources import PTZ_PRESETS
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api.codec import table_rows
 from .api.event_body import DeviceEvent
 from .binary_sensor import door_state
-from .coordinator import DOORS, PollData
+from .coordinator import PollData
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -26,6 +26,7 @@ from .entity import (
     add_polled_entities,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
+from .sources import DOORS
 
 PARALLEL_UPDATES = 1
 

@@ -28,7 +28,7 @@ from homeassistant.core import callback
 from .api import AuthenticationError, LockedOutError, NotSupportedError
 from .api.value_streams import PushStream
 from .const import DOMAIN, EVENT_HEARTBEAT
-from .coordinator import PEOPLE, PUSHABLE, THERMAL
+from .sources import PEOPLE, PUSHABLE, THERMAL
 
 if TYPE_CHECKING:
     from .hub import AmcrestHub

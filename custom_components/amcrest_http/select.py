@@ -13,7 +13,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.codec import to_int
-from .coordinator import PTZ_PRESETS, PTZ_STATUS
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -22,6 +21,7 @@ from .entity import (
     device_slot,
 )
 from .hub import AmcrestConfigEntry
+from .sources import PTZ_PRESETS, PTZ_STATUS
 
 PARALLEL_UPDATES = 1
 

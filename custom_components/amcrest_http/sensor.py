@@ -25,7 +25,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import DeviceIdentity, StorageDevice
 from .api.calls import CallState
 from .api.codec import to_bool
-from .coordinator import IDENTITY, PEOPLE, PTZ_STATUS, STORAGE, THERMAL
 from .entity import (
     AmcrestCallEntity,
     AmcrestEntityDescription,
@@ -40,6 +39,7 @@ from .entity import (
     thermal_rule_slots,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
+from .sources import IDENTITY, PEOPLE, PTZ_STATUS, STORAGE, THERMAL
 
 PARALLEL_UPDATES = 0
 

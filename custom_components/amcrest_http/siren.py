@@ -10,9 +10,9 @@ from homeassistant.components.siren.const import SirenEntityFeature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import COAXIAL
 from .entity import AmcrestPolledDescription, AmcrestPolledEntity, View, add_polled_entities
 from .hub import AmcrestConfigEntry
+from .sources import COAXIAL
 
 PARALLEL_UPDATES = 1
 

@@ -21,7 +21,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceIdentity
-from .coordinator import FIRMWARE_RECORD, IDENTITY
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -30,6 +29,7 @@ from .entity import (
     device_slot,
 )
 from .hub import AmcrestConfigEntry
+from .sources import FIRMWARE_RECORD, IDENTITY
 
 PARALLEL_UPDATES = 0
 

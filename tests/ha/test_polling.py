@@ -32,16 +32,16 @@ from custom_components.amcrest_http.const import (
     IDENTITY_PERIOD_SECONDS,
     STORAGE_PERIOD_SECONDS,
 )
-from custom_components.amcrest_http.coordinator import (
+from custom_components.amcrest_http.coordinator import AmcrestCoordinator
+from custom_components.amcrest_http.entity import AmcrestPolledEntity
+from custom_components.amcrest_http.sources import (
     COAXIAL,
     FIRMWARE_RECORD,
     IDENTITY,
     PEOPLE,
     SOURCE_PERIODS,
     STORAGE,
-    AmcrestCoordinator,
 )
-from custom_components.amcrest_http.entity import AmcrestPolledEntity
 from simulator import Simulator
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory

@@ -20,7 +20,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import pushed_sources
-from custom_components.amcrest_http.coordinator import PEOPLE, THERMAL, AmcrestCoordinator
+from custom_components.amcrest_http.coordinator import AmcrestCoordinator
+from custom_components.amcrest_http.sources import PEOPLE, THERMAL
 from simulator import Simulator, thermal
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory

@@ -12,7 +12,7 @@ from homeassistant.helpers import config_validation as cv
 
 from ..api import InvalidParameterError
 from ..api.talk import check_number
-from ..coordinator import DOORS
+from ..sources import DOORS
 
 if TYPE_CHECKING:
     from ..hub import AmcrestHub

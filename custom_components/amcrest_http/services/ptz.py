@@ -11,7 +11,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import VolDictType
 
 from ..api.ptz import PtzDirection
-from ..coordinator import PTZ_PRESETS, PTZ_STATUS
+from ..sources import PTZ_PRESETS, PTZ_STATUS
 
 if TYPE_CHECKING:
     from ..camera import AmcrestCamera

@@ -1,0 +1,246 @@
+"""Every polled source, described once: how it is read, how it is found at setup, how often it
+is read, what capability it needs and whether a push stream can feed it.
+
+A source is a configuration table by name (``"MotionDetect"``: one request answers for every
+channel), read with ``getConfig``, or a special endpoint whose name starts with ``@``. A new
+special source is one :class:`Source` in :data:`SOURCES` and its read function here; the
+coordinator (:mod:`.coordinator`) only follows the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from .api import (
+    DeviceError,
+    InvalidParameterError,
+    MalformedResponseError,
+    NotSupportedError,
+    parse_storage_devices,
+)
+from .const import IDENTITY_PERIOD_SECONDS, STORAGE_PERIOD_SECONDS
+
+if TYPE_CHECKING:
+    from .api import Capabilities
+    from .coordinator import AmcrestCoordinator
+
+#: Special sources (not config tables).
+STORAGE: Final = "@storage"
+IDENTITY: Final = "@identity"
+COAXIAL: Final = "@coaxial"
+#: PTZ status (position, motion) and named presets of the channels that can move.
+PTZ_STATUS: Final = "@ptz_status"
+PTZ_PRESETS: Final = "@ptz_presets"
+#: Per-rule temperatures of thermal channels, and people-counting summaries.
+THERMAL: Final = "@thermal"
+PEOPLE: Final = "@people"
+#: Door contacts of door stations: {door (1-based): "Open" / "Close"}.
+DOORS: Final = "@doors"
+#: The device's own record of its last cloud firmware check (a config table).
+FIRMWARE_RECORD: Final = "_DHCloudUpgrade_"
+
+#: Errors meaning "the device answered, but not with this": the source is unsupported.
+ANSWERED_ERRORS: Final = (
+    NotSupportedError,
+    InvalidParameterError,
+    DeviceError,
+    MalformedResponseError,
+)
+
+type Reader = Callable[[AmcrestCoordinator], Awaitable[Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    """One thing the device is asked for."""
+
+    name: str
+    #: How a poll reads it (None: ``getConfig`` of the table ``name``).
+    read: Reader | None = None
+    #: How setup reads it the first time, when that differs (finding the channels that have it).
+    probe: Reader | None = None
+    #: Seconds between reads; None: every poll.
+    period: float | None = None
+    #: The capability the device must have for the source to be asked at all.
+    needs: Callable[[Capabilities], bool] | None = None
+    #: A push stream can feed its channels instead of the poll (see :mod:`.pushed_sources`).
+    pushable: bool = False
+
+
+# ---------------------------------------------------------------------- read functions
+
+
+async def _read_storage(coordinator: AmcrestCoordinator) -> Any:
+    text = await coordinator.hub.client.cgi("storageDevice.cgi", "getDeviceAllInfo")
+    devices = parse_storage_devices(text)
+    if not devices and text.strip():
+        raise MalformedResponseError("storage answer has no devices")
+    return devices
+
+
+async def _probe_storage(coordinator: AmcrestCoordinator) -> Any:
+    # The capability probe has just asked; a device without storage is not asked again.
+    if not coordinator.hub.capabilities.storage_devices:
+        return None
+    return await _read_storage(coordinator)
+
+
+async def _read_identity(coordinator: AmcrestCoordinator) -> Any:
+    return await coordinator.hub.client.system.identify()
+
+
+async def _probe_identity(coordinator: AmcrestCoordinator) -> Any:
+    identity = coordinator.hub.identity
+    return identity if identity is not None else await _read_identity(coordinator)
+
+
+async def coaxial_status(coordinator: AmcrestCoordinator, channel: int) -> dict[str, str]:
+    """The coaxial I/O status (siren, white light) of one channel (0-based)."""
+    values = await coordinator.hub.client.cgi_kv(
+        "coaxialControlIO.cgi", "getStatus", {"channel": channel + 1}
+    )
+    # Real firmware nests one level deeper than the documents show; accept both.
+    status = {
+        key.rsplit(".", 1)[-1].lower(): value
+        for key, value in values.items()
+        if key.lower().startswith("status.")
+    }
+    if not status:
+        raise NotSupportedError("no coaxial status in the answer")
+    return status
+
+
+async def _probe_coaxial(coordinator: AmcrestCoordinator) -> dict[int, dict[str, str]] | None:
+    # A device without coaxial I/O refuses channel 1; only then are the others skipped.
+    found: dict[int, dict[str, str]] = {}
+    for channel in coordinator.hub.channels:
+        try:
+            found[channel] = await coaxial_status(coordinator, channel)
+        except ANSWERED_ERRORS:
+            if channel == 0:
+                return None
+    coordinator.coaxial_channels = sorted(found)
+    return found or None
+
+
+async def _read_coaxial(coordinator: AmcrestCoordinator) -> dict[int, dict[str, str]]:
+    # A per-channel endpoint: only the channels whose entities are in use are asked.
+    wanted = coordinator.needed_channels(COAXIAL)
+    previous = coordinator.held(COAXIAL)
+    status = {ch: previous[ch] for ch in coordinator.coaxial_channels if ch in previous}
+    for channel in coordinator.coaxial_channels:
+        if channel in wanted:
+            status[channel] = await coaxial_status(coordinator, channel)
+    return status
+
+
+async def _read_thermal(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
+    # The rules are read with the first answer; later polls ask only their temperatures.
+    # Channels not asked (pushed, or without entities) keep what they hold.
+    thermal = coordinator.hub.client.thermal
+    previous = coordinator.held(THERMAL)
+    channels = coordinator.thermal_channels
+    rules = {ch: previous[ch] for ch in channels if ch in previous}
+    for ch in coordinator.poll_channels(THERMAL, channels):
+        rules[ch] = await thermal.get_rule_temperatures(
+            channel=ch + 1,
+            rules=[item.rule for item in previous[ch]] if ch in previous else None,
+        )
+    return rules or None
+
+
+async def _probe_people(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
+    # Like coaxial I/O: a device without people counting refuses channel 1.
+    analytics = coordinator.hub.client.analytics
+    found: dict[int, Any] = {}
+    for channel in coordinator.hub.channels:
+        try:
+            found[channel] = await analytics.get_people_summary(channel + 1)
+        except ANSWERED_ERRORS:
+            if channel == 0:
+                return None
+    coordinator.people_channels = sorted(found)
+    return found or None
+
+
+async def _read_people(coordinator: AmcrestCoordinator) -> dict[int, Any]:
+    analytics = coordinator.hub.client.analytics
+    previous = coordinator.held(PEOPLE)
+    channels = coordinator.people_channels
+    summaries = {ch: previous[ch] for ch in channels if ch in previous}
+    for ch in coordinator.poll_channels(PEOPLE, channels):
+        summaries[ch] = await analytics.get_people_summary(ch + 1)
+    return summaries
+
+
+async def _read_doors(coordinator: AmcrestCoordinator) -> dict[int, str] | None:
+    access = coordinator.hub.client.access
+    doors = {door: await access.get_door_status(door) for door in coordinator.door_numbers}
+    return doors or None
+
+
+async def _read_ptz_status(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
+    ptz = coordinator.hub.client.ptz
+    status = {ch: await ptz.get_status(ch + 1) for ch in coordinator.ptz_channels}
+    return status or None
+
+
+async def _read_ptz_presets(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
+    ptz = coordinator.hub.client.ptz
+    presets = {ch: await ptz.get_presets(ch + 1) for ch in coordinator.ptz_channels}
+    return presets or None
+
+
+def _thermal(caps: Capabilities) -> bool:
+    return caps.has_thermal
+
+
+def _access(caps: Capabilities) -> bool:
+    return caps.access_control
+
+
+def _ptz(caps: Capabilities) -> bool:
+    return caps.ptz
+
+
+# ---------------------------------------------------------------------- the table
+
+SOURCES: Final[dict[str, Source]] = {
+    source.name: source
+    for source in (
+        Source(
+            name=STORAGE, read=_read_storage, probe=_probe_storage, period=STORAGE_PERIOD_SECONDS
+        ),
+        Source(
+            name=IDENTITY,
+            read=_read_identity,
+            probe=_probe_identity,
+            period=IDENTITY_PERIOD_SECONDS,
+        ),
+        Source(name=COAXIAL, read=_read_coaxial, probe=_probe_coaxial),
+        Source(name=PTZ_STATUS, read=_read_ptz_status, needs=_ptz),
+        Source(name=PTZ_PRESETS, read=_read_ptz_presets, needs=_ptz, period=STORAGE_PERIOD_SECONDS),
+        Source(name=THERMAL, read=_read_thermal, needs=_thermal, pushable=True),
+        Source(name=PEOPLE, read=_read_people, probe=_probe_people, pushable=True),
+        Source(name=DOORS, read=_read_doors, needs=_access),
+        # configuration tables with a schedule or a capability of their own
+        Source(name=FIRMWARE_RECORD, period=IDENTITY_PERIOD_SECONDS),
+        Source(name="HeatImagingThermometry", needs=_thermal),
+        Source(name="ThermographyOptions", needs=_thermal),
+        Source(name="AccessControl", needs=_access),
+    )
+}
+
+#: Sources a push stream can feed.
+PUSHABLE: Final = tuple(name for name, source in SOURCES.items() if source.pushable)
+#: Seconds between reads of the slow sources; the rest are read at every poll.
+SOURCE_PERIODS: Final = {
+    name: source.period for name, source in SOURCES.items() if source.period is not None
+}
+
+
+def source(name: str) -> Source:
+    """The description of ``name``; a configuration table read every poll by default."""
+    return SOURCES.get(name) or Source(name=name)
