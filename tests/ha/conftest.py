@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.config_entries import ConfigEntryState
@@ -38,6 +39,17 @@ def without_pyav(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         patch.setitem(sys.modules, "av", None)
         yield
     remux_available.cache_clear()
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Every entity starts enabled, the ones disabled by default included (as in HA core)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

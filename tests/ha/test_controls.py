@@ -569,12 +569,17 @@ async def test_number(
 ) -> None:
     entry = await add_entry(ipc)
     table = case.field.split("[", 1)[0]
-    if table in {"AudioInputVolume", "AudioOutputVolume", "VideoInSharpness"}:
-        # only this disabled entity reads the table: it is not polled
-        assert table not in entry.runtime_data.coordinator.needed
+    only_disabled = table in {"AudioInputVolume", "AudioOutputVolume", "VideoInSharpness"}
+    if only_disabled:
+        # only this disabled entity reads the table: the device is not asked for it
+        ipc.reset_stats()
+        await refresh(hass, entry)
+        assert table not in ipc.stats["by_config"]
     eid = await _case_entity(hass, ipc, entry, "number", case)
-    if case.disabled_by_default:
-        assert table in entry.runtime_data.coordinator.needed
+    if only_disabled:
+        ipc.reset_stats()
+        await refresh(hass, entry)
+        assert ipc.stats["by_config"][table] == 1
     await _check_number(hass, ipc, entry, eid, case)
 
 

@@ -78,6 +78,14 @@ def head_of(sim: Simulator, channel: int = 1) -> PtzState:
     return head
 
 
+def shown_position(hass: HomeAssistant, sim: Simulator) -> tuple[float, ...]:
+    """Pan, tilt and zoom as Home Assistant shows them (the axis sensors)."""
+    return tuple(
+        float(state_of(hass, entity_id(hass, "sensor", channel_uid(sim, f"ptz_{axis}"))).state)
+        for axis in ("pan", "tilt", "zoom")
+    )
+
+
 def codes(sim: Simulator) -> list[tuple[str, str]]:
     """The ``(action, code)`` pairs the head accepted, oldest first."""
     return [(action, code) for action, code, _ in head_of(sim).control_log]
@@ -215,6 +223,7 @@ def files_below(root: Path) -> set[Path]:
     [("right", 1, 0), ("down", 0, 1), ("left_up", -1, -1)],
     ids=["right", "down", "left_up"],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_timed_move_turns_the_head_and_stops(
     hass: HomeAssistant, ptz: Simulator, ptz_entry: MockConfigEntry, case: tuple[str, int, int]
 ) -> None:
@@ -236,11 +245,12 @@ async def test_timed_move_turns_the_head_and_stops(
             assert moved == 0
     code = {"right": "Right", "down": "Down", "left_up": "LeftUp"}[direction]
     assert codes(ptz) == [("start", code), ("stop", code)]
-    # the status is read back: Home Assistant sees the head where the device says it is
-    status = ptz_entry.runtime_data.coordinator.data["@ptz_status"][0]
-    assert status.pan == pytest.approx(head.pan, abs=0.01)
-    assert status.tilt == pytest.approx(head.tilt, abs=0.01)
-    assert not status.moving
+    # the status is read back: Home Assistant shows the head where the device says it is
+    pan, tilt, _ = shown_position(hass, ptz)
+    assert pan == pytest.approx(head.pan, abs=0.01)
+    assert tilt == pytest.approx(head.tilt, abs=0.01)
+    moving = entity_id(hass, "binary_sensor", channel_uid(ptz, "ptz_moving"))
+    assert state_of(hass, moving).state == "off"
 
 
 async def test_timed_move_defaults(
@@ -354,6 +364,7 @@ async def test_ptz_actions_on_a_camera_without_ptz(
 # ---------------------------------------------------------------------- zoom and focus
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_zoom(hass: HomeAssistant, ptz: Simulator, ptz_entry: MockConfigEntry) -> None:
     camera = camera_of(hass, ptz)
     await act(hass, "ptz_zoom", camera, direction="in", duration=0.25)
@@ -375,8 +386,7 @@ async def test_zoom(hass: HomeAssistant, ptz: Simulator, ptz_entry: MockConfigEn
         ("start", "ZoomWide"),
         ("stop", "ZoomWide"),
     ]
-    status = ptz_entry.runtime_data.coordinator.data["@ptz_status"][0]
-    assert status.zoom == pytest.approx(head.zoom, abs=0.01)
+    assert shown_position(hass, ptz)[2] == pytest.approx(head.zoom, abs=0.01)
 
 
 async def test_focus(hass: HomeAssistant, ptz: Simulator, ptz_entry: MockConfigEntry) -> None:
@@ -609,13 +619,13 @@ async def test_auto_mode_invalid_input(
 # ---------------------------------------------------------------------- absolute position
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_position(hass: HomeAssistant, ptz: Simulator, ptz_entry: MockConfigEntry) -> None:
     camera = camera_of(hass, ptz)
     await act(hass, "ptz_position", camera, pan=100, tilt=20, zoom=5)
     head = head_of(ptz)
     assert (head.pan, head.tilt, head.zoom, head.action) == (100.0, 20.0, 5.0, "Position")
-    status = ptz_entry.runtime_data.coordinator.data["@ptz_status"][0]
-    assert (status.pan, status.tilt, status.zoom) == (100.0, 20.0, 5.0)
+    assert shown_position(hass, ptz) == (100.0, 20.0, 5.0)
 
     await act(hass, "ptz_position", camera, pan=359.5, tilt=-10)  # zoom defaults to 1x
     head = head_of(ptz)
