@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
@@ -24,9 +24,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.event import async_track_time_interval
 
-from . import repairs
 from .api import (
     AmcrestClient,
     AmcrestError,
@@ -35,7 +33,6 @@ from .api import (
     DeviceError,
     DeviceIdentity,
     InvalidParameterError,
-    LockedOutError,
     MalformedResponseError,
     NotSupportedError,
     probe_capabilities,
@@ -43,7 +40,6 @@ from .api import (
 from .api.capabilities import MAX_CHANNELS
 from .api.codec import table_rows, to_int
 from .api.discovery import normalize_mac
-from .api.event_state import INDEXED_CODES, active_indexes, active_inputs
 from .api.event_stream import EventStream
 from .const import (
     CONF_EVENT_HOLD,
@@ -56,22 +52,19 @@ from .const import (
     DEFAULT_RTSP_TRANSPORT,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    EVENT_HEARTBEAT,
     MANUFACTURER_FALLBACK,
     PULSE_HOLD_SECONDS,
     SNAPSHOT_CACHE_SECONDS,
 )
 from .coordinator import AmcrestCoordinator
 from .event_router import EventDispatcher
+from .hub_events import HubEvents
 from .probe_store import ProbeSnapshot, ProbeStore, now
 from .pushed_sources import SourcePush
 from .sources import PTZ_PRESETS
 
 _LOGGER = logging.getLogger(__name__)
 
-#: Failed reconnects of the event stream (while polls work) before a repair issue is raised.
-EVENTS_REFUSED_AFTER = 2
-EVENTS_CHECK_INTERVAL = timedelta(seconds=30)
 #: Seconds an RTSP port read serves further stream starts.
 RTSP_PORT_TTL = 60.0
 
@@ -102,7 +95,7 @@ class _Snapshot:
 
 
 @dataclass
-class AmcrestHub:
+class AmcrestHub(HubEvents):
     """Everything one device needs at run time; lives in ``entry.runtime_data``."""
 
     hass: HomeAssistant
@@ -381,6 +374,7 @@ class AmcrestHub:
     # ------------------------------------------------------------------ devices
 
     @property
+    @override
     def device_name(self) -> str:
         identity = self.identity
         assert identity is not None
@@ -479,113 +473,6 @@ class AmcrestHub:
         section = "MainFormat[0]" if subtype == 0 else f"ExtraFormat[{subtype - 1}]"
         prefix = f"Encode[{channel}].{section}."
         return {k[len(prefix) :]: v for k, v in self.encode.items() if k.startswith(prefix)}
-
-    # ------------------------------------------------------------------ events
-
-    def async_start_events(self) -> None:
-        """Start the one attach stream of this host (it lives as long as the entry), and the
-        push streams of the polled sources that entities use."""
-        self.push.async_start()
-        self.event_stream = EventStream(
-            self.client, heartbeat=EVENT_HEARTBEAT, on_connection=self._on_stream_connection
-        )
-        self.entry.async_create_background_task(
-            self.hass, self._async_run_events(), name=f"{DOMAIN} events {self.device_name}"
-        )
-        self.entry.async_on_unload(
-            async_track_time_interval(
-                self.hass,
-                self._check_event_stream_tick,
-                EVENTS_CHECK_INTERVAL,
-                name=f"{DOMAIN} event stream check {self.device_name}",
-            )
-        )
-
-    def _on_stream_connection(self, connected: bool) -> None:
-        self.dispatcher.set_connected(connected)
-        self.check_event_stream()
-        if self._state_read is not None and not self._state_read.done():
-            self._state_read.cancel()
-        self._state_read = None
-        if connected and not self.dispatcher.closing:
-            self._state_read = self.entry.async_create_background_task(
-                self.hass, self._async_read_back_state(), name=f"{DOMAIN} event state"
-            )
-            if not self.coordinator.last_update_success:
-                # The device is back after polls failed: its polled entities need not wait
-                # for the next poll.
-                self.entry.async_create_background_task(
-                    self.hass, self.coordinator.async_request_refresh(), name=f"{DOMAIN} back"
-                )
-
-    async def _async_read_back_state(self) -> None:
-        """Read what is in progress now, so sensors are right after any gap in the stream.
-
-        Motion, video loss and tamper (``getEventIndexes``) for the codes an entity follows,
-        and the alarm inputs (``getInState``). A code the device does not answer for is not
-        asked again; any other failure leaves the states as they are (the stream is likely
-        gone again, and its next connection reads again).
-        """
-        dispatcher = self.dispatcher
-        asked_at = dispatcher.events_handled
-        wanted = dispatcher.state_codes()
-        active: dict[str, frozenset[int]] = {}
-        try:
-            for code in sorted((wanted & INDEXED_CODES) - {"AlarmLocal"} - self.no_event_indexes):
-                try:
-                    active[code] = await active_indexes(self.client, code)
-                except NotSupportedError, InvalidParameterError:
-                    self.no_event_indexes.add(code)
-                    _LOGGER.debug("%s does not report the state of %s", self.device_name, code)
-            if "AlarmLocal" in wanted and self.capabilities.alarm_inputs:
-                inputs = await active_inputs(self.client)
-                self.alarm_input_state = sum(1 << index for index in inputs)
-                active["AlarmLocal"] = inputs
-        except AuthenticationError, LockedOutError:
-            return  # the stream and the poll report these
-        except AmcrestError as err:
-            _LOGGER.debug("%s: event state not read back (%s)", self.device_name, err)
-            return
-        self.state_reads += 1
-        dispatcher.sync_states(active, asked_at)
-
-    @callback
-    def _check_event_stream_tick(self, _now: object) -> None:
-        self.check_event_stream()
-
-    @callback
-    def check_event_stream(self) -> None:
-        """A repair issue while the device answers polls but keeps refusing the event stream."""
-        stream = self.event_stream
-        if stream is None:
-            return
-        if self.dispatcher.connected:
-            repairs.async_clear(self.hass, repairs.EVENTS_REFUSED, self.entry.entry_id)
-            return
-        if stream.reconnects >= EVENTS_REFUSED_AFTER and self.coordinator.last_update_success:
-            repairs.async_raise(
-                self.hass,
-                repairs.EVENTS_REFUSED,
-                self.entry.entry_id,
-                {"name": self.device_name, "error": stream.last_error or "?"},
-            )
-
-    async def _async_run_events(self) -> None:
-        assert self.event_stream is not None
-        try:
-            await self.event_stream.run(self.dispatcher.handle)
-        except AuthenticationError:
-            _LOGGER.warning("%s refused the credentials on the event stream", self.device_name)
-            self.entry.async_start_reauth(self.hass)
-        except LockedOutError as err:
-            _LOGGER.warning(
-                "%s locked the account; events stop until the entry is reloaded (%s min)",
-                self.device_name,
-                err.wait_minutes,
-            )
-            repairs.async_locked_out(
-                self.hass, self.entry.entry_id, self.device_name, err.wait_minutes
-            )
 
     async def async_shutdown(self) -> None:
         """Release what the hub holds; the entry cancels the event stream task itself."""
