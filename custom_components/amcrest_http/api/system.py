@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .codec import parse_kv
-from .errors import DeviceError, InvalidParameterError, NotSupportedError
+from .errors import AmcrestError, DeviceError, InvalidParameterError, NotSupportedError
 
 if TYPE_CHECKING:
     from .client import AmcrestClient
+    from .transport import Transport
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _BUILD = re.compile(r"build\s*:\s*(\S+)", re.IGNORECASE)
@@ -193,8 +194,8 @@ class System:
     async def asks_for_login(self) -> bool:
         """Whether the device info CGI answers an anonymous request with a Digest or Basic
         challenge, the way these devices do (used to confirm a discovered address)."""
-        challenge = await self._client.transport.anonymous_challenge(
-            "/cgi-bin/magicBox.cgi?action=getDeviceType"
+        challenge = await anonymous_challenge(
+            self._client.transport, "/cgi-bin/magicBox.cgi?action=getDeviceType"
         )
         scheme = (challenge or "").strip().split(" ", 1)[0].lower()
         return scheme in ("digest", "basic")
@@ -264,3 +265,32 @@ async def _optional[T](getter: Callable[[], Awaitable[T]]) -> T | None:
         return await getter()
     except NotSupportedError, InvalidParameterError, DeviceError:
         return None
+
+
+async def anonymous_challenge(
+    transport: Transport, path: str, *, timeout: float = 5.0
+) -> str | None:
+    """The ``WWW-Authenticate`` header an anonymous GET of ``path`` gets with a 401.
+
+    None when the answer is anything else or nothing answers. No credentials are sent and no
+    login failure can be counted against the account.
+    """
+    try:
+        resp = await transport.send_raw(
+            "GET",
+            transport.target(path),
+            timeout=timeout,
+            data=None,
+            headers=None,
+            stream=False,
+            read_timeout=None,
+            authorization=None,
+        )
+    except AmcrestError:
+        return None
+    try:
+        if resp.status != 401:
+            return None
+        return resp.headers.get("WWW-Authenticate")
+    finally:
+        resp.release()

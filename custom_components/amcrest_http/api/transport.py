@@ -414,32 +414,6 @@ class Transport:
         self._digest = None
         raise LockedOutError("device locked the account after failed logins", minutes)
 
-    async def anonymous_challenge(self, path: str, *, timeout: float = 5.0) -> str | None:
-        """The ``WWW-Authenticate`` header an anonymous GET of ``path`` gets with a 401.
-
-        None when the answer is anything else or nothing answers. No credentials are sent and
-        no login failure can be counted against the account.
-        """
-        try:
-            resp = await self.send_raw(
-                "GET",
-                self.target(path),
-                timeout=timeout,
-                data=None,
-                headers=None,
-                stream=False,
-                read_timeout=None,
-                authorization=None,
-            )
-        except AmcrestError:
-            return None
-        try:
-            if resp.status != 401:
-                return None
-            return resp.headers.get("WWW-Authenticate")
-        finally:
-            resp.release()
-
     async def send_raw(
         self,
         method: str,
