@@ -12,6 +12,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Final, Literal
 
+from .checks import check_int
 from .codec import Scalar, parse_kv
 from .errors import AmcrestError, InvalidParameterError, NotSupportedError
 from .ptz_data import (
@@ -48,15 +49,6 @@ _IDLE: Final = frozenset({"idle", "unknown", ""})
 # ---------------------------------------------------------------------------------- checks
 
 
-def _int_in(name: str, value: object, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParameterError(f"{name} must be an integer, not {value!r}")
-    if value < low or (high is not None and value > high):
-        bounds = f"{low}..{high}" if high is not None else f">= {low}"
-        raise InvalidParameterError(f"{name} must be {bounds}, not {value}")
-    return value
-
-
 def _number_in(name: str, value: object, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidParameterError(f"{name} must be a number, not {value!r}")
@@ -74,7 +66,7 @@ def _seconds(value: object) -> float:
 
 
 def _channel(channel: object) -> int:
-    return _int_in("channel", channel, 1)
+    return check_int("channel", channel, 1)
 
 
 def _direction(direction: object) -> PtzDirection:
@@ -145,7 +137,7 @@ class Ptz:
             cgi_action = "moveOnce"
         elif action == "start":
             cgi_action = "moveContinuously"
-            params.append(("interval", _int_in("interval", interval, 1, 3600)))
+            params.append(("interval", check_int("interval", interval, 1, 3600)))
         elif action == "stop":
             cgi_action = "stopMove"
         else:
@@ -185,7 +177,7 @@ class Ptz:
     async def move(self, direction: PtzDirection, *, channel: int = 1, speed: int = 4) -> None:
         """Start moving; the head keeps going until :meth:`stop` with the same direction."""
         code = _direction(direction)
-        args = self._move_args(code, _int_in("speed", speed, SPEED_MIN, SPEED_MAX))
+        args = self._move_args(code, check_int("speed", speed, SPEED_MIN, SPEED_MAX))
         await self.control("start", code, channel=channel, arg1=args[0], arg2=args[1], arg3=args[2])
 
     async def stop(self, direction: PtzDirection, *, channel: int = 1) -> None:
@@ -196,7 +188,7 @@ class Ptz:
     ) -> None:
         """Move for ``seconds``; the stop is sent even if the call is cancelled or fails."""
         code = _direction(direction)
-        args = self._move_args(code, _int_in("speed", speed, SPEED_MIN, SPEED_MAX))
+        args = self._move_args(code, check_int("speed", speed, SPEED_MIN, SPEED_MAX))
         await self._timed(code, args, _seconds(seconds), _channel(channel))
 
     async def _start_or_timed(self, code: str, channel: int, seconds: float | None) -> None:
@@ -236,10 +228,10 @@ class Ptz:
             "start",
             "Continuously",
             channel=channel,
-            arg1=_int_in("horizontal", horizontal, -CONTINUOUS_SPEED_MAX, CONTINUOUS_SPEED_MAX),
-            arg2=_int_in("vertical", vertical, -CONTINUOUS_SPEED_MAX, CONTINUOUS_SPEED_MAX),
-            arg3=_int_in("zoom", zoom, -CONTINUOUS_ZOOM_MAX, CONTINUOUS_ZOOM_MAX),
-            arg4=_int_in("timeout", timeout, 1, CONTINUOUS_TIMEOUT_MAX),
+            arg1=check_int("horizontal", horizontal, -CONTINUOUS_SPEED_MAX, CONTINUOUS_SPEED_MAX),
+            arg2=check_int("vertical", vertical, -CONTINUOUS_SPEED_MAX, CONTINUOUS_SPEED_MAX),
+            arg3=check_int("zoom", zoom, -CONTINUOUS_ZOOM_MAX, CONTINUOUS_ZOOM_MAX),
+            arg4=check_int("timeout", timeout, 1, CONTINUOUS_TIMEOUT_MAX),
         )
 
     async def move_absolute(
@@ -287,19 +279,19 @@ class Ptz:
             if len(point) != 2:
                 raise InvalidParameterError(f"{name} must be (x, y)")
             for axis, value in enumerate(point):
-                params.append((f"{name}[{axis}]", _int_in(name, value, 0, DIRECT_MAX)))
+                params.append((f"{name}[{axis}]", check_int(name, value, 0, DIRECT_MAX)))
         await self._client.cgi_ok("ptzBase.cgi", "moveDirectly", params)
 
     # ---------------------------------------------------------------- presets and tours
 
     async def goto_preset(self, preset: int, *, channel: int = 1) -> None:
         await self.control(
-            "start", "GotoPreset", channel=channel, arg2=_int_in("preset", preset, 1)
+            "start", "GotoPreset", channel=channel, arg2=check_int("preset", preset, 1)
         )
 
     async def set_preset(self, preset: int, name: str | None = None, *, channel: int = 1) -> None:
         """Store the current position as ``preset``, then name it when ``name`` is given."""
-        _int_in("preset", preset, 1)
+        check_int("preset", preset, 1)
         if name is not None:
             name = name.strip()
             if not name or len(name) > PRESET_NAME_MAX:
@@ -314,7 +306,7 @@ class Ptz:
 
     async def clear_preset(self, preset: int, *, channel: int = 1) -> None:
         await self.control(
-            "start", "ClearPreset", channel=channel, arg2=_int_in("preset", preset, 1)
+            "start", "ClearPreset", channel=channel, arg2=check_int("preset", preset, 1)
         )
 
     async def get_presets(self, channel: int = 1) -> list[PtzPreset]:
@@ -332,21 +324,21 @@ class Ptz:
         return parse_tours(body)
 
     async def start_tour(self, tour: int, *, channel: int = 1) -> None:
-        await self.control("start", "StartTour", channel=channel, arg1=_int_in("tour", tour, 0))
+        await self.control("start", "StartTour", channel=channel, arg1=check_int("tour", tour, 0))
 
     async def stop_tour(self, tour: int, *, channel: int = 1) -> None:
-        await self.control("start", "StopTour", channel=channel, arg1=_int_in("tour", tour, 0))
+        await self.control("start", "StopTour", channel=channel, arg1=check_int("tour", tour, 0))
 
     async def auto_scan(self, on: bool, *, channel: int = 1, scan: int = 1) -> None:
         code = "AutoScanOn" if on else "AutoScanOff"
-        await self.control("start", code, channel=channel, arg1=_int_in("scan", scan, 0))
+        await self.control("start", code, channel=channel, arg1=check_int("scan", scan, 0))
 
     async def auto_pan(self, on: bool, *, channel: int = 1) -> None:
         await self.control("start", "AutoPanOn" if on else "AutoPanOff", channel=channel)
 
     async def pattern(self, run: bool, pattern: int = 1, *, channel: int = 1) -> None:
         code = "StartPattern" if run else "StopPattern"
-        await self.control("start", code, channel=channel, arg1=_int_in("pattern", pattern, 1))
+        await self.control("start", code, channel=channel, arg1=check_int("pattern", pattern, 1))
 
     # ---------------------------------------------------------------- status
 
