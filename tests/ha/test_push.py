@@ -20,7 +20,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import pushed_sources
-from custom_components.amcrest_http.coordinator import AmcrestCoordinator
 from custom_components.amcrest_http.sources import PEOPLE, THERMAL
 from simulator import Simulator, thermal
 from tests.conftest import SimFactory
@@ -50,12 +49,14 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pushed_sources, "BACKOFF_MAX", 0.1)
 
 
-def coordinator_of(entry: MockConfigEntry) -> AmcrestCoordinator:
-    return entry.runtime_data.coordinator  # type: ignore[no-any-return]
-
-
 def push_state(entry: MockConfigEntry, source: str, channel: int) -> dict[str, Any]:
+    """The push part of the entry's diagnostics for one source and channel."""
     return entry.runtime_data.push.diagnostics()[source][str(channel)]  # type: ignore[no-any-return]
+
+
+def pushed(entry: MockConfigEntry, source: str, channel: int) -> bool:
+    """Whether the diagnostics show the channel fed by its stream (not polled)."""
+    return bool(push_state(entry, source, channel)["mode"] == "push")
 
 
 def value(hass: HomeAssistant, entity: str) -> float | None:
@@ -74,8 +75,7 @@ async def test_temperatures_are_pushed_not_polled(
 ) -> None:
     sim = await start_sim("thermal")
     entry = await add_entry(sim)
-    coordinator = coordinator_of(entry)
-    await wait_until(hass, lambda: coordinator.is_pushed(THERMAL, THERMAL_CHANNEL))
+    await wait_until(hass, lambda: pushed(entry, THERMAL, THERMAL_CHANNEL))
     spot_max = entity_id(hass, "sensor", channel_uid(sim, "temperature_max_0", THERMAL_CHANNEL))
     area_max = entity_id(hass, "sensor", channel_uid(sim, "temperature_max_1", THERMAL_CHANNEL))
     assert value(hass, spot_max) == pytest.approx(36.5, abs=0.01)
@@ -91,16 +91,15 @@ async def test_temperatures_are_pushed_not_polled(
 
     # A poll while the channel is pushed does not ask for temperatures either.
     await refresh(hass, entry)
-    assert coordinator.last_update_success
+    assert entry.runtime_data.coordinator.last_update_success
     assert GET_TEMPER not in sim.stats["by_action"]
-    assert THERMAL in coordinator.needed
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
-    pushed = diagnostics["polling"]["push"][THERMAL][str(THERMAL_CHANNEL)]
-    assert pushed["mode"] == "push"
-    assert pushed["stream"] == "running"
-    assert pushed["connected"] is True
-    assert pushed["values_received"] >= 2
+    shown = diagnostics["polling"]["push"][THERMAL][str(THERMAL_CHANNEL)]
+    assert shown["mode"] == "push"
+    assert shown["stream"] == "running"
+    assert shown["connected"] is True
+    assert shown["values_received"] >= 2
     # Only the thermal channel measures: the visible one is not a pushable channel.
     assert list(diagnostics["polling"]["push"][THERMAL]) == [str(THERMAL_CHANNEL)]
 
@@ -109,8 +108,7 @@ async def test_people_counts_are_pushed_not_polled(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry = await add_entry(ipc)
-    coordinator = coordinator_of(entry)
-    await wait_until(hass, lambda: coordinator.is_pushed(PEOPLE, 0))
+    await wait_until(hass, lambda: pushed(entry, PEOPLE, 0))
     sensors = {key: entity_id(hass, "sensor", channel_uid(ipc, key)) for key in PEOPLE_KEYS}
     before = {key: value(hass, eid) for key, eid in sensors.items()}
     counter = ipc.state.people[1]
@@ -126,7 +124,7 @@ async def test_people_counts_are_pushed_not_polled(
     assert GET_SUMMARY not in ipc.stats["by_action"]
 
     await refresh(hass, entry)
-    assert coordinator.last_update_success
+    assert entry.runtime_data.coordinator.last_update_success
     assert GET_SUMMARY not in ipc.stats["by_action"]
     assert push_state(entry, PEOPLE, 0)["mode"] == "push"
 
@@ -146,10 +144,9 @@ async def test_devices_without_push_are_polled(
 ) -> None:
     sim = await start_sim(profile, quirks={"no_value_push"})
     entry = await add_entry(sim)
-    coordinator = coordinator_of(entry)
     await wait_until(hass, lambda: push_state(entry, source, channel)["stream"] == "unsupported")
     assert push_state(entry, source, channel)["mode"] == "poll"
-    assert not coordinator.is_pushed(source, channel)
+    assert not pushed(entry, source, channel)
 
     sim.reset_stats()
     if source == PEOPLE:
@@ -177,11 +174,10 @@ async def test_poll_takes_over_while_the_stream_fails(
     # Every people stream is cut the moment it opens, before it delivers anything.
     fault = ipc.add_fault("stream_drop", path=STATS_PATH)
     entry = await add_entry(ipc)
-    coordinator = coordinator_of(entry)
     await wait_until(hass, lambda: push_state(entry, PEOPLE, 0)["reconnects"] >= 2)
     assert push_state(entry, PEOPLE, 0)["mode"] == "poll"
     assert push_state(entry, PEOPLE, 0)["stream"] == "running"  # retrying
-    assert not coordinator.is_pushed(PEOPLE, 0)
+    assert not pushed(entry, PEOPLE, 0)
 
     entered = entity_id(hass, "sensor", channel_uid(ipc, "people_entered_today"))
     before = value(hass, entered) or 0
@@ -194,7 +190,7 @@ async def test_poll_takes_over_while_the_stream_fails(
     # The device streams again: the stream reconnects and the poll stops asking.
     assert [f.id for f in ipc.faults] == [fault]
     ipc.clear_faults()
-    await wait_until(hass, lambda: coordinator.is_pushed(PEOPLE, 0))
+    await wait_until(hass, lambda: pushed(entry, PEOPLE, 0))
     ipc.state.people[1].count(entered=1)
     await wait_until(hass, lambda: value(hass, entered) == before + 3)
     ipc.reset_stats()
@@ -204,10 +200,10 @@ async def test_poll_takes_over_while_the_stream_fails(
     # A stream that goes silent while pushing hands the channel back to the poll until the
     # watchdog has reopened it.
     ipc.add_fault("stream_stall", path=STATS_PATH, count=1)
-    await wait_until(hass, lambda: not coordinator.is_pushed(PEOPLE, 0))
+    await wait_until(hass, lambda: not pushed(entry, PEOPLE, 0))
     await refresh(hass, entry)
     assert ipc.stats["by_action"][GET_SUMMARY] == 1
-    await wait_until(hass, lambda: coordinator.is_pushed(PEOPLE, 0))
+    await wait_until(hass, lambda: pushed(entry, PEOPLE, 0))
 
 
 async def test_no_stream_without_entities(
@@ -217,7 +213,7 @@ async def test_no_stream_without_entities(
     entity_registry: er.EntityRegistry,
 ) -> None:
     entry = await add_entry(ipc)
-    await wait_until(hass, lambda: coordinator_of(entry).is_pushed(PEOPLE, 0))
+    await wait_until(hass, lambda: pushed(entry, PEOPLE, 0))
     for key in PEOPLE_KEYS:
         entity_registry.async_update_entity(
             entity_id(hass, "sensor", channel_uid(ipc, key)),
@@ -228,8 +224,6 @@ async def test_no_stream_without_entities(
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     await event_stream_open(hass, entry)
-    coordinator = coordinator_of(entry)
-    assert PEOPLE not in coordinator.needed
     assert push_state(entry, PEOPLE, 0) == {"mode": "poll", "stream": "not_needed"}
     await refresh(hass, entry)
     assert ATTACH_PEOPLE not in ipc.stats["by_action"]
