@@ -15,6 +15,7 @@ from custom_components.amcrest_http.api import (
     NotSupportedError,
 )
 from custom_components.amcrest_http.api.audio import G711_RATE, paced, split_chunks
+from custom_components.amcrest_http.api.upload import upload
 from simulator import Simulator
 from tests.conftest import ClientFactory, SimFactory
 
@@ -141,7 +142,8 @@ async def test_refused_headers_keep_the_audio(ipc: Simulator, ipc_client: Amcres
     # The simulator refuses a content type that is not Audio/<codec> right after the headers.
     source = Source()
     with pytest.raises(NotSupportedError):
-        await ipc_client.transport.upload(
+        await upload(
+            ipc_client.transport,
             "/cgi-bin/audio.cgi",
             {"action": "postAudio", "channel": 1},
             aiter(source),

@@ -5,10 +5,10 @@ or more; see :mod:`.capabilities`) plays what is POSTed to
 ``/cgi-bin/audio.cgi?action=postAudio&httptype=singlepart&channel=<n>`` with
 ``Content-Type: Audio/<codec>``. Clients declare a huge ``Content-Length`` (9999999): the device
 plays the body as it arrives and never sees its end, so the client closes the connection once
-it has sent everything (after a short wait for an answer, see :meth:`Transport.upload`).
+it has sent everything (after a short wait for an answer, see :func:`.upload.upload`).
 
 Authentication: Digest needs the request sent again after a 401, which an endless body cannot
-be. :meth:`Transport.upload` therefore fetches a fresh challenge with a body-less probe first and
+be. :func:`.upload.upload` therefore fetches a fresh challenge with a body-less probe first and
 holds the body back until the device has had a moment to refuse the signed headers; only then is
 the first audio byte taken from the caller.
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from .checks import check_int
 from .errors import InvalidParameterError
-from .upload import UPLOAD_ACCEPT_SECONDS, UPLOAD_LINGER_SECONDS
+from .upload import UPLOAD_ACCEPT_SECONDS, UPLOAD_LINGER_SECONDS, upload
 
 if TYPE_CHECKING:
     from .client import AmcrestClient
@@ -111,7 +111,7 @@ async def _limited(chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[by
 class Audio:
     """Sending audio to one device.
 
-    ``accept_seconds`` and ``linger_seconds`` tune :meth:`Transport.upload`: how long the
+    ``accept_seconds`` and ``linger_seconds`` tune :func:`.upload.upload`: how long the
     signed headers wait for a refusal before the audio flows, and how long the device's answer
     is awaited after the last byte.
     """
@@ -139,7 +139,8 @@ class Audio:
         """
         check_int("channel", channel, 1)
         check_codec(codec)
-        result = await self._client.transport.upload(
+        result = await upload(
+            self._client.transport,
             f"/cgi-bin/{CGI}",
             [("action", "postAudio"), ("httptype", "singlepart"), ("channel", channel)],
             _limited(chunks, UPLOAD_LENGTH),

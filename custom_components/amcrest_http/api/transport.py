@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import aiohttp
 from yarl import URL
@@ -43,9 +43,6 @@ from .errors import (
     InvalidCertificateError,
     LockedOutError,
 )
-
-if TYPE_CHECKING:
-    from .upload import UploadResult
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -229,34 +226,6 @@ class Transport:
             yield resp
         finally:
             resp.release()
-
-    async def upload(
-        self,
-        path: str,
-        params: Params | None,
-        chunks: AsyncIterator[bytes],
-        *,
-        headers: Mapping[str, str],
-        accept_seconds: float | None = None,
-        linger_seconds: float | None = None,
-        stall_seconds: float | None = None,
-        on_accepted: Callable[[], None] | None = None,
-    ) -> UploadResult:
-        """POST ``chunks`` as one long body that the device consumes as it arrives (see
-        :func:`.upload.upload`)."""
-        from .upload import upload
-
-        return await upload(
-            self,
-            path,
-            params,
-            chunks,
-            headers=headers,
-            accept_seconds=accept_seconds,
-            linger_seconds=linger_seconds,
-            stall_seconds=stall_seconds,
-            on_accepted=on_accepted,
-        )
 
     # ------------------------------------------------------------------ internals
 
