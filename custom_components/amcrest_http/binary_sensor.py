@@ -42,7 +42,7 @@ from .entity import (
 )
 from .event_router import event_attributes, rule_name
 from .hub import AmcrestConfigEntry, AmcrestHub
-from .sources import PTZ_STATUS
+from .sources import PTZ_STATUS, ptz_status
 
 PARALLEL_UPDATES = 0
 
@@ -454,7 +454,7 @@ class AmcrestPolledBinarySensorDescription(AmcrestPolledDescription, BinarySenso
 
 
 def _ptz_moving(view: View) -> bool | None:
-    status = (view.source(PTZ_STATUS) or {}).get(view.channel)
+    status = ptz_status(view.data, view.channel)
     return None if status is None else bool(status.moving)
 
 

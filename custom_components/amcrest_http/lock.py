@@ -26,7 +26,7 @@ from .entity import (
     add_polled_entities,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
-from .sources import DOORS
+from .sources import DOORS, doors
 
 PARALLEL_UPDATES = 1
 
@@ -43,8 +43,7 @@ def door_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
 
 def door_status(view: View) -> str | None:
     """``Open`` / ``Close`` of the slot's door, as last read or reported."""
-    value = (view.source(DOORS) or {}).get((view.slot.index or 0) + 1)
-    return value if isinstance(value, str) else None
+    return doors(view.data).get((view.slot.index or 0) + 1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,9 +102,9 @@ class AmcrestLock(AmcrestPolledEntity, LockEntity):
         is_open = door_state(event)
         if is_open is None:
             return
-        doors = dict(self.view.source(DOORS) or {})
-        doors[self.door] = "Open" if is_open else "Close"
-        self.coordinator.async_set_source(DOORS, doors)
+        states = doors(self.view.data)
+        states[self.door] = "Open" if is_open else "Close"
+        self.coordinator.async_set_source(DOORS, states)
 
     @override
     async def async_unlock(self, **kwargs: Any) -> None:

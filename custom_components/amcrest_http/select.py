@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, override
+from typing import override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import PtzPreset
 from .api.codec import to_int
 from .entity import (
     AmcrestPolledDescription,
@@ -21,7 +22,7 @@ from .entity import (
     device_slot,
 )
 from .hub import AmcrestConfigEntry
-from .sources import PTZ_PRESETS, PTZ_STATUS
+from .sources import PTZ_PRESETS, PTZ_STATUS, ptz_presets, ptz_status
 
 PARALLEL_UPDATES = 1
 
@@ -276,8 +277,8 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
 )
 
 
-def _ptz_presets(view: View) -> list[Any]:
-    return list(((view.source(PTZ_PRESETS) or {}).get(view.channel)) or [])
+def _ptz_presets(view: View) -> list[PtzPreset]:
+    return ptz_presets(view.data, view.channel)
 
 
 def _preset_choices(view: View) -> Choices:
@@ -352,7 +353,7 @@ class AmcrestPtzPresetSelect(AmcrestSelect):
     @property
     @override
     def current_option(self) -> str | None:
-        status = (self.view.source(PTZ_STATUS) or {}).get(self.view.channel)
+        status = ptz_status(self.view.data, self.view.channel)
         if status is None or status.moving or status.preset_id is None:
             return None
         for option, value in self._choices:

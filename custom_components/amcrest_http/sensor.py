@@ -22,7 +22,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import DeviceIdentity, StorageDevice
+from .api import DeviceIdentity, PeopleSummary, StorageDevice
 from .api.calls import CallState
 from .api.codec import to_bool
 from .entity import (
@@ -39,7 +39,18 @@ from .entity import (
     thermal_rule_slots,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
-from .sources import IDENTITY, PEOPLE, PTZ_STATUS, STORAGE, THERMAL
+from .sources import (
+    IDENTITY,
+    PEOPLE,
+    PTZ_STATUS,
+    STORAGE,
+    THERMAL,
+    disks,
+    identity,
+    people_summary,
+    ptz_status,
+    rule_temperatures,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -49,15 +60,11 @@ HEALTH_OPTIONS = ["ok", "partition_error", "failure"]
 
 
 def _disk(view: View) -> StorageDevice | None:
-    for disk in view.source(STORAGE) or []:
-        if disk.index == view.slot.index:
-            return disk  # type: ignore[no-any-return]
-    return None
+    return next((disk for disk in disks(view.data) if disk.index == view.slot.index), None)
 
 
 def _identity(view: View) -> DeviceIdentity | None:
-    identity = view.source(IDENTITY)
-    return identity if isinstance(identity, DeviceIdentity) else None
+    return identity(view.data)
 
 
 def _disk_value(read: Callable[[StorageDevice], Any]) -> Callable[[View], Any]:
@@ -129,7 +136,7 @@ def _has_axis(axis: str) -> Callable[[View], bool]:
 
 def _ptz_value(axis: str) -> Callable[[View], Any]:
     def value(view: View) -> Any:
-        status = (view.source(PTZ_STATUS) or {}).get(view.channel)
+        status = ptz_status(view.data, view.channel)
         return None if status is None else getattr(status, axis)
 
     return value
@@ -148,7 +155,7 @@ class AmcrestSensorDescription(AmcrestPolledDescription, SensorEntityDescription
 
 
 def _rule_temperature(view: View) -> Any:
-    rules = (view.source(THERMAL) or {}).get(view.channel) or []
+    rules = rule_temperatures(view.data, view.channel)
     index = view.slot.index or 0
     return rules[index] if index < len(rules) else None
 
@@ -171,9 +178,9 @@ def _thermal_unit(view: View) -> str | None:
     )
 
 
-def _people_value(read: Callable[[Any], Any]) -> Callable[[View], Any]:
+def _people_value(read: Callable[[PeopleSummary], Any]) -> Callable[[View], Any]:
     def value(view: View) -> Any:
-        summary = (view.source(PEOPLE) or {}).get(view.channel)
+        summary = people_summary(view.data, view.channel)
         return None if summary is None else read(summary)
 
     return value

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import AmcrestPolledDescription, AmcrestPolledEntity, View, add_polled_entities
 from .hub import AmcrestConfigEntry
-from .sources import COAXIAL
+from .sources import COAXIAL, coaxial
 
 PARALLEL_UPDATES = 1
 
@@ -22,9 +22,7 @@ _IO_ON, _IO_OFF = 1, 2
 
 
 def _speaker_state(view: View) -> str | None:
-    status = (view.source(COAXIAL) or {}).get(view.channel) or {}
-    value = status.get("speaker")
-    return value if isinstance(value, str) else None
+    return coaxial(view.data, view.channel).get("speaker")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,15 +9,21 @@ coordinator (:mod:`.coordinator`) only follows the table.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from .api import (
     DeviceError,
+    DeviceIdentity,
     InvalidParameterError,
     MalformedResponseError,
     NotSupportedError,
+    PeopleSummary,
+    PtzPreset,
+    PtzStatus,
+    RuleTemperature,
+    StorageDevice,
     parse_storage_devices,
 )
 from .const import IDENTITY_PERIOD_SECONDS, STORAGE_PERIOD_SECONDS
@@ -244,3 +250,63 @@ SOURCE_PERIODS: Final = {
 def source(name: str) -> Source:
     """The description of ``name``; a configuration table read every poll by default."""
     return SOURCES.get(name) or Source(name=name)
+
+
+# ---------------------------------------------------------------------- typed reads
+# What entities read from the poll data, typed: the coordinator stores each source's value as
+# its reader returned it; these give it back as that type (or nothing).
+
+
+def _by_channel(data: Mapping[str, Any], name: str) -> Mapping[int, Any]:
+    value = data.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def ptz_status(data: Mapping[str, Any], channel: int | None) -> PtzStatus | None:
+    value = _by_channel(data, PTZ_STATUS).get(channel or 0)
+    return value if isinstance(value, PtzStatus) else None
+
+
+def ptz_presets(data: Mapping[str, Any], channel: int | None) -> list[PtzPreset]:
+    value = _by_channel(data, PTZ_PRESETS).get(channel or 0)
+    return [preset for preset in value or () if isinstance(preset, PtzPreset)]
+
+
+def rule_temperatures(data: Mapping[str, Any], channel: int | None) -> list[RuleTemperature]:
+    value = _by_channel(data, THERMAL).get(channel or 0)
+    return [rule for rule in value or () if isinstance(rule, RuleTemperature)]
+
+
+def people_summary(data: Mapping[str, Any], channel: int | None) -> PeopleSummary | None:
+    value = _by_channel(data, PEOPLE).get(channel or 0)
+    return value if isinstance(value, PeopleSummary) else None
+
+
+def coaxial(data: Mapping[str, Any], channel: int | None) -> Mapping[str, str]:
+    value = _by_channel(data, COAXIAL).get(channel or 0)
+    return value if isinstance(value, Mapping) else {}
+
+
+def doors(data: Mapping[str, Any]) -> dict[int, str]:
+    """Door (1-based) -> ``Open`` / ``Close``."""
+    return {
+        door: state
+        for door, state in _by_channel(data, DOORS).items()
+        if isinstance(door, int) and isinstance(state, str)
+    }
+
+
+def disks(data: Mapping[str, Any]) -> list[StorageDevice]:
+    value = data.get(STORAGE)
+    return [disk for disk in value or () if isinstance(disk, StorageDevice)]
+
+
+def identity(data: Mapping[str, Any]) -> DeviceIdentity | None:
+    value = data.get(IDENTITY)
+    return value if isinstance(value, DeviceIdentity) else None
+
+
+def table(data: Mapping[str, Any], name: str) -> Mapping[str, str]:
+    """A configuration table as last read ({} when it did not answer)."""
+    value = data.get(name)
+    return value if isinstance(value, Mapping) else {}

@@ -20,7 +20,6 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import DeviceIdentity
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -29,7 +28,7 @@ from .entity import (
     device_slot,
 )
 from .hub import AmcrestConfigEntry
-from .sources import FIRMWARE_RECORD, IDENTITY
+from .sources import FIRMWARE_RECORD, IDENTITY, identity, table
 
 PARALLEL_UPDATES = 0
 
@@ -39,7 +38,7 @@ _RECORD_KEY = re.compile(r"^_DHCloudUpgrade_(?:\[0\])?\.(\w+)$")
 def firmware_record(view: View) -> dict[str, str]:
     """The fields of the device's firmware-check record (flat or ``[0]`` form)."""
     record: dict[str, str] = {}
-    for key, value in (view.source(FIRMWARE_RECORD) or {}).items():
+    for key, value in table(view.data, FIRMWARE_RECORD).items():
         match = _RECORD_KEY.match(key)
         if match:
             record[match.group(1)] = value.strip()
@@ -108,8 +107,8 @@ class AmcrestUpdate(AmcrestPolledEntity, UpdateEntity):
     @property
     @override
     def installed_version(self) -> str | None:
-        identity = self.view.source(IDENTITY)
-        return identity.software_version if isinstance(identity, DeviceIdentity) else None
+        device = identity(self.view.data)
+        return device.software_version if device is not None else None
 
     @property
     @override
