@@ -175,6 +175,9 @@ async def test_card_swipes_are_tag_scans_where_tags_run(
     entry = await add_entry(sim)
     await event_stream_open(hass, entry)
     host = device_of(hass, entry, sim)
+    # swipes without a card number (a face, a button, a blank) are no tag scans
+    sim.emit_event("AccessControl", "Pulse", index=0, data={"Status": 1, "Method": 15})
+    sim.emit_event("AccessControl", "Pulse", index=0, data={"CardNo": " ", "Status": 1})
     sim.emit_event("AccessControl", "Pulse", index=0, data={"CardNo": "7A08", "Status": 1})
     sim.emit_event("DoorStatus", "Pulse", index=0, data={"Status": "Open"})
     await wait_until(hass, lambda: len(scans) >= 1)
