@@ -46,8 +46,8 @@ MP4_OPTIONS: Final = {
 #: Audio copied as recorded; anything else becomes AAC.
 COPIED_AUDIO: Final = frozenset({"aac"})
 AAC_BIT_RATE: Final = 32_000
-#: A hole in the audio longer than this is filled with silence (seconds); shorter jitter is
-#: absorbed by laying frames end to end.
+#: A hole in the audio longer than this (seconds) stays a hole, the sound resuming in step with
+#: the picture; shorter jitter is absorbed by laying frames end to end.
 AUDIO_GAP: Final = 0.1
 #: Converted chunks waiting for the consumer before the converter waits (backpressure).
 QUEUE_DEPTH: Final = 4
@@ -198,8 +198,6 @@ class _Audio:
                 out.stream = self.stream
                 yield out
             return
-        import av.audio.frame  # PyAV loads only where a conversion runs
-
         if self.broken:
             return
         import av.error  # PyAV loads only where a conversion runs
@@ -214,17 +212,12 @@ class _Audio:
             return
         for frame in frames:
             at = round(stamp * base * self.rate)
-            if at > self.next_sample + AUDIO_GAP * self.rate:
-                silence = av.audio.frame.AudioFrame(
-                    format=frame.format.name,
-                    layout=frame.layout.name,
-                    samples=at - self.next_sample,
-                )
-                for plane in silence.planes:
-                    plane.update(bytes(plane.buffer_size))
-                yield from self._encode(silence)
-            elif at < self.next_sample - AUDIO_GAP * self.rate:
+            if at < self.next_sample - AUDIO_GAP * self.rate:
                 continue  # overlaps what is already there
+            if at > self.next_sample + AUDIO_GAP * self.rate:
+                # a hole: the sound resumes where the picture does (the MP4 keeps the gap;
+                # nothing is made up to fill it, however long it is)
+                self.next_sample = at
             yield from self._encode(frame)
 
     def _encode(self, frame: av.audio.frame.AudioFrame) -> Iterator[av.packet.Packet[Any]]:

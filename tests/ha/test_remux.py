@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import datetime, timedelta
@@ -85,6 +86,17 @@ def video_times(data: bytes) -> list[float]:
             float(packet.pts * stream.time_base)
             for packet in container.demux(stream)
             if packet.pts is not None
+        ]
+
+
+def audio_times(data: bytes) -> list[float]:
+    """When each AAC packet ends (seconds)."""
+    with opened(data) as container:
+        stream = container.streams.audio[0]
+        return [
+            float((packet.pts + (packet.duration or 0)) * stream.time_base)
+            for packet in container.demux(stream)
+            if packet.pts is not None and packet.size
         ]
 
 
@@ -173,8 +185,20 @@ async def test_a_gap_in_the_recording_keeps_sound_in_step() -> None:
     times = video_times(data)
     assert times[0] == 0
     assert times[-1] == pytest.approx(11.5)
-    # the 8 s hole in the sound is silence, so the sound of second 10 plays at second 10
-    assert audio_seconds(data) == pytest.approx(12, abs=0.2)
+    # the 8 s hole stays a hole: the sound of second 10 plays at second 10
+    sound = audio_times(data)
+    hole = max(later - earlier for earlier, later in itertools.pairwise(sound))
+    assert hole == pytest.approx(8, abs=0.2)
+    assert sound[-1] == pytest.approx(12, abs=0.2)
+    assert audio_seconds(data) == pytest.approx(4, abs=0.2)
+
+
+async def test_a_long_gap_costs_no_memory() -> None:
+    """Six hours between two pieces of a file (a clock set forward): nothing fills them."""
+    recording = dav(range(2)) + dav(range(2), start=START + timedelta(hours=6))
+    data = await convert(pieces(recording))
+    assert len(data) < 200_000
+    assert audio_times(data)[-1] == pytest.approx(6 * 3600 + 2, abs=0.2)
 
 
 async def test_frames_before_the_first_key_frame_are_left_out() -> None:
