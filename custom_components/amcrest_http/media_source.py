@@ -50,9 +50,8 @@ FOLDER_LIMIT = 500
 PROXY_URL = f"/api/{DOMAIN}/recording/{{entry_id}}/{{token}}"
 #: Asks the proxy for a small copy of a picture (the media browser's grid).
 THUMBNAIL_QUERY = "thumbnail=1"
-#: Longest side of a thumbnail, and the largest picture made into one.
+#: Longest side of a thumbnail.
 THUMBNAIL_SIZE = 320
-THUMBNAIL_SOURCE_LIMIT = 16 * 1024 * 1024
 
 #: Folder kinds of a day: search filters (types, events, flags).
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
@@ -418,18 +417,12 @@ class RecordingProxyView(HomeAssistantView):
 
     async def _thumbnail(self, hub: AmcrestHub, entry_id: str, path: str) -> web.Response:
         """A picture scaled down to :data:`THUMBNAIL_SIZE` (JPEG)."""
-        data = bytearray()
         try:
-            async with hub.client.recording.open_file(path) as (chunks, _):
-                async for chunk in chunks:
-                    data += chunk
-                    if len(data) > THUMBNAIL_SOURCE_LIMIT:
-                        _LOGGER.debug("picture %s too large for a thumbnail", entry_id)
-                        return web.Response(status=502)
+            data = await hub.client.recording.read_file(path)
         except AmcrestError as err:
             _LOGGER.debug("picture %s unavailable: %s", entry_id, type(err).__name__)
             return web.Response(status=502)
-        small = await self.hass.async_add_executor_job(scale_down, bytes(data))
+        small = await self.hass.async_add_executor_job(scale_down, data)
         if small is None:
             _LOGGER.debug("picture %s is not an image", entry_id)
             return web.Response(status=502)

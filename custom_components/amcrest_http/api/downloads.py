@@ -19,7 +19,7 @@ from urllib.parse import quote
 import aiohttp
 
 from .checks import check_int, check_span
-from .codec import Scalar
+from .codec import Scalar, decode_body
 from .errors import CannotConnectError, DeviceTimeoutError, InvalidParameterError
 from .system import format_device_time
 
@@ -70,6 +70,15 @@ class Downloads:
         if not path.startswith("/"):
             path = "/" + path
         return "/cgi-bin/RPC_Loadfile" + quote(path, safe=_PATH_SAFE)
+
+    async def read_file(self, path: str) -> bytes:
+        """The whole device file ``path``, for small files such as pictures (bounded by the
+        transport's answer limit; one request slot, like any other request)."""
+        transport = self._client.transport
+        response = await transport.request(self.file_target(path), timeout=DOWNLOAD_READ_TIMEOUT)
+        if response.status != 200:
+            transport.check_body(response.status, decode_body(response.body[:512]))
+        return response.body
 
     @contextlib.asynccontextmanager
     async def open_file(
