@@ -16,6 +16,7 @@ from homeassistant.helpers.typing import VolDictType
 from homeassistant.util import slugify
 
 from ..api import MalformedResponseError
+from ..api.downloads import Transform
 from ..const import DOMAIN
 from ..remux import remux_available, remux_to_mp4
 
@@ -117,7 +118,7 @@ async def async_download_recording(camera: AmcrestCamera, call: ServiceCall) -> 
     path: str | None = call.data.get(ATTR_PATH)
     start: datetime | None = call.data.get(ATTR_START)
     mp4 = call.data.get(ATTR_FORMAT) == FORMAT_MP4
-    fetch: Callable[[Path], Awaitable[int]]
+    fetch: Callable[[Path, Transform | None], Awaitable[int]]
     if path is not None:
         if not path.startswith("/") or ".." in path.split("/"):
             raise invalid("invalid_path", path=path)
@@ -127,15 +128,15 @@ async def async_download_recording(camera: AmcrestCamera, call: ServiceCall) -> 
             raise invalid("not_a_video", path=path)
         convert = mp4 and suffix != "mp4"
         file_path = path
-        fetch = lambda target: recording.download(  # noqa: E731
-            file_path, target, transform=remux_to_mp4 if convert else None
+        fetch = lambda target, transform: recording.download(  # noqa: E731
+            file_path, target, transform=transform
         )
     elif start is not None:
         first, last = time_range(start, call.data.get(ATTR_END))
         default_name = f"ch{channel}_{first:%Y%m%d_%H%M%S}-{last:%H%M%S}.dav"
         convert = mp4
-        fetch = lambda target: recording.download_range(  # noqa: E731
-            channel, first, last, target, transform=remux_to_mp4 if convert else None
+        fetch = lambda target, transform: recording.download_range(  # noqa: E731
+            channel, first, last, target, transform=transform
         )
     else:
         raise invalid("download_what")
@@ -145,14 +146,18 @@ async def async_download_recording(camera: AmcrestCamera, call: ServiceCall) -> 
             raise invalid("no_remux")
     target = download_target(hass, hub, call.data.get(ATTR_FILENAME) or default_name)
     await hass.async_add_executor_job(lambda: target.parent.mkdir(parents=True, exist_ok=True))
-    try:
-        size = await device_call(hub, lambda: fetch(target))
-    except HomeAssistantError as err:
-        if convert and isinstance(err.__cause__, MalformedResponseError):
+
+    async def save() -> int:
+        if not convert:
+            return await fetch(target, None)
+        try:
+            return await fetch(target, remux_to_mp4)
+        except MalformedResponseError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="cannot_convert"
-            ) from err.__cause__
-        raise
+            ) from err
+
+    size = await device_call(hub, save)
     if size == 0:
         # A time range without recordings: nothing worth keeping.
         await hass.async_add_executor_job(lambda: target.unlink(missing_ok=True))
