@@ -43,6 +43,7 @@ from .api import (
 )
 from .api.discovery import async_dhip_search
 from .const import CONF_SNAPSHOT_CACHE, DOMAIN, PLATFORMS
+from .device import Device
 from .entity import AmcrestPolledDescription
 from .error_translation import translation
 from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
@@ -101,7 +102,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
             translation_key="locked_out",
             translation_placeholders={"minutes": str(max(1, round(remaining / 60)))},
         )
-    hub = AmcrestHub(hass, entry, client_from_data(hass, dict(entry.data)))
+    hub = AmcrestHub(hass, entry, Device(client_from_data(hass, dict(entry.data))))
     name = entry.title
     try:
         await hub.async_setup(SETUP_SOURCES)

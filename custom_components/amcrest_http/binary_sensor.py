@@ -42,7 +42,7 @@ from .entity import (
 )
 from .event_router import event_attributes, rule_name
 from .hub import AmcrestConfigEntry, AmcrestHub
-from .sources import PTZ_STATUS, ptz_status
+from .sources import PTZ_STATUS
 
 PARALLEL_UPDATES = 0
 
@@ -454,7 +454,7 @@ class AmcrestPolledBinarySensorDescription(AmcrestPolledDescription, BinarySenso
 
 
 def _ptz_moving(view: View) -> bool | None:
-    status = ptz_status(view.data, view.channel)
+    status = view.data.ptz_status(view.channel)
     return None if status is None else bool(status.moving)
 
 
@@ -464,7 +464,7 @@ POLLED_SENSORS: tuple[AmcrestPolledBinarySensorDescription, ...] = (
         translation_key="ptz_moving",
         device_class=BinarySensorDeviceClass.MOVING,
         sources=(PTZ_STATUS,),
-        supported_fn=lambda view: view.channel in view.hub.coordinator.ptz_channels,
+        supported_fn=lambda view: view.channel in view.hub.features.ptz_channels,
         is_on_fn=_ptz_moving,
     ),
 )

@@ -54,7 +54,7 @@ BUTTONS: tuple[AmcrestButtonDescription, ...] = (
         key="flat_field_correction",
         translation_key="flat_field_correction",
         entity_category=EntityCategory.CONFIG,
-        supported_fn=lambda view: view.channel in view.hub.coordinator.thermal_channels,
+        supported_fn=lambda view: view.channel in view.hub.features.thermal_channels,
         press_fn=lambda view: view.hub.client.thermal.flat_field_correction(view.channel + 1),
     ),
     AmcrestButtonDescription(

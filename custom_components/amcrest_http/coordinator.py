@@ -25,6 +25,7 @@ from datetime import timedelta
 from time import time as wall_clock
 from typing import TYPE_CHECKING, Any, override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -47,19 +48,19 @@ from .sources import (
     ANSWERED_ERRORS,
     COAXIAL,
     IDENTITY,
+    NO_DATA,
     PEOPLE,
     THERMAL,
+    PollData,
     coaxial_status,
     source,
 )
 
 if TYPE_CHECKING:
-    from .hub import AmcrestConfigEntry, AmcrestHub
+    from .device import Device, Features
     from .probe_store import ProbeSnapshot
 
 _LOGGER = logging.getLogger(__name__)
-
-type PollData = dict[str, Any]
 
 
 def table_of(key: str) -> str:
@@ -75,9 +76,9 @@ def table_of(key: str) -> str:
 class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     """Polls the sources registered by entities of one host."""
 
-    config_entry: AmcrestConfigEntry
+    config_entry: ConfigEntry[Any]
 
-    def __init__(self, hass: HomeAssistant, entry: AmcrestConfigEntry, hub: AmcrestHub) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], device: Device) -> None:
         super().__init__(
             hass,
             _LOGGER,
@@ -86,13 +87,11 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             update_interval=timedelta(seconds=DEFAULT_SCAN_INTERVAL),
             always_update=False,
         )
-        self.hub = hub
+        self.device = device
         #: Monotonic seconds used for the slow sources' schedules (replaceable in tests).
         self.clock: Callable[[], float] = time.monotonic
         #: Sources the device answered at setup; nothing else is ever polled.
         self.supported: set[str] = set()
-        #: Channels (0-based) whose coaxial I/O status answered at setup.
-        self.coaxial_channels: list[int] = []
         #: Source -> owner -> the channel it is about (per-channel endpoints read only those).
         self._needs: dict[str, dict[object, int | None]] = {}
         self._fetched_at: dict[str, float] = {}
@@ -103,8 +102,6 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self._pushed: dict[str, set[int]] = {}
         #: Called when registrations change or a pushable source is read (push reconciles).
         self.sources_changed: Callable[[], None] | None = None
-        #: Channels (0-based) whose people counter answered at setup.
-        self.people_channels: list[int] = []
 
     # ------------------------------------------------------------------ registry
 
@@ -141,9 +138,9 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     def source_channels(self, name: str) -> list[int]:
         """Channels (0-based) a per-channel pushable source exists for."""
         if name == THERMAL:
-            return self.thermal_channels
+            return self.features.thermal_channels
         if name == PEOPLE:
-            return self.people_channels
+            return self.features.people_channels
         return []
 
     def is_pushed(self, name: str, channel: int) -> bool:
@@ -158,7 +155,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             channels.add(channel)
         elif channel in channels:
             channels.discard(channel)
-            _LOGGER.debug("%s: %s channel %s is polled again", self.hub.client.host, name, channel)
+            _LOGGER.debug("%s: %s channel %s is polled again", self.device.host, name, channel)
 
     @callback
     def async_push(self, name: str, channel: int, value: Any) -> None:
@@ -172,9 +169,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         """
         if name not in self.supported:
             return
-        current = (self.data or {}).get(name)
-        if not isinstance(current, dict):
-            current = {}
+        current = self.current.by_channel(name)
         if name == THERMAL:
             if not current.get(channel):
                 return
@@ -182,17 +177,25 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         self.set_pushed(name, channel, True)
         if current.get(channel) == value:
             return
-        data: PollData = dict(self.data or {})
-        data[name] = {**current, channel: value}
         self._fetched_at[name] = self.clock()
         self._generation[name] = self._generation.get(name, 0) + 1
-        self.data = data
+        self.data = self.current.with_values({name: {**current, channel: value}})
         self.async_update_listeners()
 
-    def held(self, name: str) -> dict[Any, Any]:
+    @property
+    def features(self) -> Features:
+        """What the device has (the channels each per-channel source exists for)."""
+        return self.device.features
+
+    @property
+    def current(self) -> PollData:
+        """The data as it is now (empty before the first read)."""
+        data: PollData | None = self.data
+        return data if data is not None else NO_DATA
+
+    def held(self, name: str) -> Mapping[int, Any]:
         """What a per-channel source holds now, by channel ({} when nothing)."""
-        value = (self.data or {}).get(name)
-        return value if isinstance(value, dict) else {}
+        return self.current.by_channel(name)
 
     def poll_channels(self, name: str, channels: Iterable[int]) -> list[int]:
         """The channels of a per-channel source a poll asks: all of them while no entity is
@@ -200,7 +203,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         owners = self._needs.get(name)
         wanted = set(owners.values()) if owners else None
         pushed = self._pushed.get(name, set())
-        held = (self.data or {}).get(name) or {}
+        held = self.held(name)
         return [
             ch
             for ch in channels
@@ -233,8 +236,8 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         if restored is not None:
             await self._restore(set(sources), restored)
             return
-        data: PollData = {}
-        caps = self.hub.capabilities
+        data: dict[str, object] = {}
+        caps = self.features.capabilities
         for name in sorted(set(sources)):
             needs = source(name).needs
             if needs is not None and not needs(caps):
@@ -242,33 +245,33 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             try:
                 value = await self._fetch(name, setup=True)
             except ANSWERED_ERRORS as err:
-                _LOGGER.debug("%s: %s is not available: %s", self.hub.client.host, name, err)
+                _LOGGER.debug("%s: %s is not available: %s", self.device.host, name, err)
                 continue
             if value is None:
                 continue
             data[name] = value
             self.supported.add(name)
             self._fetched_at[name] = self.clock()
-        self.async_set_updated_data(data)
+        self.async_set_updated_data(PollData(data))
 
     async def _restore(self, sources: set[str], restored: ProbeSnapshot) -> None:
         self.supported = sources & set(restored.supported)
-        self.coaxial_channels = [ch for ch in restored.coaxial_channels if ch in self.hub.channels]
-        self.people_channels = [ch for ch in restored.people_channels if ch in self.hub.channels]
+        features = self.device.features
+        features.keep_found(restored.coaxial_channels, restored.people_channels)
         now = self.clock()
         age = max(wall_clock() - restored.probed_at, 0.0)
-        data: PollData = {}
+        data: dict[str, object] = {}
         for name in sorted(self.supported):
             table = restored.tables.get(name)
             if table is not None or name == IDENTITY:
-                data[name] = table if table is not None else self.hub.identity
+                data[name] = table if table is not None else self.device.identity
                 # Slow sources (firmware record, identity) were last read at the probe, not
                 # at this setup: they come due a period after the probe.
                 self._fetched_at[name] = now - (age if source(name).period is not None else 0.0)
                 continue
             try:
                 if name == COAXIAL:  # the channels found at the probe, all of them
-                    channels = self.coaxial_channels
+                    channels = features.coaxial_channels
                     data[name] = {ch: await coaxial_status(self, ch) for ch in channels}
                 else:
                     data[name] = await self._fetch(name)
@@ -276,46 +279,27 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 self._source_failed(name, err)
                 continue
             self._fetched_at[name] = now
-        self.async_set_updated_data(data)
+        self.async_set_updated_data(PollData(data))
 
     def stored_tables(self) -> dict[str, dict[str, str]]:
         """The configuration tables as last read (what a later setup may start from)."""
-        return {
-            name: value
-            for name, value in (self.data or {}).items()
-            if not name.startswith("@") and isinstance(value, dict)
-        }
+        return {name: dict(table) for name, table in self.current.tables().items()}
 
     async def _fetch(self, name: str, *, setup: bool = False) -> Any:
         spec = source(name)
         reader = spec.probe if setup and spec.probe is not None else spec.read
         if reader is None:
-            return await self.hub.client.get_config(name)
+            return await self.device.client.get_config(name)
         return await reader(self)
-
-    @property
-    def thermal_channels(self) -> list[int]:
-        """Channels (0-based) that answered the radiometry caps probe."""
-        return sorted(self.hub.capabilities.radiometry)
-
-    @property
-    def door_numbers(self) -> list[int]:
-        """The 1-based doors of a door station (rows of its ``AccessControl`` table)."""
-        return list(range(1, self.hub.capabilities.doors + 1))
-
-    @property
-    def ptz_channels(self) -> list[int]:
-        """Channels (0-based) that can move: the probe asks channel 1 for PTZ caps."""
-        return [0] if self.hub.capabilities.ptz else []
 
     @callback
     def async_set_source(self, name: str, value: Any) -> None:
         """Store a value learnt from an event (a poll already under way does not undo it)."""
         if name not in self.supported:
             return
-        data: PollData = dict(self.data or {})
+        data: dict[str, object] = {}
         self._store(data, name, value, self.clock())
-        self.async_set_updated_data(data)
+        self.async_set_updated_data(self.current.with_values(data))
 
     def _due(self, now: float) -> list[str]:
         due = []
@@ -333,7 +317,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
     async def _async_update_data(self) -> PollData:
         now = self.clock()
         due = self._due(now)
-        results: PollData = {}
+        results: dict[str, object] = {}
         started = dict(self._generation)
         server_errors: list[tuple[str, ServerError]] = []
         # One source after the other: a poll is a handful of requests, small devices prefer
@@ -346,7 +330,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                     translation_domain=DOMAIN, translation_key="invalid_auth"
                 ) from err
             except (LockedOutError, CannotConnectError) as err:
-                message = translation(err, self.hub.client.host)
+                message = translation(err, self.device.host)
                 raise UpdateFailed(
                     translation_domain=DOMAIN,
                     translation_key=message.translation_key,
@@ -362,7 +346,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 continue
             if name in self._failing:
                 self._failing.discard(name)
-                _LOGGER.info("%s: %s answers again", self.hub.device_name, name)
+                _LOGGER.info("%s: %s answers again", self.device.name, name)
             results[name] = result
         if len(server_errors) >= 2 and len(server_errors) == len(due):
             # Every request failed on the server side: the device is failing as a whole (one
@@ -371,7 +355,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 translation_domain=DOMAIN,
                 translation_key="server_error",
                 translation_placeholders={
-                    "host": self.hub.client.host,
+                    "host": self.device.host,
                     "status": str(server_errors[0][1].status),
                 },
             ) from server_errors[0][1]
@@ -379,7 +363,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             self._source_failed(name, server_error)
         # Merged into the data as it is now: a write's read-back that landed while this poll
         # ran is newer than what the poll read before it, and is kept.
-        data: PollData = dict(self.data or {})
+        data: dict[str, object] = {}
         for name, value in results.items():
             if self._generation.get(name) != started.get(name):
                 continue
@@ -387,14 +371,14 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 data[name] = None
             else:
                 self._store(data, name, value, now)
-        return data
+        return self.current.with_values(data)
 
-    def _store(self, data: PollData, name: str, value: Any, now: float) -> None:
+    def _store(self, data: dict[str, object], name: str, value: Any, now: float) -> None:
         data[name] = value
         self._fetched_at[name] = now
         self._generation[name] = self._generation.get(name, 0) + 1
         if name == IDENTITY:
-            self.hub.update_identity(value)
+            self.device.identity_read(value)
         if source(name).pushable:
             self._sources_changed([name])  # push streams may now know what they need
 
@@ -403,28 +387,28 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             self._failing.add(name)
             _LOGGER.warning(
                 "%s: reading %s failed (%s); its entities are unavailable until it answers",
-                self.hub.device_name,
+                self.device.name,
                 name,
                 type(err).__name__,
             )
 
     # ------------------------------------------------------------------ writing
 
-    @translated(lambda coordinator: coordinator.hub.client.host)
+    @translated(lambda coordinator: coordinator.device.host)
     async def async_write(self, values: Mapping[str, str]) -> None:
         """setConfig, then read the written tables back; errors become translated errors."""
         tables = sorted({table_of(key) for key in values})
         feature = "+".join(tables)
         entry_id = self.config_entry.entry_id
         try:
-            await self.hub.client.set_config(values)
+            await self.device.client.set_config(values)
         except AmcrestError as err:
             if isinstance(err, NotSupportedError):
-                identity = self.hub.identity
+                identity = self.device.identity
                 repairs.async_firmware_lacks(
                     self.hass,
                     entry_id,
-                    self.hub.device_name,
+                    self.device.name,
                     feature,
                     identity.software_version if identity else None,
                 )
@@ -433,7 +417,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
         repairs.async_clear(self.hass, repairs.FIRMWARE, entry_id, feature)
         await self.async_read_back(tables)
 
-    @translated(lambda coordinator: coordinator.hub.client.host)
+    @translated(lambda coordinator: coordinator.device.host)
     async def async_action(
         self, call: Callable[[], Awaitable[object]], read_back: Iterable[str] = ()
     ) -> None:
@@ -456,7 +440,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
 
     async def async_read_back(self, sources: Iterable[str], *, quiet: bool = False) -> None:
         """Re-read some sources now and push the result to entities."""
-        fresh: PollData = {}
+        fresh: dict[str, object] = {}
         for name in sources:
             if name not in self.supported:
                 continue
@@ -466,7 +450,7 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
                 if not quiet:
                     _LOGGER.warning(
                         "%s: reading %s back failed (%s)",
-                        self.hub.device_name,
+                        self.device.name,
                         name,
                         type(err).__name__,
                     )
@@ -475,11 +459,11 @@ class AmcrestCoordinator(DataUpdateCoordinator[PollData]):
             fresh[name] = value
         if fresh:
             # Taken from the data as it is now, so concurrent writes keep each other's tables.
-            data: PollData = dict(self.data or {})
+            data: dict[str, object] = {}
             now = self.clock()
             for name, value in fresh.items():
                 self._store(data, name, value, now)
-            self.async_set_updated_data(data)
+            self.async_set_updated_data(self.current.with_values(data))
 
 
 def _merge_rules(current: list[Any], pushed: list[Any]) -> list[Any]:

@@ -22,9 +22,7 @@ _SECRET_SUFFIXES = ("PhysicalAddress", ".Mac", ".MAC", ".mac", "Password", "User
 def _tables(hub: AmcrestHub, channel: int | None = None) -> dict[str, Any]:
     """Every config table the coordinator holds (a channel's rows only, for a channel)."""
     tables: dict[str, Any] = {}
-    for name, rows in sorted((hub.coordinator.data or {}).items()):
-        if name.startswith("@") or not isinstance(rows, dict):
-            continue
+    for name, rows in sorted(hub.coordinator.current.tables().items()):
         prefix = f"{name}[{channel}]"
         tables[name] = {
             key: value
@@ -36,8 +34,7 @@ def _tables(hub: AmcrestHub, channel: int | None = None) -> dict[str, Any]:
 
 
 def _rule_table(hub: AmcrestHub) -> dict[str, str]:
-    table = (hub.coordinator.data or {}).get("VideoAnalyseRule")
-    return table if isinstance(table, dict) else {}
+    return dict(hub.coordinator.current.table("VideoAnalyseRule"))
 
 
 def _polling(hub: AmcrestHub) -> dict[str, Any]:
@@ -51,6 +48,18 @@ def _polling(hub: AmcrestHub) -> dict[str, Any]:
         "last_update_success": coordinator.last_update_success,
         # Per pushable source and channel: "push" (a stream feeds it) or "poll", and why.
         "push": hub.push.diagnostics(),
+    }
+
+
+def _features(hub: AmcrestHub) -> dict[str, list[int]]:
+    """The channels (0-based) and doors (1-based) each per-channel feature exists for."""
+    features = hub.features
+    return {
+        "coaxial_channels": list(features.coaxial_channels),
+        "people_channels": list(features.people_channels),
+        "ptz_channels": features.ptz_channels,
+        "thermal_channels": features.thermal_channels,
+        "door_numbers": features.door_numbers,
     }
 
 
@@ -69,6 +78,7 @@ def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
     return {
         "identity": hub.identity.as_dict() if hub.identity else None,
         "capabilities": hub.capabilities.as_dict(),
+        "features": _features(hub),
         "base_url": redact_url(hub.client.transport.base_url),
         "requests_sent": hub.client.transport.requests_sent,
         "polling": _polling(hub),

@@ -25,9 +25,9 @@ from homeassistant.util import slugify
 from .api.calls import CallUpdate
 from .api.codec import table_rows, to_index, to_int
 from .api.event_body import DeviceEvent
-from .coordinator import AmcrestCoordinator, PollData, table_of
+from .coordinator import AmcrestCoordinator, table_of
 from .hub import AmcrestHub
-from .sources import STORAGE, THERMAL
+from .sources import THERMAL, PollData
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,7 +263,7 @@ def channel_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
 
 
 def alarm_output_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
-    rows = table_rows(data.get("AlarmOut") or {}, "AlarmOut")
+    rows = table_rows(data.table("AlarmOut"), "AlarmOut")
     return [
         Slot(index=i, key=f"_{i}", label=rows[i].get("Name") or str(i + 1)) for i in sorted(rows)
     ]
@@ -274,7 +274,7 @@ _RULE_NAME = re.compile(r"^VideoAnalyseRule\[([0-9]+)\]\[([0-9]+)\]\.Name$")
 
 def ivs_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     slots = []
-    for key, name in (data.get("VideoAnalyseRule") or {}).items():
+    for key, name in data.table("VideoAnalyseRule").items():
         match = _RULE_NAME.match(key)
         if match and name.strip():
             channel, rule = to_index(match.group(1)), to_index(match.group(2))
@@ -288,7 +288,7 @@ _V2_LIGHT_TYPE = re.compile(r"^Lighting_V2\[([0-9]+)\]\[0\]\[([0-9]+)\]\.LightTy
 
 def white_light_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     slots = []
-    for key, kind in (data.get("Lighting_V2") or {}).items():
+    for key, kind in data.table("Lighting_V2").items():
         match = _V2_LIGHT_TYPE.match(key)
         if match and kind == "WhiteLight":
             channel, light = to_index(match.group(1)), to_index(match.group(2))
@@ -306,15 +306,15 @@ def thermal_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
             key=f"_{rule.rule.index}",
             label=rule.rule.name or str(rule.rule.index + 1),
         )
-        for channel, rules in sorted((data.get(THERMAL) or {}).items())
-        for i, rule in enumerate(rules)
+        for channel in sorted(data.by_channel(THERMAL))
+        for i, rule in enumerate(data.rule_temperatures(channel))
     ]
 
 
 def disk_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     return [
         Slot(index=disk.index, key=f"_{slugify(disk.name)}", label=disk.name)
-        for disk in data.get(STORAGE) or []
+        for disk in data.disks()
     ]
 
 
@@ -335,7 +335,7 @@ class View:
 
     @property
     def data(self) -> PollData:
-        return self.hub.coordinator.data or {}
+        return self.hub.coordinator.current
 
     @property
     def channel(self) -> int:
@@ -343,7 +343,7 @@ class View:
 
     @property
     def profile(self) -> int:
-        mode = self.data.get("VideoInMode") or {}
+        mode = self.data.table("VideoInMode")
         value = to_int(mode.get(f"VideoInMode[{self.channel}].Config[0]"), 0) or 0
         return value if value in (0, 1, 2) else 0
 
@@ -354,14 +354,11 @@ class View:
 
     def get(self, template: str) -> str | None:
         key = self.key(template)
-        table = self.data.get(table_of(key))
-        if not isinstance(table, Mapping):
-            return None
-        value = table.get(key)
+        value = self.data.table(table_of(key)).get(key)
         return value if isinstance(value, str) else None
 
-    def source(self, name: str) -> Any:
-        return self.data.get(name)
+    def source(self, name: str) -> object:
+        return self.data.raw(name)
 
     def video_caps(self, name: str) -> str | None:
         """A ``devVideoInput.cgi?action=getCaps`` value of this channel."""
@@ -480,7 +477,7 @@ def add_polled_entities(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create one entity per description and slot where the device has it."""
-    data = hub.coordinator.data or {}
+    data = hub.coordinator.current
     entities = []
     for description in descriptions:
         for slot in description.slots_fn(hub, data):

@@ -21,7 +21,8 @@ from .api.event_body import DeviceEvent
 from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS, EVENT_CALL
 
 if TYPE_CHECKING:
-    from .hub import AmcrestHub
+    from .api import Capabilities
+    from .device import Device
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,9 +40,22 @@ MAX_CHANNEL_INDEX = 255
 class EventDispatcher:
     """Routes events of one device to the bus and to entities."""
 
-    def __init__(self, hass: HomeAssistant, hub: AmcrestHub) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        device: Device,
+        *,
+        dropped: frozenset[str] = frozenset(),
+        device_id_for: Callable[[int | None], str | None],
+    ) -> None:
+        """``dropped``: codes turned off in the options; ``device_id_for``: the registry
+        device of a channel (None: the host device)."""
         self._hass = hass
-        self._hub = hub
+        self._entry_id = entry_id
+        self._device = device
+        self._dropped = dropped
+        self._device_id_for = device_id_for
         self._listeners: dict[Key, list[EventCallback]] = {}
         self._new_listeners: list[EventCallback] = []
         self._connection_listeners: list[Callable[[], None]] = []
@@ -60,6 +74,10 @@ class EventDispatcher:
         self._ever_connected = False
         #: Set when the entry unloads: the stream then ends on purpose, nothing to report.
         self.closing = False
+
+    @property
+    def _caps(self) -> Capabilities:
+        return self._device.features.capabilities
 
     @callback
     def subscribe(self, code: str, index: int | None, handler: EventCallback) -> CALLBACK_TYPE:
@@ -127,7 +145,7 @@ class EventDispatcher:
     @callback
     def handle(self, event: DeviceEvent) -> None:
         """One event from the stream (runs in the event loop)."""
-        if event.code in self._hub.dropped_event_codes:
+        if event.code in self._dropped:
             return  # turned off in the options
         self.events_handled += 1
         self._last_event_of[event.code] = self.events_handled
@@ -142,9 +160,7 @@ class EventDispatcher:
         if event.index is not None:
             for handler in self._listeners.get((event.code, None), ()):
                 handler(event)
-        if event.code in CALL_CODES and (
-            event.code != "PhoneCallDetect" or self._hub.capabilities.video_talk
-        ):
+        if event.code in CALL_CODES and (event.code != "PhoneCallDetect" or self._caps.video_talk):
             # PhoneCallDetect is also a camera's smart rule (someone on the phone).
             self._call_changed(self.calls.feed(event, time.monotonic()))
 
@@ -169,8 +185,8 @@ class EventDispatcher:
         self._hass.bus.async_fire(
             EVENT_CALL,
             {
-                "device_id": self._hub.host_device_id,
-                "entry_id": self._hub.entry.entry_id,
+                "device_id": self._device_id_for(None),
+                "entry_id": self._entry_id,
                 "type": update.change.value,
                 "state": update.state.value,
                 "button": update.button,
@@ -197,12 +213,12 @@ class EventDispatcher:
     def bus_data(self, event: DeviceEvent) -> dict[str, Any]:
         channel = (
             event.index
-            if self._hub.capabilities.is_multi_channel and event.code not in DEVICE_EVENT_CODES
+            if self._caps.is_multi_channel and event.code not in DEVICE_EVENT_CODES
             else None
         )
         return {
-            "device_id": self._hub.device_id_for(channel),
-            "entry_id": self._hub.entry.entry_id,
+            "device_id": self._device_id_for(channel),
+            "entry_id": self._entry_id,
             "channel": event.index + 1 if event.index is not None else None,
             "code": event.code,
             "action": event.action,
@@ -215,7 +231,7 @@ class EventDispatcher:
         if connected == self.connected:
             return
         self.connected = connected
-        name = self._hub.device_name if self._hub.identity else DOMAIN
+        name = self._device.name if self._device.identity else DOMAIN
         if connected:
             if self._ever_connected:
                 _LOGGER.info("Event stream of %s is back", name)

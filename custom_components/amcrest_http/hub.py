@@ -57,11 +57,11 @@ from .const import (
     SNAPSHOT_CACHE_SECONDS,
 )
 from .coordinator import AmcrestCoordinator
+from .device import Device, Features
 from .event_router import EventDispatcher
 from .hub_events import HubEvents
 from .probe_store import ProbeSnapshot, ProbeStore, now
 from .pushed_sources import SourcePush
-from .sources import PTZ_PRESETS
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -100,9 +100,8 @@ class AmcrestHub(HubEvents):
 
     hass: HomeAssistant
     entry: AmcrestConfigEntry
-    client: AmcrestClient
-    identity: DeviceIdentity | None = None
-    capabilities: Capabilities = field(default_factory=Capabilities)
+    #: The client, identity and features (what the coordinator and the router work from).
+    device: Device
     channel_titles: dict[int, str] = field(default_factory=dict)
     #: MAC address of the default interface (``Network`` table), lower-case with colons.
     mac: str | None = None
@@ -139,12 +138,44 @@ class AmcrestHub(HubEvents):
 
     def __post_init__(self) -> None:
         self.dropped_event_codes = self.ignored_event_codes
-        self.dispatcher = EventDispatcher(self.hass, self)
-        self.coordinator = AmcrestCoordinator(self.hass, self.entry, self)
-        self.push = SourcePush(self)
+        self.device.on_identity = self.update_identity
+        self.dispatcher = EventDispatcher(
+            self.hass,
+            self.entry.entry_id,
+            self.device,
+            dropped=self.dropped_event_codes,
+            device_id_for=self.device_id_for,
+        )
+        self.coordinator = AmcrestCoordinator(self.hass, self.entry, self.device)
+        self.push = SourcePush(self.hass, self.entry, self.device.client, self.coordinator)
         self.probe_store = ProbeStore(self.hass, self.entry.entry_id)
         self.coordinator.sources_changed = self.push.async_schedule_reconcile
         self.apply_options()
+
+    @property
+    def client(self) -> AmcrestClient:
+        return self.device.client
+
+    @property
+    def identity(self) -> DeviceIdentity | None:
+        return self.device.identity
+
+    @identity.setter
+    def identity(self, identity: DeviceIdentity | None) -> None:
+        self.device.identity = identity
+
+    @property
+    def features(self) -> Features:
+        """What the device has (capabilities and the channels of each feature)."""
+        return self.device.features
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.device.features.capabilities
+
+    @capabilities.setter
+    def capabilities(self, capabilities: Capabilities) -> None:
+        self.device.features.capabilities = capabilities
 
     def apply_options(self) -> None:
         """Take the poll interval and the snapshot cache time from the entry options."""
@@ -216,13 +247,12 @@ class AmcrestHub(HubEvents):
     @property
     def channels(self) -> range:
         """0-based channel indexes."""
-        return range(self.capabilities.video_channels)
+        return self.features.channels
 
     @property
     def encode(self) -> dict[str, str]:
         """The Encode table as last read (empty when the device has none)."""
-        table = (self.coordinator.data or {}).get("Encode")
-        return table if isinstance(table, dict) else {}
+        return dict(self.coordinator.current.table("Encode"))
 
     async def async_setup(self, sources: Iterable[str] = ()) -> None:
         """Identify and probe the device, then read ``sources`` once.
@@ -269,8 +299,8 @@ class AmcrestHub(HubEvents):
                 channel_titles=dict(self.channel_titles),
                 mac=self.mac,
                 supported=sorted(coordinator.supported),
-                coaxial_channels=list(coordinator.coaxial_channels),
-                people_channels=list(coordinator.people_channels),
+                coaxial_channels=list(self.features.coaxial_channels),
+                people_channels=list(self.features.people_channels),
                 tables=coordinator.stored_tables(),
                 probed_at=now(),
             )
@@ -350,7 +380,7 @@ class AmcrestHub(HubEvents):
 
     def ptz_presets(self, channel: int) -> dict[int, str]:
         """Preset number -> name of a channel (0-based), as last read."""
-        presets = ((self.coordinator.data or {}).get(PTZ_PRESETS) or {}).get(channel) or []
+        presets = self.coordinator.current.ptz_presets(channel)
         return {preset.index: preset.name for preset in presets}
 
     def device_id_for(self, channel: int | None) -> str | None:
@@ -376,9 +406,8 @@ class AmcrestHub(HubEvents):
     @property
     @override
     def device_name(self) -> str:
-        identity = self.identity
-        assert identity is not None
-        return identity.machine_name or identity.model or identity.serial
+        assert self.identity is not None
+        return self.device.name
 
     @property
     def manufacturer(self) -> str:

@@ -16,10 +16,8 @@ from homeassistant.helpers.event import async_track_time_interval
 
 from . import repairs
 from .api import (
-    AmcrestClient,
     AmcrestError,
     AuthenticationError,
-    Capabilities,
     InvalidParameterError,
     LockedOutError,
     NotSupportedError,
@@ -30,6 +28,7 @@ from .const import DOMAIN, EVENT_HEARTBEAT
 
 if TYPE_CHECKING:
     from .coordinator import AmcrestCoordinator
+    from .device import Device
     from .event_router import EventDispatcher
     from .hub import AmcrestConfigEntry
     from .pushed_sources import SourcePush
@@ -46,8 +45,7 @@ class HubEvents:
 
     hass: HomeAssistant
     entry: AmcrestConfigEntry
-    client: AmcrestClient
-    capabilities: Capabilities
+    device: Device
     dispatcher: EventDispatcher
     coordinator: AmcrestCoordinator
     push: SourcePush
@@ -66,7 +64,7 @@ class HubEvents:
         push streams of the polled sources that entities use."""
         self.push.async_start()
         self.event_stream = EventStream(
-            self.client, heartbeat=EVENT_HEARTBEAT, on_connection=self._on_stream_connection
+            self.device.client, heartbeat=EVENT_HEARTBEAT, on_connection=self._on_stream_connection
         )
         self.entry.async_create_background_task(
             self.hass, self._async_run_events(), name=f"{DOMAIN} events {self.device_name}"
@@ -112,12 +110,12 @@ class HubEvents:
         try:
             for code in sorted((wanted & INDEXED_CODES) - {"AlarmLocal"} - self.no_event_indexes):
                 try:
-                    active[code] = await active_indexes(self.client, code)
+                    active[code] = await active_indexes(self.device.client, code)
                 except NotSupportedError, InvalidParameterError:
                     self.no_event_indexes.add(code)
                     _LOGGER.debug("%s does not report the state of %s", self.device_name, code)
-            if "AlarmLocal" in wanted and self.capabilities.alarm_inputs:
-                inputs = await active_inputs(self.client)
+            if "AlarmLocal" in wanted and self.device.features.capabilities.alarm_inputs:
+                inputs = await active_inputs(self.device.client)
                 self.alarm_input_state = sum(1 << index for index in inputs)
                 active["AlarmLocal"] = inputs
         except AuthenticationError, LockedOutError:

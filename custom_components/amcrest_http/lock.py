@@ -17,7 +17,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api.codec import table_rows
 from .api.event_body import DeviceEvent
 from .binary_sensor import door_state
-from .coordinator import PollData
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
@@ -26,16 +25,16 @@ from .entity import (
     add_polled_entities,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
-from .sources import DOORS, doors
+from .sources import DOORS, PollData
 
 PARALLEL_UPDATES = 1
 
 
 def door_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     """One slot per door (``index`` 0-based = the ``AccessControl`` row)."""
-    rows = table_rows(data.get("AccessControl") or {}, "AccessControl")
+    rows = table_rows(data.table("AccessControl"), "AccessControl")
     slots = []
-    for door in hub.coordinator.door_numbers:
+    for door in hub.features.door_numbers:
         name = (rows.get(door - 1) or {}).get("DoorName", "").strip()
         slots.append(Slot(index=door - 1, key=f"_{door - 1}", label=name or str(door)))
     return slots
@@ -43,7 +42,7 @@ def door_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
 
 def door_status(view: View) -> str | None:
     """``Open`` / ``Close`` of the slot's door, as last read or reported."""
-    return doors(view.data).get((view.slot.index or 0) + 1)
+    return view.data.doors().get((view.slot.index or 0) + 1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +101,7 @@ class AmcrestLock(AmcrestPolledEntity, LockEntity):
         is_open = door_state(event)
         if is_open is None:
             return
-        states = doors(self.view.data)
+        states = self.view.data.doors()
         states[self.door] = "Open" if is_open else "Close"
         self.coordinator.async_set_source(DOORS, states)
 

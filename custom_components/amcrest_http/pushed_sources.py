@@ -31,7 +31,11 @@ from .const import DOMAIN, EVENT_HEARTBEAT
 from .sources import PEOPLE, PUSHABLE, THERMAL
 
 if TYPE_CHECKING:
-    from .hub import AmcrestHub
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+
+    from .api import AmcrestClient
+    from .coordinator import AmcrestCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -47,8 +51,17 @@ type StreamKey = tuple[str, int]
 class SourcePush:
     """The push streams of one host, one per (pushable source, channel) in use."""
 
-    def __init__(self, hub: AmcrestHub) -> None:
-        self.hub = hub
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        client: AmcrestClient,
+        coordinator: AmcrestCoordinator,
+    ) -> None:
+        self._hass = hass
+        self._entry = entry
+        self._client = client
+        self._coordinator = coordinator
         self._running = False
         self._scheduled = False
         self._tasks: dict[StreamKey, asyncio.Task[None]] = {}
@@ -75,7 +88,7 @@ class SourcePush:
         if not self._running or self._scheduled:
             return
         self._scheduled = True
-        self.hub.hass.loop.call_soon(self._scheduled_reconcile)
+        self._hass.loop.call_soon(self._scheduled_reconcile)
 
     def _scheduled_reconcile(self) -> None:
         self._scheduled = False
@@ -86,7 +99,7 @@ class SourcePush:
         """Run a stream for every needed pushable channel, and no other."""
         if not self._running:
             return
-        coordinator = self.hub.coordinator
+        coordinator = self._coordinator
         wanted: set[StreamKey] = set()
         for source in PUSHABLE:
             if source not in coordinator.supported:
@@ -104,18 +117,18 @@ class SourcePush:
                 continue
             self._streams[key] = stream
             source, channel = key
-            self._tasks[key] = self.hub.entry.async_create_background_task(
-                self.hub.hass,
+            self._tasks[key] = self._entry.async_create_background_task(
+                self._hass,
                 self._run(key, stream),
-                name=f"{DOMAIN} {source} push ch{channel} {self.hub.client.host}",
+                name=f"{DOMAIN} {source} push ch{channel} {self._client.host}",
             )
 
     def _make_stream(self, key: StreamKey) -> PushStream[Any] | None:
         source, channel = key
-        client = self.hub.client
+        client = self._client
         on_connection = partial(self._on_connection, key)
         if source == THERMAL:
-            held = ((self.hub.coordinator.data or {}).get(THERMAL) or {}).get(channel)
+            held = self._coordinator.held(THERMAL).get(channel)
             if not held:
                 return None  # rules not known yet (or none enabled): the next read retries
             return client.thermal.subscribe_temperatures(
@@ -140,7 +153,7 @@ class SourcePush:
         task = self._tasks.pop(key, None)
         if task is not None and not task.done():
             task.cancel()
-        self.hub.coordinator.set_pushed(*key, False)
+        self._coordinator.set_pushed(*key, False)
 
     async def _run(self, key: StreamKey, stream: PushStream[Any]) -> None:
         source, channel = key
@@ -150,7 +163,7 @@ class SourcePush:
             self.given_up[key] = UNSUPPORTED
             _LOGGER.debug(
                 "%s does not push %s of channel %s (%s); it is polled",
-                self.hub.client.host,
+                self._client.host,
                 source,
                 channel + 1,
                 err,
@@ -161,25 +174,25 @@ class SourcePush:
         finally:
             if self._tasks.get(key) is asyncio.current_task():
                 del self._tasks[key]
-            self.hub.coordinator.set_pushed(source, channel, False)
+            self._coordinator.set_pushed(source, channel, False)
 
     @callback
     def _on_connection(self, key: StreamKey, connected: bool) -> None:
         if not connected:
-            self.hub.coordinator.set_pushed(*key, False)
+            self._coordinator.set_pushed(*key, False)
 
     @callback
     def _on_value(self, key: StreamKey, value: Any) -> None:
         if key in self._tasks:
-            self.hub.coordinator.async_push(*key, value)
+            self._coordinator.async_push(*key, value)
 
     def mode(self, source: str, channel: int) -> str:
         """``push`` while a stream feeds the channel, else ``poll``."""
-        return "push" if self.hub.coordinator.is_pushed(source, channel) else "poll"
+        return "push" if self._coordinator.is_pushed(source, channel) else "poll"
 
     def diagnostics(self) -> dict[str, Any]:
         """Per pushable source and channel: pushed or polled, and the stream's state."""
-        coordinator = self.hub.coordinator
+        coordinator = self._coordinator
         out: dict[str, Any] = {}
         for source in PUSHABLE:
             if source not in coordinator.supported:

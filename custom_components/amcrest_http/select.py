@@ -22,7 +22,7 @@ from .entity import (
     device_slot,
 )
 from .hub import AmcrestConfigEntry
-from .sources import PTZ_PRESETS, PTZ_STATUS, ptz_presets, ptz_status
+from .sources import PTZ_PRESETS, PTZ_STATUS
 
 PARALLEL_UPDATES = 1
 
@@ -278,7 +278,7 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
 
 
 def _ptz_presets(view: View) -> list[PtzPreset]:
-    return ptz_presets(view.data, view.channel)
+    return view.data.ptz_presets(view.channel)
 
 
 def _preset_choices(view: View) -> Choices:
@@ -297,7 +297,7 @@ PTZ_PRESET = AmcrestSelectDescription(
     sources=(PTZ_PRESETS,),
     optional_sources=(PTZ_STATUS,),
     choices_fn=_preset_choices,
-    supported_fn=lambda view: view.channel in view.hub.coordinator.ptz_channels,
+    supported_fn=lambda view: view.channel in view.hub.features.ptz_channels,
 )
 
 
@@ -353,7 +353,7 @@ class AmcrestPtzPresetSelect(AmcrestSelect):
     @property
     @override
     def current_option(self) -> str | None:
-        status = ptz_status(self.view.data, self.view.channel)
+        status = self.view.data.ptz_status(self.view.channel)
         if status is None or status.moving or status.preset_id is None:
             return None
         for option, value in self._choices:

@@ -45,11 +45,6 @@ from .sources import (
     PTZ_STATUS,
     STORAGE,
     THERMAL,
-    disks,
-    identity,
-    people_summary,
-    ptz_status,
-    rule_temperatures,
 )
 
 PARALLEL_UPDATES = 0
@@ -60,11 +55,11 @@ HEALTH_OPTIONS = ["ok", "partition_error", "failure"]
 
 
 def _disk(view: View) -> StorageDevice | None:
-    return next((disk for disk in disks(view.data) if disk.index == view.slot.index), None)
+    return next((disk for disk in view.data.disks() if disk.index == view.slot.index), None)
 
 
 def _identity(view: View) -> DeviceIdentity | None:
-    return identity(view.data)
+    return view.data.identity()
 
 
 def _disk_value(read: Callable[[StorageDevice], Any]) -> Callable[[View], Any]:
@@ -116,7 +111,7 @@ def _health_attributes(view: View) -> dict[str, Any] | None:
 
 
 def _can_move(view: View) -> bool:
-    return view.channel in view.hub.coordinator.ptz_channels
+    return view.channel in view.hub.features.ptz_channels
 
 
 #: PTZ caps that say an axis moves (Dahua spells tilt "Tile").
@@ -136,7 +131,7 @@ def _has_axis(axis: str) -> Callable[[View], bool]:
 
 def _ptz_value(axis: str) -> Callable[[View], Any]:
     def value(view: View) -> Any:
-        status = ptz_status(view.data, view.channel)
+        status = view.data.ptz_status(view.channel)
         return None if status is None else getattr(status, axis)
 
     return value
@@ -155,7 +150,7 @@ class AmcrestSensorDescription(AmcrestPolledDescription, SensorEntityDescription
 
 
 def _rule_temperature(view: View) -> Any:
-    rules = rule_temperatures(view.data, view.channel)
+    rules = view.data.rule_temperatures(view.channel)
     index = view.slot.index or 0
     return rules[index] if index < len(rules) else None
 
@@ -180,14 +175,14 @@ def _thermal_unit(view: View) -> str | None:
 
 def _people_value(read: Callable[[PeopleSummary], Any]) -> Callable[[View], Any]:
     def value(view: View) -> Any:
-        summary = people_summary(view.data, view.channel)
+        summary = view.data.people_summary(view.channel)
         return None if summary is None else read(summary)
 
     return value
 
 
 def _counts_people(view: View) -> bool:
-    return view.channel in view.hub.coordinator.people_channels
+    return view.channel in view.hub.features.people_channels
 
 
 THERMAL_SENSORS: tuple[AmcrestSensorDescription, ...] = tuple(

@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import AmcrestPolledDescription, AmcrestPolledEntity, View, add_polled_entities
 from .hub import AmcrestConfigEntry
-from .sources import COAXIAL, coaxial
+from .sources import COAXIAL
 
 PARALLEL_UPDATES = 1
 
@@ -22,7 +22,7 @@ _IO_ON, _IO_OFF = 1, 2
 
 
 def _speaker_state(view: View) -> str | None:
-    return coaxial(view.data, view.channel).get("speaker")
+    return view.data.coaxial(view.channel).get("speaker")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, override
 
 from .api import (
     DeviceError,
@@ -79,7 +79,7 @@ class Source:
 
 
 async def _read_storage(coordinator: AmcrestCoordinator) -> Any:
-    text = await coordinator.hub.client.cgi("storageDevice.cgi", "getDeviceAllInfo")
+    text = await coordinator.device.client.cgi("storageDevice.cgi", "getDeviceAllInfo")
     devices = parse_storage_devices(text)
     if not devices and text.strip():
         raise MalformedResponseError("storage answer has no devices")
@@ -88,23 +88,23 @@ async def _read_storage(coordinator: AmcrestCoordinator) -> Any:
 
 async def _probe_storage(coordinator: AmcrestCoordinator) -> Any:
     # The capability probe has just asked; a device without storage is not asked again.
-    if not coordinator.hub.capabilities.storage_devices:
+    if not coordinator.features.capabilities.storage_devices:
         return None
     return await _read_storage(coordinator)
 
 
 async def _read_identity(coordinator: AmcrestCoordinator) -> Any:
-    return await coordinator.hub.client.system.identify()
+    return await coordinator.device.client.system.identify()
 
 
 async def _probe_identity(coordinator: AmcrestCoordinator) -> Any:
-    identity = coordinator.hub.identity
+    identity = coordinator.device.identity
     return identity if identity is not None else await _read_identity(coordinator)
 
 
 async def coaxial_status(coordinator: AmcrestCoordinator, channel: int) -> dict[str, str]:
     """The coaxial I/O status (siren, white light) of one channel (0-based)."""
-    values = await coordinator.hub.client.cgi_kv(
+    values = await coordinator.device.client.cgi_kv(
         "coaxialControlIO.cgi", "getStatus", {"channel": channel + 1}
     )
     # Real firmware nests one level deeper than the documents show; accept both.
@@ -121,13 +121,13 @@ async def coaxial_status(coordinator: AmcrestCoordinator, channel: int) -> dict[
 async def _probe_coaxial(coordinator: AmcrestCoordinator) -> dict[int, dict[str, str]] | None:
     # A device without coaxial I/O refuses channel 1; only then are the others skipped.
     found: dict[int, dict[str, str]] = {}
-    for channel in coordinator.hub.channels:
+    for channel in coordinator.features.channels:
         try:
             found[channel] = await coaxial_status(coordinator, channel)
         except ANSWERED_ERRORS:
             if channel == 0:
                 return None
-    coordinator.coaxial_channels = sorted(found)
+    coordinator.features.coaxial_channels = sorted(found)
     return found or None
 
 
@@ -135,8 +135,8 @@ async def _read_coaxial(coordinator: AmcrestCoordinator) -> dict[int, dict[str, 
     # A per-channel endpoint: only the channels whose entities are in use are asked.
     wanted = coordinator.needed_channels(COAXIAL)
     previous = coordinator.held(COAXIAL)
-    status = {ch: previous[ch] for ch in coordinator.coaxial_channels if ch in previous}
-    for channel in coordinator.coaxial_channels:
+    status = {ch: previous[ch] for ch in coordinator.features.coaxial_channels if ch in previous}
+    for channel in coordinator.features.coaxial_channels:
         if channel in wanted:
             status[channel] = await coaxial_status(coordinator, channel)
     return status
@@ -145,9 +145,9 @@ async def _read_coaxial(coordinator: AmcrestCoordinator) -> dict[int, dict[str, 
 async def _read_thermal(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
     # The rules are read with the first answer; later polls ask only their temperatures.
     # Channels not asked (pushed, or without entities) keep what they hold.
-    thermal = coordinator.hub.client.thermal
+    thermal = coordinator.device.client.thermal
     previous = coordinator.held(THERMAL)
-    channels = coordinator.thermal_channels
+    channels = coordinator.features.thermal_channels
     rules = {ch: previous[ch] for ch in channels if ch in previous}
     for ch in coordinator.poll_channels(THERMAL, channels):
         rules[ch] = await thermal.get_rule_temperatures(
@@ -159,22 +159,22 @@ async def _read_thermal(coordinator: AmcrestCoordinator) -> dict[int, Any] | Non
 
 async def _probe_people(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
     # Like coaxial I/O: a device without people counting refuses channel 1.
-    analytics = coordinator.hub.client.analytics
+    analytics = coordinator.device.client.analytics
     found: dict[int, Any] = {}
-    for channel in coordinator.hub.channels:
+    for channel in coordinator.features.channels:
         try:
             found[channel] = await analytics.get_people_summary(channel + 1)
         except ANSWERED_ERRORS:
             if channel == 0:
                 return None
-    coordinator.people_channels = sorted(found)
+    coordinator.features.people_channels = sorted(found)
     return found or None
 
 
 async def _read_people(coordinator: AmcrestCoordinator) -> dict[int, Any]:
-    analytics = coordinator.hub.client.analytics
+    analytics = coordinator.device.client.analytics
     previous = coordinator.held(PEOPLE)
-    channels = coordinator.people_channels
+    channels = coordinator.features.people_channels
     summaries = {ch: previous[ch] for ch in channels if ch in previous}
     for ch in coordinator.poll_channels(PEOPLE, channels):
         summaries[ch] = await analytics.get_people_summary(ch + 1)
@@ -182,20 +182,20 @@ async def _read_people(coordinator: AmcrestCoordinator) -> dict[int, Any]:
 
 
 async def _read_doors(coordinator: AmcrestCoordinator) -> dict[int, str] | None:
-    access = coordinator.hub.client.access
-    doors = {door: await access.get_door_status(door) for door in coordinator.door_numbers}
+    access = coordinator.device.client.access
+    doors = {door: await access.get_door_status(door) for door in coordinator.features.door_numbers}
     return doors or None
 
 
 async def _read_ptz_status(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
-    ptz = coordinator.hub.client.ptz
-    status = {ch: await ptz.get_status(ch + 1) for ch in coordinator.ptz_channels}
+    ptz = coordinator.device.client.ptz
+    status = {ch: await ptz.get_status(ch + 1) for ch in coordinator.features.ptz_channels}
     return status or None
 
 
 async def _read_ptz_presets(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
-    ptz = coordinator.hub.client.ptz
-    presets = {ch: await ptz.get_presets(ch + 1) for ch in coordinator.ptz_channels}
+    ptz = coordinator.device.client.ptz
+    presets = {ch: await ptz.get_presets(ch + 1) for ch in coordinator.features.ptz_channels}
     return presets or None
 
 
@@ -252,61 +252,107 @@ def source(name: str) -> Source:
     return SOURCES.get(name) or Source(name=name)
 
 
-# ---------------------------------------------------------------------- typed reads
-# What entities read from the poll data, typed: the coordinator stores each source's value as
-# its reader returned it; these give it back as that type (or nothing).
+# ---------------------------------------------------------------------- poll data
 
 
-def _by_channel(data: Mapping[str, Any], name: str) -> Mapping[int, Any]:
-    value = data.get(name)
-    return value if isinstance(value, Mapping) else {}
+class PollData:
+    """What the sources hold, as last read: the coordinator's data.
+
+    Each source's value is kept as its reader returned it (a table as ``key -> value``, a
+    special source as the library's typed result, per channel where it has channels, ``None``
+    after a failed read). Entities read it only through the typed accessors, which give the
+    value back as its type or as nothing. A value is never changed in place: a change is a
+    new :class:`PollData` (:meth:`with_values`), so equal data means nothing changed.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, object] | None = None) -> None:
+        self._values: dict[str, object] = dict(values or {})
+
+    def with_values(self, values: Mapping[str, object]) -> PollData:
+        """A copy with ``values`` stored over the current ones."""
+        return PollData({**self._values, **values})
+
+    @override
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PollData) and other._values == self._values
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @override
+    def __repr__(self) -> str:
+        return f"PollData({sorted(self._values)})"
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def raw(self, name: str) -> object:
+        """A source's value as stored (diagnostics)."""
+        return self._values.get(name)
+
+    def names(self) -> list[str]:
+        """The sources that hold something (or a failed read), sorted."""
+        return sorted(self._values)
+
+    def tables(self) -> dict[str, Mapping[str, str]]:
+        """The configuration tables as last read."""
+        return {
+            name: value
+            for name, value in self._values.items()
+            if not name.startswith("@") and isinstance(value, Mapping)
+        }
+
+    def table(self, name: str) -> Mapping[str, str]:
+        """A configuration table as last read ({} when it did not answer)."""
+        value = self._values.get(name)
+        return value if isinstance(value, Mapping) else {}
+
+    def by_channel(self, name: str) -> Mapping[int, Any]:
+        """A per-channel source (channel -> value) as last read ({} when nothing)."""
+        value = self._values.get(name)
+        return value if isinstance(value, Mapping) else {}
+
+    def ptz_status(self, channel: int | None) -> PtzStatus | None:
+        value = self.by_channel(PTZ_STATUS).get(channel or 0)
+        return value if isinstance(value, PtzStatus) else None
+
+    def ptz_presets(self, channel: int | None) -> list[PtzPreset]:
+        value = self.by_channel(PTZ_PRESETS).get(channel or 0)
+        return [preset for preset in value or () if isinstance(preset, PtzPreset)]
+
+    def rule_temperatures(self, channel: int | None) -> list[RuleTemperature]:
+        value = self.by_channel(THERMAL).get(channel or 0)
+        return [rule for rule in value or () if isinstance(rule, RuleTemperature)]
+
+    def people_summary(self, channel: int | None) -> PeopleSummary | None:
+        value = self.by_channel(PEOPLE).get(channel or 0)
+        return value if isinstance(value, PeopleSummary) else None
+
+    def coaxial(self, channel: int | None) -> Mapping[str, str]:
+        value = self.by_channel(COAXIAL).get(channel or 0)
+        return value if isinstance(value, Mapping) else {}
+
+    def doors(self) -> dict[int, str]:
+        """Door (1-based) -> ``Open`` / ``Close``."""
+        return {
+            door: state
+            for door, state in self.by_channel(DOORS).items()
+            if isinstance(door, int) and isinstance(state, str)
+        }
+
+    def disks(self) -> list[StorageDevice]:
+        value = self._values.get(STORAGE)
+        return (
+            [disk for disk in value if isinstance(disk, StorageDevice)]
+            if isinstance(value, list)
+            else []
+        )
+
+    def identity(self) -> DeviceIdentity | None:
+        value = self._values.get(IDENTITY)
+        return value if isinstance(value, DeviceIdentity) else None
 
 
-def ptz_status(data: Mapping[str, Any], channel: int | None) -> PtzStatus | None:
-    value = _by_channel(data, PTZ_STATUS).get(channel or 0)
-    return value if isinstance(value, PtzStatus) else None
-
-
-def ptz_presets(data: Mapping[str, Any], channel: int | None) -> list[PtzPreset]:
-    value = _by_channel(data, PTZ_PRESETS).get(channel or 0)
-    return [preset for preset in value or () if isinstance(preset, PtzPreset)]
-
-
-def rule_temperatures(data: Mapping[str, Any], channel: int | None) -> list[RuleTemperature]:
-    value = _by_channel(data, THERMAL).get(channel or 0)
-    return [rule for rule in value or () if isinstance(rule, RuleTemperature)]
-
-
-def people_summary(data: Mapping[str, Any], channel: int | None) -> PeopleSummary | None:
-    value = _by_channel(data, PEOPLE).get(channel or 0)
-    return value if isinstance(value, PeopleSummary) else None
-
-
-def coaxial(data: Mapping[str, Any], channel: int | None) -> Mapping[str, str]:
-    value = _by_channel(data, COAXIAL).get(channel or 0)
-    return value if isinstance(value, Mapping) else {}
-
-
-def doors(data: Mapping[str, Any]) -> dict[int, str]:
-    """Door (1-based) -> ``Open`` / ``Close``."""
-    return {
-        door: state
-        for door, state in _by_channel(data, DOORS).items()
-        if isinstance(door, int) and isinstance(state, str)
-    }
-
-
-def disks(data: Mapping[str, Any]) -> list[StorageDevice]:
-    value = data.get(STORAGE)
-    return [disk for disk in value or () if isinstance(disk, StorageDevice)]
-
-
-def identity(data: Mapping[str, Any]) -> DeviceIdentity | None:
-    value = data.get(IDENTITY)
-    return value if isinstance(value, DeviceIdentity) else None
-
-
-def table(data: Mapping[str, Any], name: str) -> Mapping[str, str]:
-    """A configuration table as last read ({} when it did not answer)."""
-    value = data.get(name)
-    return value if isinstance(value, Mapping) else {}
+#: Nothing read yet.
+NO_DATA: Final = PollData()

@@ -28,7 +28,7 @@ from .entity import (
     device_slot,
 )
 from .hub import AmcrestConfigEntry
-from .sources import FIRMWARE_RECORD, IDENTITY, identity, table
+from .sources import FIRMWARE_RECORD, IDENTITY
 
 PARALLEL_UPDATES = 0
 
@@ -38,7 +38,7 @@ _RECORD_KEY = re.compile(r"^_DHCloudUpgrade_(?:\[0\])?\.(\w+)$")
 def firmware_record(view: View) -> dict[str, str]:
     """The fields of the device's firmware-check record (flat or ``[0]`` form)."""
     record: dict[str, str] = {}
-    for key, value in table(view.data, FIRMWARE_RECORD).items():
+    for key, value in view.data.table(FIRMWARE_RECORD).items():
         match = _RECORD_KEY.match(key)
         if match:
             record[match.group(1)] = value.strip()
@@ -107,7 +107,7 @@ class AmcrestUpdate(AmcrestPolledEntity, UpdateEntity):
     @property
     @override
     def installed_version(self) -> str | None:
-        device = identity(self.view.data)
+        device = self.view.data.identity()
         return device.software_version if device is not None else None
 
     @property

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,9 +24,12 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import async_get_platforms
-from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import POLLED_DESCRIPTIONS
 from custom_components.amcrest_http import coordinator as coordinator_module
@@ -52,7 +58,6 @@ from tests.ha.helpers import (
     entity_id,
     event_stream_open,
     state_of,
-    wait_until,
 )
 
 STORAGE_READ = "storageDevice.cgi:getDeviceAllInfo"
@@ -96,14 +101,58 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 
 
 def coordinator_of(entry: MockConfigEntry) -> AmcrestCoordinator:
+    """The entry's coordinator: tests start polls with it (``async_refresh``, what the poll
+    interval runs); what a poll did is read from diagnostics, states and the device."""
     coordinator = entry.runtime_data.coordinator
     assert isinstance(coordinator, AmcrestCoordinator)
     return coordinator
 
 
-def polled_ok(coordinator: AmcrestCoordinator) -> bool:
-    """Whether the last poll succeeded (a call, so type checkers do not narrow it)."""
-    return coordinator.last_update_success
+@dataclass(frozen=True)
+class Polling:
+    """The ``polling`` section of the entry's diagnostics download."""
+
+    supported: set[str]
+    needed: set[str]
+    failing: set[str]
+    ok: bool
+    push: dict[str, Any]
+    state_reads: int
+
+
+type PollingReader = Callable[[MockConfigEntry], Awaitable[Polling]]
+
+
+@pytest.fixture
+def polling(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> PollingReader:
+    """Reads what the diagnostics download says about polling, as a user would get it."""
+
+    async def read(entry: MockConfigEntry) -> Polling:
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+        section = diagnostics["polling"]
+        stream = diagnostics["event_stream"] or {}
+        return Polling(
+            supported=set(section["supported_sources"]),
+            needed=set(section["polled_sources"]),
+            failing=set(section["failing_sources"]),
+            ok=section["last_update_success"],
+            push=section["push"],
+            state_reads=stream.get("state_reads", 0),
+        )
+
+    return read
+
+
+async def until(
+    read: Callable[[], Awaitable[Polling]], check: Callable[[Polling], bool], timeout: float = 5.0
+) -> Polling:
+    """Read diagnostics until ``check`` holds (a condition, not a timed wait)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            seen = await read()
+            if check(seen):
+                return seen
+            await asyncio.sleep(0.01)
 
 
 def poll_requests(sim: Simulator) -> dict[str, int]:
@@ -111,12 +160,10 @@ def poll_requests(sim: Simulator) -> dict[str, int]:
     return {key: n for key, n in sim.stats["by_action"].items() if key not in STREAMS}
 
 
-def every_poll_tables(coordinator: AmcrestCoordinator) -> set[str]:
+def every_poll_tables(polled: Polling) -> set[str]:
     """Needed config tables without a slow schedule of their own."""
     return {
-        name
-        for name in coordinator.needed
-        if not name.startswith("@") and name not in SOURCE_PERIODS
+        name for name in polled.needed if not name.startswith("@") and name not in SOURCE_PERIODS
     }
 
 
@@ -148,18 +195,23 @@ def coordinator_records(caplog: pytest.LogCaptureFixture, level: int) -> list[st
 
 
 async def test_poll_reads_exactly_what_enabled_entities_need(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
+    polled = await polling(entry)
 
     live = polled_entities(hass, entry)
     assert live
     union: set[str] = set()
     for entity in live:
         union |= entity.entity_description.all_sources()
-    assert coordinator.needed == union & coordinator.supported
-    assert {STORAGE, IDENTITY, COAXIAL, FIRMWARE_RECORD} <= coordinator.needed
+    assert polled.needed == union & polled.supported
+    assert {STORAGE, IDENTITY, COAXIAL, FIRMWARE_RECORD} <= polled.needed
 
     # The sharpness number is the only reader of VideoInSharpness and is disabled by default:
     # never added, so the table is known to exist but nobody needs it.
@@ -168,20 +220,23 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
     assert registry_entry is not None
     assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert hass.states.get(sharpness) is None
-    assert "VideoInSharpness" in coordinator.supported
-    assert "VideoInSharpness" not in coordinator.needed
+    assert "VideoInSharpness" in polled.supported
+    assert "VideoInSharpness" not in polled.needed
     # Likewise the volume numbers and the video standard select (all disabled by default).
     assert {"AudioInputVolume", "AudioOutputVolume", "VideoStandard"} <= (
-        coordinator.supported - coordinator.needed
+        polled.supported - polled.needed
     )
 
     # The people counter is pushed once its stream delivers: then it is not polled.
-    await wait_until(hass, lambda: coordinator.is_pushed(PEOPLE, 0))
-    await wait_until(hass, lambda: entry.runtime_data.state_reads == 1)  # stream's read-back
+    await until(
+        lambda: polling(entry),
+        lambda seen: seen.push[PEOPLE]["0"]["mode"] == "push" and seen.state_reads == 1,
+    )  # and the event stream has read back what is in progress
     ipc.reset_stats()
     await coordinator.async_refresh()
-    assert coordinator.last_update_success
-    tables = every_poll_tables(coordinator)
+    polled = await polling(entry)
+    assert polled.ok
+    tables = every_poll_tables(polled)
     assert ipc.stats["by_config"] == dict.fromkeys(tables, 1)
     # Storage, identity and the firmware record were read at setup: not again this soon.
     # Plus one per-channel endpoint for the siren.
@@ -194,7 +249,7 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
 
 
 async def test_requests_per_poll_do_not_grow_with_channels(
-    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, polling: PollingReader
 ) -> None:
     # Polls only: the recorder's device list (discovery, not polling) is left out.
     config = {DOMAIN: {"discovery": {"targets": [], "recorders": False}}}
@@ -206,10 +261,10 @@ async def test_requests_per_poll_do_not_grow_with_channels(
         entry = await add_entry(sim)
         assert entry.state is ConfigEntryState.LOADED
         entity_counts[channels] = len(polled_entities(hass, entry))
-        await wait_until(hass, lambda e=entry: e.runtime_data.state_reads == 1)  # type: ignore[misc]
+        await until(lambda e=entry: polling(e), lambda seen: seen.state_reads == 1)  # type: ignore[misc]
         sim.reset_stats()
         await coordinator_of(entry).async_refresh()
-        assert coordinator_of(entry).last_update_success
+        assert (await polling(entry)).ok
         per_poll[channels] = (sim.stats["by_config"], poll_requests(sim))
 
     assert entity_counts[4] < entity_counts[16] < entity_counts[32]
@@ -226,10 +281,12 @@ async def test_requests_per_poll_do_not_grow_with_channels(
 @pytest.mark.parametrize("table", ["AudioDetect", "SmartMotionDetect"])
 async def test_disabling_every_reader_drops_the_table(
     hass: HomeAssistant,
+    *,
     ipc: Simulator,
     add_entry: EntryFactory,
     entity_registry: er.EntityRegistry,
     table: str,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     serial = ipc.state.identity.serial
@@ -241,7 +298,7 @@ async def test_disabling_every_reader_drops_the_table(
     ]
     enabled = [item.entity_id for item in readers if item.disabled_by is None]
     assert enabled, f"no enabled entity reads {table}"
-    assert table in coordinator_of(entry).needed
+    assert table in (await polling(entry)).needed
 
     for item in readers:
         if item.disabled_by is None:
@@ -250,20 +307,25 @@ async def test_disabling_every_reader_drops_the_table(
             )
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = coordinator_of(entry)
-    assert table in coordinator.supported
-    assert table not in coordinator.needed
+    polled = await polling(entry)
+    assert table in polled.supported
+    assert table not in polled.needed
     assert all(hass.states.get(entity) is None for entity in enabled)
 
     ipc.reset_stats()
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
+    await coordinator_of(entry).async_refresh()
+    polled = await polling(entry)
+    assert polled.ok
     assert table not in ipc.stats["by_config"]
-    assert ipc.stats["by_config"] == dict.fromkeys(every_poll_tables(coordinator), 1)
+    assert ipc.stats["by_config"] == dict.fromkeys(every_poll_tables(polled), 1)
 
 
 async def test_enabling_a_disabled_by_default_entity_adds_its_table(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     sharpness = entity_id(hass, "number", channel_uid(ipc, "sharpness"))
@@ -271,7 +333,8 @@ async def test_enabling_a_disabled_by_default_entity_adds_its_table(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     coordinator = coordinator_of(entry)
-    assert "VideoInSharpness" in coordinator.needed
+    polled = await polling(entry)
+    assert "VideoInSharpness" in polled.needed
     assert float(state_of(hass, sharpness).state) == 50
 
     # The entity follows the device: the value of the active profile (VideoInMode) is shown.
@@ -280,7 +343,7 @@ async def test_enabling_a_disabled_by_default_entity_adds_its_table(
     ipc.reset_stats()
     await coordinator.async_refresh()
     assert ipc.stats["by_config"]["VideoInSharpness"] == 1
-    assert ipc.stats["by_config"] == dict.fromkeys(every_poll_tables(coordinator), 1)
+    assert ipc.stats["by_config"] == dict.fromkeys(every_poll_tables(polled), 1)
     assert float(state_of(hass, sharpness).state) == 65
 
 
@@ -288,17 +351,22 @@ async def test_enabling_a_disabled_by_default_entity_adds_its_table(
 
 
 async def test_storage_identity_and_firmware_record_keep_their_own_periods(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, clock: FakeClock
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    clock: FakeClock,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
     set_up_at = clock.now
+    every_poll = every_poll_tables(await polling(entry))
 
     async def poll_at(elapsed: float) -> tuple[dict[str, int], dict[str, int]]:
         clock.now = set_up_at + elapsed
         ipc.reset_stats()
         await coordinator.async_refresh()
-        assert coordinator.last_update_success
+        assert (await polling(entry)).ok
         return poll_requests(ipc), ipc.stats["by_config"]
 
     def counts(requests: dict[str, int], by_config: dict[str, int]) -> tuple[int, int, int]:
@@ -312,7 +380,7 @@ async def test_storage_identity_and_firmware_record_keep_their_own_periods(
     for elapsed in (60, 120, 180, 240, period - 1):
         requests, by_config = await poll_at(elapsed)
         assert counts(requests, by_config) == (0, 0, 0), elapsed
-        assert by_config == dict.fromkeys(every_poll_tables(coordinator), 1)
+        assert by_config == dict.fromkeys(every_poll, 1)
     assert counts(*await poll_at(period)) == (1, 0, 0)
     assert counts(*await poll_at(2 * period - 1)) == (0, 0, 0)
     assert counts(*await poll_at(2 * period)) == (1, 0, 0)
@@ -487,7 +555,11 @@ async def test_firmware_sensor_and_update_entity(
 
 
 async def test_table_gone_makes_only_its_entities_unavailable(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    caplog: pytest.LogCaptureFixture,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
@@ -501,8 +573,9 @@ async def test_table_gone_makes_only_its_entities_unavailable(
     ipc.state.config.remove_table("SmartMotionDetect")
     for _ in range(3):
         await coordinator.async_refresh()
-        assert coordinator.last_update_success
-        assert coordinator.failing == {"SmartMotionDetect"}
+        polled = await polling(entry)
+        assert polled.ok
+        assert polled.failing == {"SmartMotionDetect"}
         assert state_of(hass, smart).state == STATE_UNAVAILABLE
         assert state_of(hass, motion).state == STATE_ON
         assert state_of(hass, firmware).state == ipc.state.identity.software_version
@@ -514,7 +587,7 @@ async def test_table_gone_makes_only_its_entities_unavailable(
     ipc.state.config.add_table("SmartMotionDetect", saved)
     for _ in range(2):
         await coordinator.async_refresh()
-        assert coordinator.failing == set()
+        assert (await polling(entry)).failing == set()
         assert state_of(hass, smart).state == STATE_ON
     recovered = coordinator_records(caplog, logging.INFO)
     assert len(recovered) == 1
@@ -523,11 +596,15 @@ async def test_table_gone_makes_only_its_entities_unavailable(
 
 
 async def test_malformed_config_answers_spare_other_sources(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    caplog: pytest.LogCaptureFixture,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
-    tables = every_poll_tables(coordinator)
+    tables = every_poll_tables(await polling(entry))
     motion = entity_id(hass, "switch", channel_uid(ipc, "motion_detection"))
     siren = entity_id(hass, "siren", channel_uid(ipc, "siren"))
     used = entity_id(hass, "sensor", device_uid(ipc, "disk_used_sd0"))
@@ -536,8 +613,9 @@ async def test_malformed_config_answers_spare_other_sources(
     ipc.add_fault("malformed", path="/cgi-bin/configManager.cgi")
     for _ in range(2):
         await coordinator.async_refresh()
-        assert coordinator.last_update_success  # the device answered; only tables failed
-        assert coordinator.failing == tables
+        polled = await polling(entry)
+        assert polled.ok  # the device answered; only tables failed
+        assert polled.failing == tables
         assert state_of(hass, motion).state == STATE_UNAVAILABLE
         assert state_of(hass, siren).state == STATE_OFF
         assert state_of(hass, used).state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
@@ -547,13 +625,13 @@ async def test_malformed_config_answers_spare_other_sources(
 
     ipc.clear_faults()
     await coordinator.async_refresh()
-    assert coordinator.failing == set()
+    assert (await polling(entry)).failing == set()
     assert state_of(hass, motion).state == STATE_ON
     assert len(coordinator_records(caplog, logging.INFO)) == len(tables)
 
 
 async def test_failing_video_mode_makes_profile_entities_unavailable(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, polling: PollingReader
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
@@ -567,12 +645,16 @@ async def test_failing_video_mode_makes_profile_entities_unavailable(
 
     ipc.state.config.remove_table("VideoInMode")
     await coordinator.async_refresh()
-    assert coordinator.failing == {"VideoInMode"}
+    assert (await polling(entry)).failing == {"VideoInMode"}
     assert state_of(hass, brightness).state == STATE_UNAVAILABLE
 
 
 async def test_unreachable_device_fails_the_poll_then_recovers(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    caplog: pytest.LogCaptureFixture,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
@@ -582,16 +664,16 @@ async def test_unreachable_device_fails_the_poll_then_recovers(
     assert STATE_UNAVAILABLE not in before.values()
 
     ipc.add_fault("reset")  # every new connection is reset (aiohttp's one retry included)
+    caplog.clear()
     await coordinator.async_refresh()
-    assert not coordinator.last_update_success
-    assert isinstance(coordinator.last_exception, UpdateFailed)
-    assert coordinator.last_exception.translation_key == "cannot_connect"
+    # What Home Assistant logs is the translated message (the coordinator logs it once).
+    assert "Could not reach the device at 127.0.0.1" in caplog.text
     assert {state_of(hass, entity).state for entity in polled} == {STATE_UNAVAILABLE}
     assert entry.state is ConfigEntryState.LOADED
 
     ipc.clear_faults()
     await coordinator.async_refresh()
-    assert polled_ok(coordinator)
+    assert (await polling(entry)).ok
     assert {entity: state_of(hass, entity).state for entity in polled} == before
 
 
@@ -612,7 +694,6 @@ async def test_wrong_password_during_a_poll_starts_reauth(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:
     entry, coordinator = await _change_password_and_poll(hass, ipc, add_entry)
-    assert not coordinator.last_update_success
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert flows[0]["context"]["entry_id"] == entry.entry_id
@@ -672,7 +753,11 @@ async def test_32_channel_recorder_sets_up_within_a_request_budget(
 
 
 async def test_a_device_failing_with_server_errors_is_one_log_line(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    caplog: pytest.LogCaptureFixture,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
@@ -682,11 +767,11 @@ async def test_a_device_failing_with_server_errors_is_one_log_line(
     with caplog.at_level(logging.INFO):
         await coordinator.async_refresh()
         await hass.async_block_till_done()
-    assert not coordinator.last_update_success
-    assert isinstance(coordinator.last_exception, UpdateFailed)
-    assert "server error (HTTP 500)" in str(coordinator.last_exception)
+    polled = await polling(entry)
+    assert not polled.ok
+    assert caplog.text.count("server error (HTTP 500)") == 1
     assert "reading" not in caplog.text  # no line per table
-    assert coordinator.failing == set()
+    assert polled.failing == set()
     assert state_of(hass, motion).state == STATE_UNAVAILABLE
     ipc.clear_faults()
     await coordinator.async_refresh()
@@ -694,12 +779,17 @@ async def test_a_device_failing_with_server_errors_is_one_log_line(
 
 
 async def test_one_table_failing_with_a_server_error_fails_alone(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    caplog: pytest.LogCaptureFixture,
+    polling: PollingReader,
 ) -> None:
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
     ipc.add_fault("status", status=500, path="/cgi-bin/coaxialControlIO.cgi")
     await coordinator.async_refresh()
-    assert coordinator.last_update_success
-    assert coordinator.failing == {COAXIAL}
+    polled = await polling(entry)
+    assert polled.ok
+    assert polled.failing == {COAXIAL}
     assert caplog.text.count("reading @coaxial failed") == 1

@@ -47,7 +47,7 @@ async def test_rule_temperatures_follow_the_device(
             )
             assert float(state.state) == pytest.approx(shown, abs=0.05)
             assert state.attributes["unit_of_measurement"] == UnitOfTemperature.CELSIUS
-    assert entry.runtime_data.coordinator.thermal_channels == [THERMAL_CHANNEL]
+    assert entry.runtime_data.features.thermal_channels == [THERMAL_CHANNEL]
     # The visible channel measures nothing.
     sensors = hass.states.async_entity_ids("sensor")
     assert [eid for eid in sensors if "thermal_" in eid and "temperature" in eid]
@@ -93,7 +93,7 @@ async def test_people_counting_sensors(
     assert after["people_entered_today"] == before["people_entered_today"] + 5
     assert after["people_exited_today"] == before["people_exited_today"] + 2
     assert after["people_inside"] == counter.inside
-    assert entry.runtime_data.coordinator.people_channels == [0]
+    assert entry.runtime_data.features.people_channels == [0]
 
 
 async def test_devices_without_them_get_none(
@@ -101,9 +101,9 @@ async def test_devices_without_them_get_none(
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
-    coordinator = entry.runtime_data.coordinator
-    assert coordinator.people_channels == []
-    assert coordinator.thermal_channels == []
+    features = entry.runtime_data.features
+    assert features.people_channels == []
+    assert features.thermal_channels == []
     assert not [
         eid
         for eid in hass.states.async_entity_ids()

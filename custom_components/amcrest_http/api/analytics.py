@@ -10,14 +10,14 @@ fields of the answers are 0-based and reported as the device writes them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Unpack
 
 from .checks import check_int, check_limit, check_span, parse_found, parse_time, require_kv
 from .codec import Scalar, table_rows, to_bool, to_int, to_text
 from .errors import AmcrestError, InvalidParameterError, MalformedResponseError, NotSupportedError
+from .event_stream import StreamSettings
 from .shielded import run_shielded
 from .system import format_device_time
 from .value_streams import PushStream
@@ -247,10 +247,7 @@ class Analytics:
         channel: int,
         *,
         rule: str | None = None,
-        heartbeat: int = 5,
-        backoff_min: float = 1.0,
-        backoff_max: float = 60.0,
-        on_connection: Callable[[bool], None] | None = None,
+        **settings: Unpack[StreamSettings],
     ) -> PushStream[PeopleSummary]:
         """The pushed counters of ``channel``
         (``videoStatServer.cgi?action=attach&channel=<ch>&heartbeat=<s>``, api-reference §8).
@@ -280,10 +277,7 @@ class Analytics:
             "attach",
             [("channel", channel)],
             parse,
-            heartbeat=heartbeat,
-            backoff_min=backoff_min,
-            backoff_max=backoff_max,
-            on_connection=on_connection,
+            **settings,
         )
 
     async def clear_people_stats(self, channel: int) -> None:

@@ -16,7 +16,7 @@ import random
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypedDict, Unpack
 from urllib.parse import quote
 
 import aiohttp
@@ -89,6 +89,20 @@ def backoff_delay(
     return max(minimum, min(maximum, delay))
 
 
+class StreamSettings(TypedDict, total=False):
+    """How a reconnecting stream keeps itself alive (keyword arguments of every stream)."""
+
+    #: Seconds between the device's heartbeats (5 by default); two missed ones reopen it.
+    heartbeat: int
+    #: Back-off between refused attempts, seconds (1 to 60 by default, with jitter).
+    backoff_min: float
+    backoff_max: float
+    #: Seconds a connection must stream before the back-off starts over (2 heartbeats).
+    healthy_after: float | None
+    #: Called with True / False when the stream opens / drops.
+    on_connection: Callable[[bool], None] | None
+
+
 class ReconnectingStream:
     """A long-lived multipart subscription kept open: reconnects with back-off and jitter,
     drops a stream that goes silent (watchdog), stops on the errors in ``fatal_errors``.
@@ -119,16 +133,12 @@ class ReconnectingStream:
     #: How logs name the stream.
     kind = "stream"
 
-    def __init__(
-        self,
-        client: AmcrestClient,
-        *,
-        heartbeat: int,
-        backoff_min: float,
-        backoff_max: float,
-        healthy_after: float | None,
-        on_connection: Callable[[bool], None] | None,
-    ) -> None:
+    def __init__(self, client: AmcrestClient, **settings: Unpack[StreamSettings]) -> None:
+        heartbeat = settings.get("heartbeat", 5)
+        backoff_min = settings.get("backoff_min", 1.0)
+        backoff_max = settings.get("backoff_max", 60.0)
+        healthy_after = settings.get("healthy_after")
+        on_connection = settings.get("on_connection")
         if isinstance(heartbeat, bool) or not MIN_HEARTBEAT <= heartbeat <= MAX_HEARTBEAT:
             msg = f"heartbeat must be {MIN_HEARTBEAT}..{MAX_HEARTBEAT} seconds"
             raise ValueError(msg)
@@ -365,21 +375,10 @@ class EventStream(ReconnectingStream):
         client: AmcrestClient,
         *,
         codes: Sequence[str] = ("All",),
-        heartbeat: int = 5,
-        backoff_min: float = 1.0,
-        backoff_max: float = 60.0,
-        healthy_after: float | None = None,
-        on_connection: Callable[[bool], None] | None = None,
+        **settings: Unpack[StreamSettings],
     ) -> None:
-        super().__init__(
-            client,
-            heartbeat=heartbeat,
-            backoff_min=backoff_min,
-            backoff_max=backoff_max,
-            healthy_after=healthy_after,
-            on_connection=on_connection,
-        )
-        self.target = attach_target(codes, heartbeat)
+        super().__init__(client, **settings)
+        self.target = attach_target(codes, self._heartbeat)
         self.events_received = 0
         self.last_event_monotonic: float | None = None
 

@@ -8,12 +8,13 @@ can be polled (``getTemper``) or pushed (``attachTemper``, :meth:`Thermal.subscr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Final
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final, Unpack
 
 from .checks import check_int
 from .codec import Scalar
 from .errors import InvalidParameterError, NotSupportedError
+from .event_stream import StreamSettings
 from .thermal_data import (
     THERMOMETRY,
     PointTemperature,
@@ -119,10 +120,7 @@ class Thermal:
         channel: int,
         rules: Sequence[ThermometryRule],
         include_disabled: bool = False,
-        heartbeat: int = 5,
-        backoff_min: float = 1.0,
-        backoff_max: float = 60.0,
-        on_connection: Callable[[bool], None] | None = None,
+        **settings: Unpack[StreamSettings],
     ) -> PushStream[list[RuleTemperature]]:
         """The pushed rule temperatures of ``channel``
         (``RadiometryManager.cgi?action=attachTemper&channel=<ch>&heartbeat=<s>``).
@@ -148,10 +146,7 @@ class Thermal:
             "attachTemper",
             [("channel", channel)],
             parse,
-            heartbeat=heartbeat,
-            backoff_min=backoff_min,
-            backoff_max=backoff_max,
-            on_connection=on_connection,
+            **settings,
         )
 
     async def get_thermometry_config(self) -> ThermometryConfig:

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 import aiohttp
 
@@ -33,7 +33,7 @@ from .errors import (
     NotSupportedError,
 )
 from .event_body import DeviceEvent
-from .event_stream import ReconnectingStream
+from .event_stream import ReconnectingStream, StreamSettings
 from .multipart import DEFAULT_BOUNDARY, EventParser, boundary_from_content_type
 from .transport import Transport
 
@@ -84,23 +84,15 @@ class PushStream[T](ReconnectingStream):
         action: str,
         params: list[tuple[str, Scalar]],
         parse: Callable[[str], T | None],
-        *,
-        heartbeat: int = 5,
-        backoff_min: float = 1.0,
-        backoff_max: float = 60.0,
-        healthy_after: float | None = None,
-        on_connection: Callable[[bool], None] | None = None,
+        **settings: Unpack[StreamSettings],
     ) -> None:
-        super().__init__(
-            client,
-            heartbeat=heartbeat,
-            backoff_min=backoff_min,
-            backoff_max=backoff_max,
-            healthy_after=healthy_after,
-            on_connection=on_connection,
-        )
+        super().__init__(client, **settings)
         self._parse = parse
-        query: list[tuple[str, Scalar]] = [("action", action), *params, ("heartbeat", heartbeat)]
+        query: list[tuple[str, Scalar]] = [
+            ("action", action),
+            *params,
+            ("heartbeat", self._heartbeat),
+        ]
         self.target = Transport.target(f"/cgi-bin/{cgi}", query)
         #: Readings handed to the callback.
         self.values_received = 0

@@ -32,7 +32,7 @@ async def async_get_temperature(call: ServiceCall) -> ServiceResponse:
     """The temperature at one point of a thermal channel's picture (0-8191 coordinates)."""
     device_id = call.data[ATTR_DEVICE_ID]
     hub = hub_for_device(call.hass, device_id)
-    channels = [channel + 1 for channel in hub.coordinator.thermal_channels]
+    channels = [channel + 1 for channel in hub.features.thermal_channels]
     if not channels:
         raise invalid("not_thermal", device_id=device_id)
     channel = call.data.get("channel", channels[0])
