@@ -10,7 +10,6 @@ such descriptions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,8 +21,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import slugify
 
+from .api.analytics import parse_ivs_rules
 from .api.calls import CallUpdate
-from .api.codec import table_rows, to_index, to_int
+from .api.codec import table_rows, to_int
 from .api.event_body import DeviceEvent
 from .coordinator import AmcrestCoordinator, table_of
 from .hub import AmcrestHub
@@ -269,32 +269,26 @@ def alarm_output_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     ]
 
 
-_RULE_NAME = re.compile(r"^VideoAnalyseRule\[([0-9]+)\]\[([0-9]+)\]\.Name$")
-
-
 def ivs_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
-    slots = []
-    for key, name in data.table("VideoAnalyseRule").items():
-        match = _RULE_NAME.match(key)
-        if match and name.strip():
-            channel, rule = to_index(match.group(1)), to_index(match.group(2))
-            if channel in hub.channels and rule is not None:
-                slots.append(Slot(channel=channel, index=rule, key=f"_{rule}", label=name.strip()))
-    return sorted(slots, key=lambda s: (s.channel or 0, s.index or 0))
-
-
-_V2_LIGHT_TYPE = re.compile(r"^Lighting_V2\[([0-9]+)\]\[0\]\[([0-9]+)\]\.LightType$")
+    """One slot per named smart (IVS) rule of each channel."""
+    return [
+        Slot(channel=rule.channel, index=rule.index, key=f"_{rule.index}", label=rule.name)
+        for rule in parse_ivs_rules(data.table("VideoAnalyseRule"))
+        if rule.name and rule.channel in hub.channels
+    ]
 
 
 def white_light_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    """One slot per white light (``Lighting_V2[ch][0][light].LightType == WhiteLight``)."""
     slots = []
-    for key, kind in data.table("Lighting_V2").items():
-        match = _V2_LIGHT_TYPE.match(key)
-        if match and kind == "WhiteLight":
-            channel, light = to_index(match.group(1)), to_index(match.group(2))
-            if channel in hub.channels and light is not None:
+    for channel, row in sorted(table_rows(data.table("Lighting_V2"), "Lighting_V2").items()):
+        if channel not in hub.channels:
+            continue
+        lights = table_rows(table_rows(row, "").get(0, {}), "")
+        for light, fields in sorted(lights.items()):
+            if fields.get("LightType") == "WhiteLight":
                 slots.append(Slot(channel=channel, index=light, key=f"_{light}" if light else ""))
-    return sorted(slots, key=lambda s: (s.channel or 0, s.index or 0))
+    return slots
 
 
 def thermal_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:

@@ -10,6 +10,7 @@ fields of the answers are 0-based and reported as the device writes them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Unpack
@@ -59,7 +60,7 @@ class IvsRule:
         }
 
 
-def parse_ivs_rules(flat: dict[str, str]) -> list[IvsRule]:
+def parse_ivs_rules(flat: Mapping[str, str]) -> list[IvsRule]:
     """``VideoAnalyseRule`` config keys (without ``table.``) -> rules by channel, index."""
     rules: list[IvsRule] = []
     for channel, row in sorted(table_rows(flat, "VideoAnalyseRule").items()):
