@@ -18,6 +18,9 @@ chromedriver, never a downloaded browser; every host name but 127.0.0.1 resolves
    a picture opens as an image of the size the device took it at.
 4. **Last event image.** A motion event on the simulator; the image entity's dialog shows
    the picture taken at that moment (a loaded ``<img>`` with its natural size).
+5. **Device pages.** Every device of the integration (hosts and recorder channels) opens on
+   its page, which shows its name; a full-height screenshot of each goes to
+   ``e2e-results/device-<name>.png``.
 
 Screenshots go to ``e2e-results/`` (git-ignored). Exit status 0 when every check passed.
 """
@@ -129,6 +132,19 @@ class HomeAssistant:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             result: dict[str, Any] = json.load(response)
             return result
+
+    def template(self, template: str) -> Any:
+        """A template rendered by Home Assistant (``/api/template``), parsed as JSON."""
+        request = urllib.request.Request(  # noqa: S310
+            f"{HA}/api/template",
+            data=json.dumps({"template": template}).encode(),
+            headers={
+                "Authorization": f"Bearer {self.tokens['access_token']}",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return json.loads(response.read().decode())
 
     def frontend_tokens(self) -> str:
         """What the frontend keeps in ``localStorage.hassTokens`` after signing in."""
@@ -415,6 +431,47 @@ def check_last_event_image(ha: HomeAssistant, driver: WebDriver) -> dict[str, An
     return figures
 
 
+_PAGE_TEXT = """
+function walk(root, out) {
+  out.push(root.textContent || '');
+  root.querySelectorAll('*').forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot, out); });
+}
+const out = []; walk(document, out); return out.join(' ');
+"""
+
+#: The integration's devices: id, name and how many of their entities are enabled.
+_DEVICES = """{%- set ns = namespace(out=[]) -%}
+{%- for id in integration_entities('amcrest_http') | map('device_id') | reject('none') | unique -%}
+{%- set ns.out = ns.out + [{'id': id, 'name': device_attr(id, 'name_by_user')
+    or device_attr(id, 'name'), 'entities': device_entities(id) | length}] -%}
+{%- endfor -%}
+{{ ns.out | tojson }}"""
+
+
+def check_device_pages(ha: HomeAssistant, driver: WebDriver) -> dict[str, Any]:
+    devices = ha.template(_DEVICES)
+    assert devices, "the integration has no devices"
+    driver.set_window_size(1280, 2600)
+    shown: dict[str, int] = {}
+    try:
+        for device in sorted(devices, key=lambda item: item["name"]):
+            driver.get(f"{HA}/config/devices/device/{device['id']}")
+            name: str = device["name"]
+
+            def named(name: str = name) -> bool:
+                return name in str(driver.execute_script(_PAGE_TEXT))
+
+            wait_for(f"the page of {name}", named, 30)
+            time.sleep(2)  # entity cards fill in
+            slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+            driver.save_screenshot(str(RESULTS / f"device-{slug}.png"))
+            shown[name] = device["entities"]
+    finally:
+        driver.set_window_size(1280, 900)
+    log(f"device pages: {shown}")
+    return shown
+
+
 def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     results: dict[str, Any] = {}
@@ -430,6 +487,7 @@ def main() -> int:
             results["recordings"] = check_recordings(driver)
             results["pictures"] = check_pictures(driver)
             results["last_event_image"] = check_last_event_image(ha, driver)
+            results["device_pages"] = check_device_pages(ha, driver)
             results["browser"] = driver.capabilities.get("browserVersion")
         except AssertionError as err:
             with contextlib.suppress(Exception):

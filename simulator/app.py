@@ -70,7 +70,7 @@ def initial_state(
         spec,
         channels,
         machine_name=spec.identity.machine_name,
-        mac_address=spec.identity.mac_address,
+        mac_address=identity.mac_address,
         lock_attempts=lockout_attempts,
         lock_seconds=lockout_seconds,
     )

@@ -6,6 +6,7 @@ Identity strings are illustrative values in the shape real devices report (see
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from simulator import quirks as q
@@ -33,6 +34,19 @@ class IdentitySpec:
     max_extra_stream: int
     languages: tuple[str, ...]
     mac_address: str
+
+    def mac_for(self, serial: str) -> str:
+        """The MAC address of a device of this profile with ``serial``: the profile's own
+        for its default serial, else one derived from the serial (:func:`mac_for_serial`)."""
+        return self.mac_address if serial == self.serial else mac_for_serial(serial)
+
+
+def mac_for_serial(serial: str) -> str:
+    """A MAC address derived from a serial number: the same serial always gives the same
+    address, different serials (practically) never share one. Locally administered and
+    unicast (first octet ``02``), so it never names a real vendor's device."""
+    digest = hashlib.sha256(serial.encode()).digest()
+    return ":".join(f"{octet:02x}" for octet in (0x02, *digest[:5]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,11 +146,12 @@ class Identity:
 
     @classmethod
     def from_spec(cls, spec: IdentitySpec, *, serial: str | None, remote_inputs: int) -> Identity:
+        serial = serial or spec.serial
         return cls(
             device_type=spec.device_type,
             device_class=spec.device_class,
             vendor=spec.vendor,
-            serial=serial or spec.serial,
+            serial=serial,
             hardware_version=spec.hardware_version,
             software_version=spec.software_version,
             software_build=spec.software_build,
@@ -161,7 +162,7 @@ class Identity:
             max_extra_stream=spec.max_extra_stream,
             max_remote_inputs=remote_inputs,
             languages=list(spec.languages),
-            mac_address=spec.mac_address,
+            mac_address=spec.mac_for(serial),
         )
 
     def as_dict(self) -> dict[str, Any]:

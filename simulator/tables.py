@@ -257,6 +257,35 @@ def channel_titles(spec: ProfileSpec, channels: int) -> Entries:
     }
 
 
+#: Cameras behind the simulated recorder's channels: a real model, the generic ``IPC`` and
+#: ``IP Camera`` that many recorders answer instead of a model, then the pattern again.
+_REMOTE_MODELS = ("DH-IPC-HFW2831T-ZS", "IPC", "IP Camera", "IPC-HDW3849H-AS-PV")
+
+
+def remote_devices(channels: int, slots: int | None = None) -> Entries:
+    """``RemoteDevice``: the camera on each recorder channel, in the uuid-keyed form real
+    recorders send (a DHI-NVR5232-EI answer in a public test fixture: ``Address``,
+    ``DeviceType``, ``Enable``, ``Password=******``, ``Port=37777``, unused slots
+    ``Address=192.168.0.0`` with ``Enable=false``; generic ``IPC`` / ``IP Camera`` types and
+    per-channel models: rroller/dahua #690). Addresses are documentation ones (192.0.2.0/24),
+    never contacted."""
+    entries: Entries = {}
+    for slot in range(slots if slots is not None else channels + 2):
+        p = f"RemoteDevice.uuid:System_CONFIG_NETCAMERA_INFO_{slot}."
+        used = slot < channels
+        entries[p + "Address"] = f"192.0.2.{101 + slot}" if used else "192.168.0.0"
+        entries[p + "DeviceType"] = _REMOTE_MODELS[slot % len(_REMOTE_MODELS)] if used else ""
+        entries[p + "Enable"] = "true" if used else "false"
+        entries[p + "Password"] = "******"
+        entries[p + "Port"] = "37777"
+        entries[p + "ProtocolType"] = "Private"
+        entries[p + "SerialNo"] = f"9K0{slot:02d}PAZ3A{slot:05d}" if used else ""
+        entries[p + "UserName"] = "admin"
+        entries[p + "Version"] = "2.820.0000000.10.R" if used else ""
+        entries[p + "VideoInputs[0].Name"] = f"Camera {slot + 1}" if used else ""
+    return entries
+
+
 def video_in_options(channels: int) -> Entries:
     entries: Entries = {}
     for ch in range(channels):
@@ -828,6 +857,8 @@ def build_tables(
             tables["AudioDetect"] = audio_detect(channels)
     if spec.audio_outputs > 0:
         tables["AudioOutputVolume"] = audio_volume("AudioOutputVolume", spec.audio_outputs, 80)
+    if spec.name == "nvr":
+        tables["RemoteDevice"] = remote_devices(channels)
     if spec.cloud_upgrade_version is not None:
         tables["_DHCloudUpgrade_"] = cloud_upgrade(spec.cloud_upgrade_version)
     if spec.has_ptz:

@@ -12,7 +12,7 @@ from homeassistant.const import (
     CONF_SCAN_INTERVAL,
     EVENT_HOMEASSISTANT_STOP,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -72,7 +72,7 @@ SETUP_SOURCES: frozenset[str] = frozenset(
     name
     for description in POLLED_DESCRIPTIONS
     for name in (*description.all_sources(), *description.setup_sources)
-)
+) | frozenset(binary_sensor.STORAGE_PROBLEM_SOURCES)  # event sensors that also read disks
 
 #: Devices are added from the UI; YAML only tunes where discovery looks (see scanner.py).
 CONFIG_SCHEMA = scanner.CONFIG_SCHEMA
@@ -82,7 +82,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the integration's actions and start looking for devices."""
     async_setup_services(hass)
     stop = scanner.async_start_scanner(hass, scanner.settings_from_config(config))
-    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, lambda _event: stop())
+
+    @callback
+    def stop_scanner(_event: Event) -> None:
+        # A callback, so it runs in the event loop (a plain lambda would run in a worker thread).
+        stop()
+
+    hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, stop_scanner)
     return True
 
 

@@ -22,7 +22,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import slugify
 
+from .api import StorageDevice
 from .api.calls import CallState
+from .api.codec import to_float
 from .api.event_body import DeviceEvent
 from .api.event_state import INDEXED_CODES
 from .entity import (
@@ -42,7 +44,8 @@ from .entity import (
 )
 from .event_router import event_attributes, rule_name
 from .hub import AmcrestConfigEntry, AmcrestHub
-from .sources import PTZ_STATUS
+from .sensor import disk_health
+from .sources import PTZ_STATUS, STORAGE, STORAGE_LOW_SPACE, PollData
 
 PARALLEL_UPDATES = 0
 
@@ -86,6 +89,69 @@ def parking_space_name(event: DeviceEvent) -> str | None:
     return str(lane).strip()
 
 
+def thermal_imager_channels(hub: AmcrestHub) -> list[int]:
+    """The channels of the thermal imager, where thermal cameras raise ``FireWarning`` and
+    ``HeatImagingTemper``: those that answer the radiometry caps (as the temperature sensors),
+    else those that answer the thermography caps, else every channel.
+
+    A bi-spectrum camera's events carry the 0-based index of the channel they are about, like
+    every other channel event (api-reference §4.9, rroller/dahua #233); its thermal sensor is
+    the second channel, index 1 (api-reference §10; rroller/dahua #162: "Channel 1 = Thermal
+    channel", the fire detection of such a camera working there in rroller/dahua #333), and
+    the fire detection is configured on it (``FireWarning[1][…]`` in a thermal camera client of
+    the research index, file id 17585776298).
+    """
+    caps = hub.capabilities
+    for found in (caps.radiometry, caps.thermography):
+        if channels := [channel for channel in sorted(found) if channel in hub.channels]:
+            return channels
+    return list(hub.channels)
+
+
+#: Free space (percent) under which a disk counts as low on space where the device's own
+#: ``StorageLowSpace.LowerLimit`` is unknown: 90 % used (the simulated recorder's setting and
+#: Dahua's factory value).
+DEFAULT_FREE_SPACE_LIMIT = 10.0
+#: What the storage problem sensors read besides the events.
+STORAGE_PROBLEM_SOURCES = (STORAGE, STORAGE_LOW_SPACE)
+
+
+def free_space_limit(data: PollData) -> float:
+    """The device's low-space limit: ``StorageLowSpace.LowerLimit``, free space in percent
+    (api-reference §4.9.13), else :data:`DEFAULT_FREE_SPACE_LIMIT`."""
+    limit = to_float(data.table(STORAGE_LOW_SPACE).get(f"{STORAGE_LOW_SPACE}.LowerLimit"))
+    return limit if limit is not None and 0 <= limit < 100 else DEFAULT_FREE_SPACE_LIMIT
+
+
+def _free_percent(disk: StorageDevice) -> float | None:
+    total, used = disk.total_bytes, disk.used_bytes
+    if total is None or used is None or total <= 0:
+        return None
+    return max(100.0 * (total - used) / total, 0.0)
+
+
+def failed_disks(data: PollData) -> dict[str, Any] | None:
+    """The disks whose polled state or partitions say they fail (the disk health sensor's
+    ``failure`` and ``partition_error``); None when every disk is fine."""
+    failed = [disk.name for disk in data.disks() if disk_health(disk) != "ok"]
+    return {"disks": failed} if failed else None
+
+
+def disks_low_on_space(data: PollData) -> dict[str, Any] | None:
+    """The disks with less free space than the device's low-space limit; None when none."""
+    limit = free_space_limit(data)
+    low = [
+        disk.name
+        for disk in data.disks()
+        if (free := _free_percent(disk)) is not None and free < limit
+    ]
+    return {"disks": low, "free_space_limit": limit} if low else None
+
+
+def _polls_disks(hub: AmcrestHub) -> bool:
+    return STORAGE in hub.coordinator.supported
+
+
 @dataclass(frozen=True, kw_only=True)
 class AmcrestEventBinarySensorDescription(AmcrestStreamDescription, BinarySensorEntityDescription):
     """A binary sensor fed by one or more event codes."""
@@ -97,6 +163,9 @@ class AmcrestEventBinarySensorDescription(AmcrestStreamDescription, BinarySensor
     per_rule: bool = False
     #: Names the rule (or parking space) an event is about, for ``per_rule``.
     rule_fn: Callable[[DeviceEvent], str | None] = rule_name
+    #: The same problem read from polled data: its attributes while the data shows it, else
+    #: None. The sensor is on while the event or the polled data says so.
+    polled_fn: Callable[[PollData], dict[str, Any] | None] | None = None
 
 
 EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
@@ -184,12 +253,14 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         translation_key="fire",
         device_class=BinarySensorDeviceClass.HEAT,
         codes=("FireWarning",),
+        channels_fn=thermal_imager_channels,
     ),
     AmcrestEventBinarySensorDescription(
         key="temperature_alarm",
         translation_key="temperature_alarm",
         device_class=BinarySensorDeviceClass.HEAT,
         codes=("HeatImagingTemper",),
+        channels_fn=thermal_imager_channels,
     ),
     AmcrestEventBinarySensorDescription(
         key="parking",
@@ -215,6 +286,7 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         codes=("StorageNotExist",),
         scope=Scope.DEVICE,
+        entity_registry_enabled_default=False,
     ),
     AmcrestEventBinarySensorDescription(
         key="storage_failure",
@@ -223,6 +295,8 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         codes=("StorageFailure",),
         scope=Scope.DEVICE,
+        exists_fn=_polls_disks,
+        polled_fn=failed_disks,
     ),
     AmcrestEventBinarySensorDescription(
         key="storage_low_space",
@@ -231,6 +305,8 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         codes=("StorageLowSpace",),
         scope=Scope.DEVICE,
+        exists_fn=_polls_disks,
+        polled_fn=disks_low_on_space,
     ),
     AmcrestEventBinarySensorDescription(
         key="network_down",
@@ -239,6 +315,7 @@ EVENT_SENSORS: tuple[AmcrestEventBinarySensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         codes=("NetAbort",),
         scope=Scope.DEVICE,
+        entity_registry_enabled_default=False,
     ),
     AmcrestEventBinarySensorDescription(
         key="ip_conflict",
@@ -267,7 +344,11 @@ async def async_setup_entry(
     StreamEntityLoader(
         hub,
         EVENT_SENSORS,
-        lambda description, slot, event: AmcrestEventBinarySensor(hub, description, slot, event),
+        lambda description, slot, event: (
+            AmcrestEventBinarySensor
+            if description.polled_fn is None
+            else AmcrestDerivedProblemSensor
+        )(hub, description, slot, event),
         async_add_entities,
     ).start()
     add_polled_entities(hub, POLLED_SENSORS, AmcrestPolledBinarySensor, async_add_entities)
@@ -398,6 +479,39 @@ class AmcrestEventBinarySensor(AmcrestStreamEntity, BinarySensorEntity):
         self._cancel_reset = None
         self._attr_is_on = False
         self.async_write_ha_state()
+
+
+class AmcrestDerivedProblemSensor(AmcrestEventBinarySensor):
+    """A problem the device reports by event that its polled data shows too (a failed disk, a
+    full one): on while either says so, so the sensor agrees with the disk sensors even when
+    no event came (or it came before Home Assistant listened)."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        coordinator = self.hub.coordinator
+        self.async_on_remove(coordinator.register(STORAGE_PROBLEM_SOURCES, self))
+        self.async_on_remove(coordinator.async_add_listener(self.async_write_ha_state))
+
+    def _polled(self) -> dict[str, Any] | None:
+        polled_fn = self.entity_description.polled_fn
+        return None if polled_fn is None else polled_fn(self.hub.coordinator.current)
+
+    @property
+    @override
+    def available(self) -> bool:
+        # Either source tells: the event stream while it is connected, the disks once read.
+        return super().available or bool(self.hub.coordinator.current.disks())
+
+    @property
+    @override
+    def is_on(self) -> bool:
+        return bool(self._attr_is_on) or self._polled() is not None
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        return {**self._attributes, **(self._polled() or {})}
 
 
 @dataclass(frozen=True, kw_only=True)

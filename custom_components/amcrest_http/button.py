@@ -54,6 +54,7 @@ BUTTONS: tuple[AmcrestButtonDescription, ...] = (
         key="flat_field_correction",
         translation_key="flat_field_correction",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
         supported_fn=lambda view: view.channel in view.hub.features.thermal_channels,
         press_fn=lambda view: view.hub.client.thermal.flat_field_correction(view.channel + 1),
     ),
@@ -61,6 +62,7 @@ BUTTONS: tuple[AmcrestButtonDescription, ...] = (
         key="auto_focus",
         translation_key="auto_focus",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
         supported_fn=_focus_capable,
         press_fn=lambda view: view.hub.client.cgi_ok(
             "devVideoInput.cgi", "autoFocus", {"channel": view.channel + 1}
@@ -92,6 +94,7 @@ REPROBE = AmcrestButtonEntityDescription(
     key="reprobe",
     translation_key="reprobe",
     entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
 )
 
 

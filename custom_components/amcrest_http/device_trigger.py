@@ -2,6 +2,10 @@
 
 A trigger listens for the ``amcrest_http_event`` bus event of its device with a given code and,
 where it matters, action. Channel events trigger on the channel's device of a recorder.
+
+The automation editor does not offer the same thing twice: a trigger whose code an enabled
+binary sensor of the device already follows (its "turned on" / "turned off" triggers) is not
+listed. Automations that use such a trigger keep working (every type stays valid).
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from homeassistant.const import (
 )
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
 from .api.calls import CallChange
+from .binary_sensor import EVENT_SENSORS
 from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS, EVENT_CALL
 from .hub import AmcrestHub
 
@@ -60,6 +66,13 @@ CALL_TRIGGERS: Final[dict[str, str]] = {
     "call_ended": CallChange.ENDED.value,
 }
 
+#: Binary sensor translation key -> the event codes it follows.
+_SENSOR_CODES: Final = {
+    description.translation_key: description.codes
+    for description in EVENT_SENSORS
+    if description.translation_key is not None
+}
+
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
     {vol.Required(CONF_TYPE): vol.In([*TRIGGERS, *CALL_TRIGGERS])}
 )
@@ -87,6 +100,7 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
     codes = hub.exposed_event_codes | {code for code, _ in hub.dispatcher.seen}
     is_host = device_id == hub.host_device_id
     multi = hub.capabilities.is_multi_channel
+    codes -= _followed_by_binary_sensors(hass, device_id)
     triggers = []
     if is_host and hub.handles_calls:
         triggers += [
@@ -113,6 +127,15 @@ async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[s
             }
         )
     return triggers
+
+
+def _followed_by_binary_sensors(hass: HomeAssistant, device_id: str) -> set[str]:
+    """Codes an enabled binary sensor of the device follows (their triggers are its own)."""
+    followed: set[str] = set()
+    for entry in er.async_entries_for_device(er.async_get(hass), device_id):
+        if entry.platform == DOMAIN and entry.domain == "binary_sensor" and entry.translation_key:
+            followed.update(_SENSOR_CODES.get(entry.translation_key, ()))
+    return followed
 
 
 async def async_attach_trigger(

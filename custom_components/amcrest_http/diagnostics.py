@@ -1,11 +1,20 @@
-"""Diagnostics: identity, capabilities and polled tables, with secrets redacted."""
+"""Diagnostics: identity, capabilities and polled tables, with secrets redacted.
+
+Redacted: credentials, MAC addresses, the serial number (it is the device's identifier: unique
+ids, device identifiers and some table values carry it) and the device's address (the host
+and the base URL). Whatever still names the serial or the address (an error text, a table
+value, a device name that fell back to the serial) has that part replaced as well, so the file
+can be shared as it is.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
@@ -14,9 +23,26 @@ from .api.analytics import parse_ivs_rules
 from .const import DOMAIN
 from .hub import AmcrestConfigEntry, AmcrestHub
 
-TO_REDACT = {CONF_PASSWORD, CONF_USERNAME, "PhysicalAddress", "mac", "Mac", "MAC"}
+TO_REDACT = {
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_HOST,
+    "PhysicalAddress",
+    "mac",
+    "Mac",
+    "MAC",
+    "serial",
+    "serial_number",
+    "base_url",
+    "unique_id",
+    "identifiers",
+    "connections",
+}
 #: Keys of polled tables that are dropped (addresses, credentials).
 _SECRET_SUFFIXES = ("PhysicalAddress", ".Mac", ".MAC", ".mac", "Password", "UserName")
+#: Keys of polled tables whose value is redacted (serial numbers; the addresses of the cameras
+#: behind a recorder's channels, ``RemoteDevice…Address``).
+_SERIAL_SUFFIXES = ("SerialNo", "SerialNumber", "serialNumber", ".Serial", ".SN", ".Address")
 
 
 def _tables(hub: AmcrestHub, channel: int | None = None) -> dict[str, Any]:
@@ -25,7 +51,7 @@ def _tables(hub: AmcrestHub, channel: int | None = None) -> dict[str, Any]:
     for name, rows in sorted(hub.coordinator.current.tables().items()):
         prefix = f"{name}[{channel}]"
         tables[name] = {
-            key: value
+            key: REDACTED if value and key.endswith(_SERIAL_SUFFIXES) else value
             for key, value in rows.items()
             if not key.endswith(_SECRET_SUFFIXES) and (channel is None or key.startswith(prefix))
         }
@@ -87,18 +113,51 @@ def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
     }
 
 
+def _identifying(entry: AmcrestConfigEntry, hub: AmcrestHub) -> re.Pattern[str] | None:
+    """What names this device in free text: its serial number, its host (with the port)."""
+    host = str(entry.data.get(CONF_HOST) or "")
+    port = entry.data.get(CONF_PORT)
+    words: set[str] = {hub.serial if hub.identity else "", entry.unique_id or "", host}
+    if host and port:
+        words.add(f"{host}:{port}")
+    words.discard("")
+    if not words:
+        return None
+    # Longest first (host:port before host); not inside a longer word or number.
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _scrub(data: Any, pattern: re.Pattern[str]) -> Any:
+    """``data`` with every mention of ``pattern`` in keys and strings replaced."""
+    if isinstance(data, str):
+        return pattern.sub(REDACTED, data)
+    if isinstance(data, Mapping):
+        return {_scrub(key, pattern): _scrub(value, pattern) for key, value in data.items()}
+    if isinstance(data, Iterable) and not isinstance(data, bytes | bytearray):
+        return [_scrub(item, pattern) for item in data]
+    return data
+
+
+def _redacted(entry: AmcrestConfigEntry, hub: AmcrestHub, data: dict[str, Any]) -> dict[str, Any]:
+    redacted: dict[str, Any] = async_redact_data(data, TO_REDACT)
+    pattern = _identifying(entry, hub)
+    return redacted if pattern is None else _scrub(redacted, pattern)
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: AmcrestConfigEntry
 ) -> dict[str, Any]:
     hub = entry.runtime_data
-    return {
-        "entry": {
-            "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": async_redact_data(dict(entry.options), TO_REDACT),
+    return _redacted(
+        entry,
+        hub,
+        {
+            "entry": {"data": dict(entry.data), "options": dict(entry.options)},
+            **_hub_data(hub),
+            "tables": _tables(hub),
         },
-        **_hub_data(hub),
-        "tables": _tables(hub),
-    }
+    )
 
 
 async def async_get_device_diagnostics(
@@ -109,8 +168,12 @@ async def async_get_device_diagnostics(
     for domain, identifier in device.identifiers:
         if domain == DOMAIN and identifier.startswith(f"{hub.serial}_"):
             channel = int(identifier.rsplit("_", 1)[1])
-    return {
-        "device": {"name": device.name, "model": device.model, "channel": channel},
-        **_hub_data(hub),
-        "tables": _tables(hub, channel),
-    }
+    return _redacted(
+        entry,
+        hub,
+        {
+            "device": {"name": device.name, "model": device.model, "channel": channel},
+            **_hub_data(hub),
+            "tables": _tables(hub, channel),
+        },
+    )

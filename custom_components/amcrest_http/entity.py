@@ -10,6 +10,7 @@ such descriptions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -74,6 +75,17 @@ class AmcrestStreamDescription(AmcrestEntityDescription):
 
     codes: tuple[str, ...]
     scope: Scope = Scope.CHANNEL
+    #: The channels a channel-scope kind starts on (None: every channel). An event of another
+    #: channel still creates the entity of that channel on first sight.
+    channels_fn: Callable[[AmcrestHub], list[int]] | None = None
+    #: Whether the kind exists although the device announces none of its codes.
+    exists_fn: Callable[[AmcrestHub], bool] | None = None
+
+    def start_slots(self, hub: AmcrestHub) -> list[int | None]:
+        """The slots the kind starts on."""
+        if self.scope is Scope.CHANNEL and self.channels_fn is not None:
+            return list(self.channels_fn(hub))
+        return slots_of(hub, self.scope)
 
 
 def slots_of(hub: AmcrestHub, scope: Scope) -> list[int | None]:
@@ -139,8 +151,9 @@ class AmcrestStreamEntity(AmcrestEntity):
 
 class StreamEntityLoader[D: AmcrestStreamDescription]:
     """Creates a platform's stream entities, once per description and slot: at setup for the
-    codes the device announced, and when a ``(code, index)`` first shows up on the stream (the
-    new entity starts from that event)."""
+    codes the device announced (or kinds whose ``exists_fn`` says so), on their start slots, and
+    when a ``(code, index)`` first shows up on the stream (the new entity starts from that
+    event)."""
 
     def __init__(
         self,
@@ -160,8 +173,11 @@ class StreamEntityLoader[D: AmcrestStreamDescription]:
         supported = self._hub.exposed_event_codes
         entities: list[Entity] = []
         for description in self._descriptions:
-            if supported.intersection(description.codes):
-                for slot in slots_of(self._hub, description.scope):
+            exists_fn = description.exists_fn
+            if supported.intersection(description.codes) or (
+                exists_fn is not None and exists_fn(self._hub)
+            ):
+                for slot in description.start_slots(self._hub):
                     entities += self._new(description, slot, None)
         self._add(entities)
         self._hub.entry.async_on_unload(self._hub.dispatcher.subscribe_new(self._on_new))
@@ -262,11 +278,19 @@ def channel_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     return [Slot(channel=channel) for channel in hub.channels]
 
 
+#: Names devices give alarm outputs by default (``alarmOut1``): the output's number instead.
+_DEFAULT_OUTPUT_NAME = re.compile(r"(?i)alarm ?out(?:put)? ?[0-9]{0,3}")
+
+
 def alarm_output_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    """One slot per alarm output, labelled with its own name or else its number."""
     rows = table_rows(data.table("AlarmOut"), "AlarmOut")
-    return [
-        Slot(index=i, key=f"_{i}", label=rows[i].get("Name") or str(i + 1)) for i in sorted(rows)
-    ]
+    slots = []
+    for i in sorted(rows):
+        name = (rows[i].get("Name") or "").strip()
+        label = str(i + 1) if not name or _DEFAULT_OUTPUT_NAME.fullmatch(name) else name
+        slots.append(Slot(index=i, key=f"_{i}", label=label))
+    return slots
 
 
 def ivs_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
@@ -305,10 +329,27 @@ def thermal_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     ]
 
 
+_SD_CARD = re.compile(r"(?i)(?:/dev/)?(?:mmc|sd)[0-9]+")
+
+
+def disk_label(name: str, position: int, sd_cards: int) -> str:
+    """A disk's name for people: ``SD card`` (``/dev/mmc0``, ``SD0``), else ``Disk 1 (sda)``."""
+    if _SD_CARD.fullmatch(name):
+        return "SD card" if sd_cards == 1 else f"SD card {position}"
+    short = name.rstrip("/").rsplit("/", 1)[-1] or name
+    return f"Disk {position} ({short})"
+
+
 def disk_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    disks = data.disks()
+    sd_cards = sum(1 for disk in disks if _SD_CARD.fullmatch(disk.name))
     return [
-        Slot(index=disk.index, key=f"_{slugify(disk.name)}", label=disk.name)
-        for disk in data.disks()
+        Slot(
+            index=disk.index,
+            key=f"_{slugify(disk.name)}",
+            label=disk_label(disk.name, position, sd_cards),
+        )
+        for position, disk in enumerate(disks, start=1)
     ]
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
 from .api.calls import CALL_CODES, CallTracker, CallUpdate
@@ -74,6 +74,16 @@ class EventDispatcher:
         self._ever_connected = False
         #: Set when the entry unloads: the stream then ends on purpose, nothing to report.
         self.closing = False
+
+    @property
+    def ending(self) -> bool:
+        """Whether the stream ends on purpose: the entry unloads or Home Assistant stops.
+
+        Home Assistant cancels the entry's tasks as it starts stopping (before the stop event,
+        and without unloading the entry), so its state tells a stop from an outage.
+        """
+        hass = self._hass
+        return self.closing or hass.is_stopping or hass.state is CoreState.stopped
 
     @property
     def _caps(self) -> Capabilities:
@@ -178,7 +188,7 @@ class EventDispatcher:
             self._call_timer()
             self._call_timer = None
         deadline = self.calls.deadline
-        if deadline is not None and not self.closing:
+        if deadline is not None and not self.ending:
             self._call_timer = async_call_later(
                 self._hass, max(deadline - time.monotonic(), 0.0), self._call_expired
             )
@@ -209,6 +219,10 @@ class EventDispatcher:
             self._call_timer()
             self._call_timer = None
 
+    @property
+    def _name(self) -> str:
+        return self._device.name if self._device.identity else DOMAIN
+
     @callback
     def bus_data(self, event: DeviceEvent) -> dict[str, Any]:
         channel = (
@@ -227,17 +241,23 @@ class EventDispatcher:
 
     @callback
     def set_connected(self, connected: bool) -> None:
-        """The stream opened or dropped: log once each way and refresh availability."""
+        """The stream opened or dropped: log once each way and refresh availability.
+
+        A stream that ends on purpose (unload, Home Assistant stopping) is no outage: nothing
+        is logged and the entities are not turned unavailable.
+        """
         if connected == self.connected:
             return
         self.connected = connected
-        name = self._device.name if self._device.identity else DOMAIN
+        if not connected and self.ending:
+            _LOGGER.debug("Event stream of %s closed", self._name)
+            return
         if connected:
             if self._ever_connected:
-                _LOGGER.info("Event stream of %s is back", name)
+                _LOGGER.info("Event stream of %s is back", self._name)
             self._ever_connected = True
-        elif not self.closing:
-            _LOGGER.warning("Event stream of %s was lost; reconnecting", name)
+        else:
+            _LOGGER.warning("Event stream of %s was lost; reconnecting", self._name)
         for handler in list(self._connection_listeners):
             handler()
 

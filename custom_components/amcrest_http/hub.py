@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from .api.capabilities import MAX_CHANNELS
 from .api.codec import table_rows, to_int
 from .api.discovery import normalize_mac
 from .api.event_stream import EventStream
+from .api.remote_devices import RemoteChannel, parse_remote_devices
 from .const import (
     CONF_EVENT_HOLD,
     CONF_EXTRA_STREAMS,
@@ -62,8 +64,12 @@ from .event_router import EventDispatcher
 from .hub_events import HubEvents
 from .probe_store import ProbeSnapshot, ProbeStore, now
 from .pushed_sources import SourcePush
+from .sources import REMOTE_DEVICES
 
 _LOGGER = logging.getLogger(__name__)
+
+#: Channel titles recorders give by default (``Camera 1``, ``Channel1``, ``CH01``, ``IPC``).
+DEFAULT_TITLE = re.compile(r"(?i)(?:ip ?c(?:amera)?|cam(?:era)?|ch(?:annel|n)?|d)[ _-]?[0-9]{0,3}")
 
 #: Seconds an RTSP port read serves further stream starts.
 RTSP_PORT_TTL = 60.0
@@ -311,7 +317,7 @@ class AmcrestHub(HubEvents):
     ) -> None:
         """The alarm inputs' state and the sources (from ``restored`` where it has them)."""
         self.probe_restored = restored is not None
-        await self.coordinator.async_setup_sources({"Encode", *sources}, restored)
+        await self.coordinator.async_setup_sources({"Encode", REMOTE_DEVICES, *sources}, restored)
 
     @callback
     def keep_tables(self) -> None:
@@ -432,16 +438,46 @@ class AmcrestHub(HubEvents):
         )
 
     def channel_device_info(self, channel: int) -> DeviceInfo:
-        """The HA device for a channel: the host itself unless the device records several."""
+        """The HA device for a channel: the host itself unless the device records several.
+
+        A channel's name is its title; a title the device gave by default (``Camera 1``,
+        ``Channel1``, ``IPC``) is prefixed with the recorder's name, so two recorders do not
+        make the same entity ids. What the recorder knows of the camera on the channel
+        (``RemoteDevice``: model, firmware, serial, address) fills the device page.
+        """
         if not self.capabilities.is_multi_channel:
             return self.host_device_info()
-        return DeviceInfo(
+        title = self.channel_titles.get(channel)
+        if title is None:
+            name = f"{self.device_name} channel {channel + 1}"
+        elif DEFAULT_TITLE.fullmatch(title):
+            name = f"{self.device_name} {title}"
+        else:
+            name = title
+        remote = self.remote_channels.get(channel)
+        info = DeviceInfo(
             identifiers={(DOMAIN, f"{self.serial}_{channel}")},
-            name=self.channel_titles.get(channel) or f"{self.device_name} channel {channel + 1}",
+            name=name,
             manufacturer=self.manufacturer,
             model="Channel",
             via_device_id=self.host_device_id or "",
         )
+        if remote is not None and remote.enabled:
+            if remote.model:
+                info["model"] = remote.model
+            if remote.firmware:
+                info["sw_version"] = remote.firmware
+            if remote.serial:
+                info["serial_number"] = remote.serial
+            if remote.address:
+                host = f"[{remote.address}]" if ":" in remote.address else remote.address
+                info["configuration_url"] = f"http://{host}/"
+        return info
+
+    @property
+    def remote_channels(self) -> dict[int, RemoteChannel]:
+        """The cameras behind a recorder's channels, as its ``RemoteDevice`` table says."""
+        return parse_remote_devices(self.coordinator.current.table(REMOTE_DEVICES))
 
     # ------------------------------------------------------------------ live view
 

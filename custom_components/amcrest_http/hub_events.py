@@ -80,11 +80,13 @@ class HubEvents:
 
     def _on_stream_connection(self, connected: bool) -> None:
         self.dispatcher.set_connected(connected)
-        self.check_event_stream()
         if self._state_read is not None and not self._state_read.done():
             self._state_read.cancel()
         self._state_read = None
-        if connected and not self.dispatcher.closing:
+        if self.dispatcher.ending:
+            return  # unloading or Home Assistant stopping: no outage, nothing to repair
+        self.check_event_stream()
+        if connected:
             self._state_read = self.entry.async_create_background_task(
                 self.hass, self._async_read_back_state(), name=f"{DOMAIN} event state"
             )

@@ -1,5 +1,9 @@
 """Lights: infrared (``Lighting``), white light / floodlight (``Lighting_V2``), doorbell ring light.
 
+Only the floodlight is lighting a user switches; the infrared illuminator and the ring light
+are configuration entities, which Home Assistant leaves out when an action targets an area,
+a floor or a label (``light.turn_off`` on the garden keeps night vision on).
+
 A light is on unless its mode is ``Off``; turning it on selects manual mode (with the brightness
 asked for), turning it off selects ``Off``. The infrared mode select puts it back on ``Auto``.
 """
@@ -11,6 +15,7 @@ from typing import Any, override
 
 from homeassistant.components.light import LightEntity, LightEntityDescription
 from homeassistant.components.light.const import ATTR_BRIGHTNESS, ColorMode
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.color import brightness_to_value, value_to_brightness
@@ -44,6 +49,9 @@ LIGHTS: tuple[AmcrestLightDescription, ...] = (
     AmcrestLightDescription(
         key="infrared_light",
         translation_key="infrared_light",
+        # Night vision serves the picture: a configuration entity, so "all lights off" in an
+        # area and the Overview's light summary leave it alone (as reolink does).
+        entity_category=EntityCategory.CONFIG,
         field="Lighting[{ch}][{cfg}].Mode",
         brightness_field="Lighting[{ch}][{cfg}].MiddleLight[0].Light",
         supported_fn=lambda view: view.video_caps_allow("InfraRed"),
@@ -58,6 +66,8 @@ LIGHTS: tuple[AmcrestLightDescription, ...] = (
     AmcrestLightDescription(
         key="ring_light",
         translation_key="ring_light",
+        # The doorbell's own indicator, not room lighting: kept out of area actions too.
+        entity_category=EntityCategory.CONFIG,
         field="LightGlobal[0].Enable",
         slots_fn=device_slot,
         on_value="true",

@@ -35,7 +35,7 @@ class AmcrestNumberDescription(AmcrestPolledDescription, NumberEntityDescription
 
 
 def _percent(
-    key: str, field: str, *, enabled: bool = True, **kwargs: object
+    key: str, field: str, *, enabled: bool = False, **kwargs: object
 ) -> AmcrestNumberDescription:
     return AmcrestNumberDescription(
         key=key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import slugify
 
 from .api import PtzPreset
 from .api.codec import to_int
@@ -26,6 +28,8 @@ from .sources import PTZ_PRESETS, PTZ_STATUS
 
 PARALLEL_UPDATES = 1
 
+_LOGGER = logging.getLogger(__name__)
+
 #: (option, device value) pairs.
 type Choices = tuple[tuple[str, str], ...]
 
@@ -35,7 +39,8 @@ class AmcrestSelectDescription(AmcrestPolledDescription, SelectEntityDescription
     """A select over one config field; options are translated unless they come from caps."""
 
     choices: Choices = ()
-    #: Options computed from the device (encode caps); these are shown as the device names them.
+    #: Options computed from the device (encode caps: shown as the device names them; thermal
+    #: palettes: translated where known).
     choices_fn: Callable[[View], Choices] | None = None
     #: Further keys written with a device value.
     extra_fn: Callable[[View, str], dict[str, str]] | None = None
@@ -111,15 +116,63 @@ def _fps_choices(view: View) -> Choices:
     return tuple((str(n), str(n)) for n in range(1, (fps_max or 0) + 1))
 
 
+#: Thermal palettes the translations know: the device's name folded (lowercase letters and
+#: digits only) -> option. ``WhiteHot``, ``BlackHot``, ``Ironbow`` are the reference's names
+#: (api-reference §10.1.2); the others are the palette set thermal imaging cores offer
+#: (White hot, Black hot, Fusion, Rainbow, Globow, Ironbow1/2, Sepia, Color1/2, Ice fire, Rain,
+#: Red hot, Green hot), in the device's CamelCase spelling.
+THERMAL_PALETTES = {
+    "whitehot": "white_hot",
+    "blackhot": "black_hot",
+    "fusion": "fusion",
+    "rainbow": "rainbow",
+    "ironbow": "ironbow",
+    "ironbow1": "ironbow_1",
+    "ironbow2": "ironbow_2",
+    "globow": "glowbow",
+    "glowbow": "glowbow",
+    "sepia": "sepia",
+    "color1": "color_1",
+    "color2": "color_2",
+    "icefire": "ice_fire",
+    "rain": "rain",
+    "redhot": "red_hot",
+    "greenhot": "green_hot",
+}
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_logged_palettes: set[str] = set()
+
+
+def palette_option(name: str) -> str:
+    """The option of a palette the device names: a translated one, else the name slugged
+    (``DeepBlue`` -> ``deep_blue``; shown as such, and written as the device's name)."""
+    known = THERMAL_PALETTES.get(re.sub(r"[^a-z0-9]", "", name.lower()))
+    if known is not None:
+        return known
+    if name not in _logged_palettes:
+        _logged_palettes.add(name)
+        _LOGGER.debug("Thermal palette %r has no translation; offered as is", name)
+    return slugify(_CAMEL.sub("_", name)) or "palette"
+
+
 def _palette_choices(view: View) -> Choices:
-    """The colour palettes the thermal channel's caps list, named as the device names them.
+    """The colour palettes the thermal channel's caps list, as translated options that write
+    the device's own names (a name met twice is offered once).
 
     The option set in use is taken to be ``OptionsEx[0]``; the reference names further sets
     (one per mode) without saying how a device picks among them.
     """
     caps = view.hub.capabilities.thermography.get(view.channel, {})
     names = [name.strip() for name in (caps.get("Colorization") or "").split(",")]
-    return tuple((name, name) for name in names if name)
+    choices: dict[str, str] = {}
+    for name in filter(None, names):
+        option = base = palette_option(name)
+        number = 1
+        while option in choices and choices[option] != name:
+            number += 1
+            option = f"{base}_{number}"
+        choices.setdefault(option, name)
+    return tuple(choices.items())
 
 
 def _has_choices(view: View) -> bool:
@@ -153,6 +206,7 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
         key="video_profile",
         translation_key="video_profile",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
         field="VideoInMode[{ch}].Config[0]",
         choices=(("day", "0"), ("night", "1"), ("normal", "2")),
     ),
@@ -206,6 +260,7 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
         key="infrared_mode",
         translation_key="infrared_mode",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
         field="Lighting[{ch}][{cfg}].Mode",
         choices=(
             ("auto", "Auto"),
@@ -219,6 +274,7 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
         key="record_mode",
         translation_key="record_mode",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
         field="RecordMode[{ch}].Mode",
         choices=(("auto", "0"), ("manual", "1"), ("off", "2")),
     ),
@@ -226,6 +282,8 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
         key="main_stream_codec",
         translation_key="main_stream_codec",
         entity_category=EntityCategory.CONFIG,
+        # Enabled: switching an H.265 main stream to H.264 is what makes live view play in
+        # browsers that do not decode H.265.
         field="Encode[{ch}].MainFormat[0].Video.Compression",
         choices_fn=_codec_choices,
         supported_fn=_has_choices,

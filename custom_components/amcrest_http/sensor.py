@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, override
@@ -49,9 +50,31 @@ from .sources import (
 
 PARALLEL_UPDATES = 0
 
+_LOGGER = logging.getLogger(__name__)
+
 #: Disk states that mean the disk is not working (others: Success, Active, Normal ...).
 _FAILED_STATES = frozenset({"failure", "error", "offline", "abnormal", "unformatted"})
 HEALTH_OPTIONS = ["ok", "partition_error", "failure"]
+
+#: A disk's state as the device words it (``list.info[d].State``: ``Success``, ``Failure``,
+#: ``Active``, ``Degraded`` ..., api-reference §6.1.3; samples §6.3, §6.5), lowercased -> option.
+_DISK_STATES = {
+    "success": "normal",
+    "normal": "normal",
+    "active": "active",
+    "degraded": "degraded",
+    "failure": "failure",
+    "error": "failure",
+    "abnormal": "failure",
+    "offline": "offline",
+    "unformatted": "unformatted",
+}
+#: Any other word is ``other`` (the device's word stays in the ``device_state`` attribute).
+DISK_STATE_OPTIONS = [*dict.fromkeys(_DISK_STATES.values()), "other"]
+_unknown_disk_states: set[str] = set()
+
+#: Disks from this size on show their sizes in TB, smaller ones (SD cards) in GB.
+TERABYTE_DISK_BYTES = 1e12
 
 
 def _disk(view: View) -> StorageDevice | None:
@@ -90,6 +113,36 @@ def _free(disk: StorageDevice) -> float | None:
     if total is None or used is None:
         return None
     return max(total - used, 0.0)
+
+
+def disk_state(disk: StorageDevice) -> str | None:
+    """The disk's state as an option of :data:`DISK_STATE_OPTIONS` (None: not reported)."""
+    word = (disk.state or "").strip()
+    if not word:
+        return None
+    option = _DISK_STATES.get(word.lower())
+    if option is None:
+        if word not in _unknown_disk_states:
+            _unknown_disk_states.add(word)
+            _LOGGER.debug("Disk %s reports the unknown state %r; shown as other", disk.name, word)
+        return "other"
+    return option
+
+
+def _disk_state_attributes(view: View) -> dict[str, Any] | None:
+    disk = _disk(view)
+    return None if disk is None else {"device_state": disk.state}
+
+
+def disk_size_unit(view: View) -> tuple[str, int]:
+    """The unit (and decimals) a disk's sizes are shown in: TB for a disk of 1 TB or more,
+    else GB. Chosen from the size when the entity is created (Home Assistant keeps a suggested
+    unit from the first registration on)."""
+    disk = _disk(view)
+    total = None if disk is None else disk.total_bytes
+    if total is not None and total >= TERABYTE_DISK_BYTES:
+        return UnitOfInformation.TERABYTES, 2
+    return UnitOfInformation.GIGABYTES, 1
 
 
 def disk_health(disk: StorageDevice) -> str:
@@ -147,6 +200,8 @@ class AmcrestSensorDescription(AmcrestPolledDescription, SensorEntityDescription
     attributes_fn: Callable[[View], dict[str, Any] | None] | None = None
     #: The unit as the device states it with each reading (``None``: keep the last one).
     unit_fn: Callable[[View], str | None] | None = None
+    #: The suggested unit and display precision, chosen when the entity is created.
+    suggested_fn: Callable[[View], tuple[str, int]] | None = None
 
 
 def _rule_temperature(view: View) -> Any:
@@ -229,29 +284,45 @@ def _size(
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=1,
+        suggested_fn=disk_size_unit,
         value_fn=_disk_value(read),
         **kwargs,
     )
 
 
-def _identity_sensor(
-    key: str, read: Callable[[DeviceIdentity], Any], *, enabled: bool = False
-) -> AmcrestSensorDescription:
+def _identity_sensor(key: str, read: Callable[[DeviceIdentity], Any]) -> AmcrestSensorDescription:
+    """A diagnostic sensor of the identity, off by default (the device page shows it)."""
     return AmcrestSensorDescription(
         key=key,
         translation_key=key,
         sources=(IDENTITY,),
         slots_fn=device_slot,
         entity_category=EntityCategory.DIAGNOSTIC,
-        entity_registry_enabled_default=enabled,
+        entity_registry_enabled_default=False,
         value_fn=_identity_value(read),
     )
 
 
 SENSORS: tuple[AmcrestSensorDescription, ...] = (
-    _size("disk_total", lambda d: d.total_bytes, entity_category=EntityCategory.DIAGNOSTIC),
-    _size("disk_used", lambda d: d.used_bytes, state_class=SensorStateClass.MEASUREMENT),
-    _size("disk_free", _free, state_class=SensorStateClass.MEASUREMENT),
+    # Usage (%) and health start enabled; sizes and the raw state are there for who wants them.
+    _size(
+        "disk_total",
+        lambda d: d.total_bytes,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+    ),
+    _size(
+        "disk_used",
+        lambda d: d.used_bytes,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+    ),
+    _size(
+        "disk_free",
+        _free,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+    ),
     AmcrestSensorDescription(
         key="disk_used_percent",
         translation_key="disk_used_percent",
@@ -267,7 +338,11 @@ SENSORS: tuple[AmcrestSensorDescription, ...] = (
         sources=(STORAGE,),
         slots_fn=disk_slots,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_disk_value(lambda d: d.state),
+        entity_registry_enabled_default=False,
+        device_class=SensorDeviceClass.ENUM,
+        options=DISK_STATE_OPTIONS,
+        value_fn=_disk_value(disk_state),
+        attributes_fn=_disk_state_attributes,
     ),
     AmcrestSensorDescription(
         key="disk_health",
@@ -294,7 +369,7 @@ SENSORS: tuple[AmcrestSensorDescription, ...] = (
         )
         for axis, unit in (("pan", DEGREE), ("tilt", DEGREE), ("zoom", None))
     ),
-    _identity_sensor("firmware_version", _firmware, enabled=True),
+    _identity_sensor("firmware_version", _firmware),
     _identity_sensor("firmware_build", lambda i: i.software_build),
     _identity_sensor("serial_number", lambda i: i.serial),
     _identity_sensor("device_type", lambda i: i.model),
@@ -328,6 +403,10 @@ class AmcrestSensor(AmcrestPolledEntity, SensorEntity):
         self._unit = description.native_unit_of_measurement
         if description.unit_fn is not None:
             self._unit = description.unit_fn(self.view) or self._unit
+        if description.suggested_fn is not None:
+            unit, precision = description.suggested_fn(self.view)
+            self._attr_suggested_unit_of_measurement = unit
+            self._attr_suggested_display_precision = precision
 
     @property
     @override

@@ -46,6 +46,11 @@ PEOPLE: Final = "@people"
 DOORS: Final = "@doors"
 #: The device's own record of its last cloud firmware check (a config table).
 FIRMWARE_RECORD: Final = "_DHCloudUpgrade_"
+#: The low-space alarm's config table: ``StorageLowSpace.LowerLimit`` is the free space (in
+#: percent) under which the device raises ``StorageLowSpace`` (api-reference §4.9.13).
+STORAGE_LOW_SPACE: Final = "StorageLowSpace"
+#: A recorder's cameras per channel (a config table, read at setup for the channel devices).
+REMOTE_DEVICES: Final = "RemoteDevice"
 
 #: Errors meaning "the device answered, but not with this": the source is unsupported.
 ANSWERED_ERRORS: Final = (
@@ -211,6 +216,14 @@ def _ptz(caps: Capabilities) -> bool:
     return caps.ptz
 
 
+def _recorder(caps: Capabilities) -> bool:
+    return caps.is_multi_channel
+
+
+def _storage(caps: Capabilities) -> bool:
+    return bool(caps.storage_devices)
+
+
 # ---------------------------------------------------------------------- the table
 
 SOURCES: Final[dict[str, Source]] = {
@@ -233,9 +246,11 @@ SOURCES: Final[dict[str, Source]] = {
         Source(name=DOORS, read=_read_doors, needs=_access),
         # configuration tables with a schedule or a capability of their own
         Source(name=FIRMWARE_RECORD, period=IDENTITY_PERIOD_SECONDS),
+        Source(name=STORAGE_LOW_SPACE, period=STORAGE_PERIOD_SECONDS, needs=_storage),
         Source(name="HeatImagingThermometry", needs=_thermal),
         Source(name="ThermographyOptions", needs=_thermal),
         Source(name="AccessControl", needs=_access),
+        Source(name=REMOTE_DEVICES, needs=_recorder),
     )
 }
 

@@ -65,6 +65,7 @@ SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
         key="audio_detection",
         translation_key="audio_detection",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
         field="AudioDetect[{ch}].MutationDetect",
     ),
     AmcrestSwitchDescription(
@@ -95,6 +96,7 @@ SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
         key="ivs_rule",
         translation_key="ivs_rule",
         entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
         field="VideoAnalyseRule[{ch}][{i}].Enable",
         slots_fn=ivs_rule_slots,
     ),

@@ -86,9 +86,11 @@ UPDATES: tuple[AmcrestUpdateDescription, ...] = (
         key="firmware",
         device_class=UpdateDeviceClass.FIRMWARE,
         entity_category=EntityCategory.DIAGNOSTIC,
-        sources=(IDENTITY,),
-        optional_sources=(FIRMWARE_RECORD,),
+        sources=(IDENTITY, FIRMWARE_RECORD),
         slots_fn=device_slot,
+        # Only where the device can tell a latest version: its firmware-check record names one
+        # (the installed version alone is on the device page already).
+        supported_fn=lambda view: latest_version(view) is not None,
     ),
 )
 

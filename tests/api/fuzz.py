@@ -63,6 +63,7 @@ from custom_components.amcrest_http.api.logs import parse_log_items
 from custom_components.amcrest_http.api.media import clean_jpeg
 from custom_components.amcrest_http.api.ptz import parse_presets, parse_ptz_status, parse_tours
 from custom_components.amcrest_http.api.recording import parse_media_items
+from custom_components.amcrest_http.api.remote_devices import parse_remote_devices
 from custom_components.amcrest_http.api.system import parse_device_time, parse_software_version
 from custom_components.amcrest_http.api.talk import parse_call_reply
 from custom_components.amcrest_http.api.thermal import (
@@ -202,6 +203,10 @@ TARGETS: tuple[Target, ...] = (
     Target("access.alarms", lambda _, text: parse_records(text, AlarmRecord.from_row)),
     Target("access.talk_log", lambda _, text: parse_records(text, TalkRecord.from_row)),
     Target("analytics.ivs_rules", lambda _, text: parse_ivs_rules(codec.parse_table(text))),
+    Target(
+        "remote_devices.parse",
+        lambda _, text: parse_remote_devices(codec.parse_table(text)),
+    ),
     Target("analytics.people_summary", lambda _, text: parse_people_summary(text)),
     Target("analytics.people_stats", lambda _, text: parse_people_stats(text)),
     Target("thermal.point", lambda _, text: parse_point_temperature(text)),

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from homeassistant.components.diagnostics import REDACTED
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
     get_diagnostics_for_device,
@@ -29,7 +33,7 @@ async def test_entry_diagnostics(
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
     assert diagnostics["entry"]["data"]["username"] == "**REDACTED**"
-    assert diagnostics["identity"]["serial"] == sim.state.identity.serial
+    assert diagnostics["identity"]["serial"] == "**REDACTED**"
     assert diagnostics["capabilities"]["video_channels"] == 2
     assert diagnostics["tables"]["Encode"]
     assert diagnostics["tables"]["MotionDetect"]["MotionDetect[1].Enable"] == "true"
@@ -46,9 +50,17 @@ async def test_entry_diagnostics(
     rules = {(rule["channel"], rule["index"]): rule for rule in diagnostics["ivs_rules"]}
     assert rules[(1, 0)]["name"] == sim.state.config.get("VideoAnalyseRule[1][0].Name")
     assert rules[(1, 0)]["type"] == sim.state.config.get("VideoAnalyseRule[1][0].Type")
+    # The cameras behind the channels: models stay, their addresses, serials and logins not.
+    remote = diagnostics["tables"]["RemoteDevice"]
+    slot = "RemoteDevice.uuid:System_CONFIG_NETCAMERA_INFO_0."
+    assert remote[slot + "DeviceType"] == sim.state.config.get(slot + "DeviceType")
+    assert remote[slot + "Address"] == remote[slot + "SerialNo"] == "**REDACTED**"
+    assert slot + "Password" not in remote
+    assert slot + "UserName" not in remote
     text = json.dumps(diagnostics)
     assert PASSWORD not in text
     assert "rtsp://" not in text
+    assert str(sim.state.config.get(slot + "Address")) not in text
 
 
 async def test_device_diagnostics(
@@ -70,3 +82,61 @@ async def test_device_diagnostics(
     host = device_of(hass, entry, sim)
     host_diag = await get_diagnostics_for_device(hass, hass_client, entry, host)
     assert host_diag["device"]["channel"] is None
+
+
+async def _download(hass_client: ClientSessionGenerator, path: str) -> str:
+    """The diagnostics file as the frontend downloads it (data, issues and all), as text."""
+    client = await hass_client()
+    response = await client.get(f"/api/diagnostics/{path}")
+    assert response.status == 200
+    return str(await response.text())
+
+
+@pytest.mark.parametrize("profile", ["nvr", "thermal", "vto"])
+async def test_diagnostics_name_neither_serial_nor_address(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+    profile: str,
+) -> None:
+    """No serial number, no host:port anywhere in the entry's or any device's diagnostics,
+    while model, firmware, capabilities, features and polling state stay."""
+    sim = await start_sim(profile, **({"channels": 2} if profile == "nvr" else {}))
+    entry = await add_entry(sim)
+    await event_stream_open(hass, entry)
+    # A stream error names the address (aiohttp: "Cannot connect to host 127.0.0.1:<port>").
+    entry.runtime_data.event_stream.last_error = (
+        f"ClientConnectorError: Cannot connect to host 127.0.0.1:{sim.port} ssl:default"
+    )
+    serial = sim.state.identity.serial
+    address = f"127.0.0.1:{sim.port}"
+    assert await async_setup_component(hass, "diagnostics", {})
+    await hass.async_block_till_done()
+
+    texts = [await _download(hass_client, f"config_entry/{entry.entry_id}")]
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) >= 2 if profile != "vto" else devices
+    for device in devices:
+        texts.append(
+            await _download(hass_client, f"config_entry/{entry.entry_id}/device/{device.id}")
+        )
+    for text in texts:
+        assert serial not in text
+        assert address not in text
+        assert PASSWORD not in text
+        assert "rtsp://" not in text
+
+    diagnostics = json.loads(texts[0])["data"]
+    identity = diagnostics["identity"]
+    assert identity["serial"] == REDACTED
+    assert identity["model"] == sim.state.identity.device_type
+    assert identity["software_version"] == sim.state.identity.software_version
+    assert diagnostics["base_url"] == REDACTED
+    assert diagnostics["entry"]["data"]["host"] == REDACTED
+    assert diagnostics["capabilities"]
+    assert diagnostics["features"]
+    assert diagnostics["polling"]["supported_sources"]
+    assert diagnostics["event_stream"]["connected"] is True
+    assert diagnostics["event_stream"]["last_error"].startswith("ClientConnectorError")
+    assert diagnostics["tables"]

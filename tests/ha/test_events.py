@@ -185,16 +185,29 @@ async def test_card_swipes_are_tag_scans_where_tags_run(
     assert [(e.data["tag_id"], e.data["device_id"]) for e in scans] == [("7A08", host.id)]
 
 
+async def trigger_types(hass: HomeAssistant, device_id: str) -> set[str]:
+    """The device triggers the automation editor offers for a device."""
+    triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, device_id)
+    return {t["type"] for t in triggers if t["domain"] == DOMAIN}
+
+
 async def test_device_triggers_are_listed_and_fire(
-    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, entity_registry: er.EntityRegistry
 ) -> None:
     entry = await add_entry(ipc)
     await event_stream_open(hass, entry)
     device = device_of(hass, entry, ipc)
-    triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, device.id)
-    types = {t["type"] for t in triggers if t["domain"] == DOMAIN}
-    assert {"motion_started", "motion_stopped", "human_detected", "tamper_detected"} <= types
+    types = await trigger_types(hass, device.id)
+    # The motion, person and tamper binary sensors offer "turned on / off" themselves: the
+    # editor does not list the same thing twice.
+    assert not {"motion_started", "motion_stopped", "human_detected", "tamper_detected"} & types
     assert "doorbell_pressed" not in types  # not a door station
+    # A disabled binary sensor leaves its triggers to the device again.
+    motion = entity_id(hass, "binary_sensor", channel_uid(ipc, "motion"))
+    entity_registry.async_update_entity(motion, disabled_by=er.RegistryEntryDisabler.USER)
+    types = await trigger_types(hass, device.id)
+    assert {"motion_started", "motion_stopped"} <= types
+    assert "human_detected" not in types
     calls: list[ServiceCall] = []
 
     @callback
@@ -314,22 +327,24 @@ async def test_door_sensor_follows_door_status(
 
 
 async def test_recorder_triggers_split_between_host_and_channels(
-    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    entity_registry: er.EntityRegistry,
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
     host = device_of(hass, entry, sim)
     channel = device_of(hass, entry, sim, 0)
-    host_types = {
-        t["type"]
-        for t in await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, host.id)
-        if t["domain"] == DOMAIN
-    }
-    channel_types = {
-        t["type"]
-        for t in await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, channel.id)
-        if t["domain"] == DOMAIN
-    }
+    # Without the binary sensors that follow them, every code is a trigger: device-wide
+    # codes on the recorder, channel codes on the channel's device.
+    for item in er.async_entries_for_config_entry(entity_registry, entry.entry_id):
+        if item.domain == "binary_sensor":
+            entity_registry.async_update_entity(
+                item.entity_id, disabled_by=er.RegistryEntryDisabler.USER
+            )
+    host_types = await trigger_types(hass, host.id)
+    channel_types = await trigger_types(hass, channel.id)
     assert "storage_failure" in host_types
     assert "motion_started" not in host_types
     assert "motion_started" in channel_types

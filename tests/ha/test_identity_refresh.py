@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from homeassistant.core import HomeAssistant
 
 from custom_components.amcrest_http.const import IDENTITY_PERIOD_SECONDS
@@ -11,6 +12,7 @@ from tests.ha.conftest import EntryFactory
 from tests.ha.helpers import device_of, device_uid, entity_id, refresh, state_of
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_new_firmware_reaches_registry_and_entities(
     hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:

@@ -33,6 +33,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import POLLED_DESCRIPTIONS
 from custom_components.amcrest_http import coordinator as coordinator_module
+from custom_components.amcrest_http.binary_sensor import STORAGE_PROBLEM_SOURCES
 from custom_components.amcrest_http.const import (
     DOMAIN,
     IDENTITY_PERIOD_SECONDS,
@@ -58,6 +59,7 @@ from tests.ha.helpers import (
     entity_id,
     event_stream_open,
     state_of,
+    wait_until,
 )
 
 STORAGE_READ = "storageDevice.cgi:getDeviceAllInfo"
@@ -210,6 +212,8 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
     union: set[str] = set()
     for entity in live:
         union |= entity.entity_description.all_sources()
+    # The storage problem sensors follow events and the polled disks (and low-space limit).
+    union |= set(STORAGE_PROBLEM_SOURCES)
     assert polled.needed == union & polled.supported
     assert {STORAGE, IDENTITY, COAXIAL, FIRMWARE_RECORD} <= polled.needed
 
@@ -272,13 +276,13 @@ async def test_requests_per_poll_do_not_grow_with_channels(
     by_config, requests = per_poll[4]
     assert set(by_config.values()) == {1}  # one request answers a table for every channel
     assert requests == {CONFIG_READ: len(by_config)}
-    assert len(by_config) == 8  # measured: 8 tables per poll at 4, 16 and 32 channels
+    assert len(by_config) == 5  # measured: 5 tables per poll at 4, 16 and 32 channels
 
 
 # ---------------------------------------------------------------------- 3. enable / disable
 
 
-@pytest.mark.parametrize("table", ["AudioDetect", "SmartMotionDetect"])
+@pytest.mark.parametrize("table", ["MotionDetect", "SmartMotionDetect"])
 async def test_disabling_every_reader_drops_the_table(
     hass: HomeAssistant,
     *,
@@ -350,6 +354,7 @@ async def test_enabling_a_disabled_by_default_entity_adds_its_table(
 # ---------------------------------------------------------------------- 4. slow schedules
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_storage_identity_and_firmware_record_keep_their_own_periods(
     hass: HomeAssistant,
     ipc: Simulator,
@@ -413,10 +418,13 @@ def _disk_states(hass: HomeAssistant, sim: Simulator, disk: str) -> dict[str, An
     }
 
 
-def _assert_size(state: Any, size_bytes: float) -> None:
-    assert state.attributes[ATTR_UNIT_OF_MEASUREMENT] == UnitOfInformation.GIGABYTES
+def _assert_size(state: Any, size_bytes: float, disk_bytes: float) -> None:
+    """Sizes of disks from 1 TB on show in TB (an 8 TB recorder disk), smaller ones in GB."""
+    terabytes = disk_bytes >= 1e12
+    unit = UnitOfInformation.TERABYTES if terabytes else UnitOfInformation.GIGABYTES
+    assert state.attributes[ATTR_UNIT_OF_MEASUREMENT] == unit
     assert state.attributes["device_class"] == "data_size"
-    assert float(state.state) == pytest.approx(size_bytes / 1e9)
+    assert float(state.state) == pytest.approx(size_bytes / (1e12 if terabytes else 1e9))
 
 
 def _assert_disk(
@@ -428,9 +436,9 @@ def _assert_disk(
     health: str,
     errors: list[str],
 ) -> None:
-    _assert_size(disk["total"], total)
-    _assert_size(disk["used"], used)
-    _assert_size(disk["free"], total - used)
+    _assert_size(disk["total"], total, total)
+    _assert_size(disk["used"], used, total)
+    _assert_size(disk["free"], total - used, total)
     assert disk["used_percent"].attributes[ATTR_UNIT_OF_MEASUREMENT] == PERCENTAGE
     assert float(disk["used_percent"].state) == round(100 * used / total, 1)
     assert disk["state"].state == state
@@ -438,6 +446,7 @@ def _assert_disk(
     assert disk["health"].attributes["partitions_with_errors"] == errors
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_recorder_disks(
     hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
@@ -453,7 +462,7 @@ async def test_recorder_disks(
         first,
         total=size(0, "TotalBytes"),
         used=size(0, "UsedBytes"),
-        state=info["list.info[0].State"],
+        state="normal",  # the device's Success
         health="ok",
         errors=[],
     )
@@ -464,13 +473,14 @@ async def test_recorder_disks(
         second,
         total=size(1, "TotalBytes"),
         used=size(1, "UsedBytes"),
-        state="Failure",
+        state="failure",
         health="failure",
         errors=[info["list.info[1].Detail[0].Path"]],
     )
     assert float(second["used_percent"].state) == 25.0
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_sd_card_follows_the_device_every_storage_period(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, clock: FakeClock
 ) -> None:
@@ -480,7 +490,7 @@ async def test_sd_card_follows_the_device_every_storage_period(
     total = float(info["list.info[0].Detail[0].TotalBytes"])
     used = float(info["list.info[0].Detail[0].UsedBytes"])
     card = _disk_states(hass, ipc, "sd0")
-    _assert_disk(card, total=total, used=used, state="Active", health="ok", errors=[])
+    _assert_disk(card, total=total, used=used, state="active", health="ok", errors=[])
     assert card["health"].attributes["health_data_flag"] == 0
 
     def change(key: str, value: str) -> None:
@@ -496,7 +506,7 @@ async def test_sd_card_follows_the_device_every_storage_period(
         _disk_states(hass, ipc, "sd0"),
         total=total,
         used=used,
-        state="Active",
+        state="active",
         health="ok",
         errors=[],
     )
@@ -506,7 +516,7 @@ async def test_sd_card_follows_the_device_every_storage_period(
         _disk_states(hass, ipc, "sd0"),
         total=total,
         used=20e9,
-        state="Active",
+        state="active",
         health="partition_error",
         errors=["/mnt/sd"],
     )
@@ -516,7 +526,8 @@ async def test_sd_card_follows_the_device_every_storage_period(
     clock.now = set_up_at + 2 * STORAGE_PERIOD_SECONDS
     await coordinator.async_refresh()
     card = _disk_states(hass, ipc, "sd0")
-    assert card["state"].state == "Error"
+    assert card["state"].state == "failure"
+    assert card["state"].attributes["device_state"] == "Error"
     assert card["health"].state == "failure"
 
 
@@ -525,10 +536,15 @@ async def test_sd_card_follows_the_device_every_storage_period(
 
 @pytest.mark.parametrize(
     ("profile", "expected"),
-    [("ipc", STATE_ON), ("ptz", STATE_OFF), ("nvr", STATE_UNKNOWN), ("vto", STATE_UNKNOWN)],
+    [("ipc", STATE_ON), ("ptz", STATE_OFF), ("nvr", None), ("vto", None)],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_firmware_sensor_and_update_entity(
-    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, profile: str, expected: str
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    profile: str,
+    expected: str | None,
 ) -> None:
     sim = await start_sim(profile, channels=4 if profile == "nvr" else None)
     await add_entry(sim)
@@ -536,17 +552,21 @@ async def test_firmware_sensor_and_update_entity(
     firmware = entity_id(hass, "sensor", device_uid(sim, "firmware_version"))
     assert state_of(hass, firmware).state == identity.software_version
 
+    record = dict(sim.state.config.read(FIRMWARE_RECORD) or [])
+    if expected is None:
+        # No record of a firmware check: the device cannot tell a latest version, so there
+        # is no update entity (the installed version is on the device page).
+        assert not record
+        registry = er.async_get(hass)
+        assert registry.async_get_entity_id("update", DOMAIN, device_uid(sim, "firmware")) is None
+        return
     update = state_of(hass, entity_id(hass, "update", device_uid(sim, "firmware")))
     assert update.attributes["installed_version"] == identity.software_version
-    record = dict(sim.state.config.read(FIRMWARE_RECORD) or [])
-    if record:
-        latest = (
-            f"{record['_DHCloudUpgrade_[0].LastVersion']}"
-            f".{record['_DHCloudUpgrade_[0].LastSubVersion']}"
-        )
-        assert update.attributes["latest_version"] == latest
-    else:
-        assert update.attributes["latest_version"] is None
+    latest = (
+        f"{record['_DHCloudUpgrade_[0].LastVersion']}"
+        f".{record['_DHCloudUpgrade_[0].LastSubVersion']}"
+    )
+    assert update.attributes["latest_version"] == latest
     assert update.state == expected
     assert not update.attributes[ATTR_SUPPORTED_FEATURES] & UpdateEntityFeature.INSTALL
 
@@ -554,6 +574,7 @@ async def test_firmware_sensor_and_update_entity(
 # ---------------------------------------------------------------------- 7. failures
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_table_gone_makes_only_its_entities_unavailable(
     hass: HomeAssistant,
     ipc: Simulator,
@@ -595,6 +616,7 @@ async def test_table_gone_makes_only_its_entities_unavailable(
     assert len(coordinator_records(caplog, logging.WARNING)) == 1
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_malformed_config_answers_spare_other_sources(
     hass: HomeAssistant,
     ipc: Simulator,
@@ -630,6 +652,7 @@ async def test_malformed_config_answers_spare_other_sources(
     assert len(coordinator_records(caplog, logging.INFO)) == len(tables)
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_failing_video_mode_makes_profile_entities_unavailable(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, polling: PollingReader
 ) -> None:
@@ -683,6 +706,8 @@ async def _change_password_and_poll(
     entry = await add_entry(ipc)
     coordinator = coordinator_of(entry)
     await event_stream_open(hass, entry)
+    # The stream's read-back of what is in progress is over: the poll runs alone.
+    await wait_until(hass, lambda: entry.runtime_data.state_reads == 1)
     ipc.reset_stats()
     ipc.auth.password = "changed-on-the-device"
     await coordinator.async_refresh()

@@ -163,6 +163,7 @@ async def test_an_unreadable_store_means_a_full_probe(
     assert hass_storage[_key(entry)]["data"]["identity"]["serial"] == ipc.state.identity.serial
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_reprobe_button_asks_everything_again(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory, hass_storage: dict[str, Any]
 ) -> None:

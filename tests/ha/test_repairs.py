@@ -82,6 +82,7 @@ async def test_refused_event_stream_is_raised_then_cleared(
     assert _issue(hass, repairs.EVENTS_REFUSED, entry.entry_id) is None
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_unsupported_write_raises_a_firmware_issue(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:

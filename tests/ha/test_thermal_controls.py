@@ -25,12 +25,13 @@ async def test_palette_select_offers_the_caps_palettes(
     await add_entry(sim)
     eid = entity_id(hass, "select", channel_uid(sim, "thermal_palette", THERMAL_CHANNEL))
     state = state_of(hass, eid)
-    assert state.state == "WhiteHot"
-    assert state.attributes["options"] == ["WhiteHot", "BlackHot", "Ironbow", "Rainbow", "Fusion"]
+    # Translated options (WhiteHot -> white_hot); the device is written its own name.
+    assert state.state == "white_hot"
+    assert state.attributes["options"] == ["white_hot", "black_hot", "ironbow", "rainbow", "fusion"]
 
-    await call(hass, "select", "select_option", eid, option="Ironbow")
+    await call(hass, "select", "select_option", eid, option="ironbow")
     assert sim.state.config.get(PALETTE) == "Ironbow"
-    assert state_of(hass, eid).state == "Ironbow"
+    assert state_of(hass, eid).state == "ironbow"
     # only the thermal channel has one
     visible = hass.states.async_entity_ids("select")
     assert len([e for e in visible if e.endswith("thermal_palette")]) == 1
@@ -44,11 +45,11 @@ async def test_palette_refused_by_the_device(
     eid = entity_id(hass, "select", channel_uid(sim, "thermal_palette", THERMAL_CHANNEL))
     sim.add_fault(kind="invalid_param", path="/cgi-bin/configManager.cgi", count=1)
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, "select", "select_option", eid, option="Rainbow")
+        await call(hass, "select", "select_option", eid, option="rainbow")
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "invalid_value"
     assert sim.state.config.get(PALETTE) == "WhiteHot"
-    assert state_of(hass, eid).state == "WhiteHot"
+    assert state_of(hass, eid).state == "white_hot"
 
 
 async def test_temperature_unit_select_changes_the_readings(

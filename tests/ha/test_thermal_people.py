@@ -63,6 +63,7 @@ async def test_minimum_is_disabled_by_default(
     assert hass.states.get(entity_id(hass, "sensor", uid)) is None
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_flat_field_correction_button(
     hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from simulator import Simulator
+from simulator.profiles import PROFILE_NAMES, get_profile, mac_for_serial
 from tests.simulator.conftest import ClientFactory, SimFactory
 from tests.simulator.digest import DigestClient
 
@@ -65,6 +66,50 @@ async def test_custom_serial_changes_realm(
     assert await _get(client, "/cgi-bin/magicBox.cgi?action=getSerialNo") == "sn=TESTSERIAL0001\r\n"
     assert client.challenge is not None
     assert client.challenge["realm"] == "Login to TESTSERIAL0001"
+
+
+async def _network_mac(make_client: ClientFactory, sim: Simulator) -> str:
+    network = _pairs(await _get(make_client(sim), CONFIG + "getConfig&name=Network"))
+    return network["table.Network.eth0.PhysicalAddress"]
+
+
+async def test_serial_gives_its_own_mac(make_sim: SimFactory, make_client: ClientFactory) -> None:
+    """Another serial, another MAC (derived from it: the same serial gives the same one); the
+    profile's default serial keeps the profile's MAC."""
+    default = await make_sim(profile="ipc")
+    first = await make_sim(profile="ipc", serial="SIMSERIAL0001")
+    second = await make_sim(profile="ipc", serial="SIMSERIAL0002")
+    again = await make_sim(profile="ipc", serial="SIMSERIAL0001")
+    named_default = await make_sim(profile="ipc", serial=get_profile("ipc").identity.serial)
+    macs = {
+        name: await _network_mac(make_client, sim)
+        for name, sim in (
+            ("default", default),
+            ("first", first),
+            ("second", second),
+            ("again", again),
+            ("named_default", named_default),
+        )
+    }
+    profile_mac = get_profile("ipc").identity.mac_address
+    assert macs["default"] == macs["named_default"] == profile_mac
+    assert macs["first"] == macs["again"] == mac_for_serial("SIMSERIAL0001")
+    assert len({macs["default"], macs["first"], macs["second"]}) == 3
+    for sim, mac in ((first, macs["first"]), (second, macs["second"])):
+        assert sim.state.identity.mac_address == mac  # what DHIP answers too
+        first_octet = int(mac.split(":")[0], 16)
+        assert first_octet & 0b10  # locally administered
+        assert not first_octet & 0b01  # unicast
+        assert re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", mac)
+
+
+def test_profile_macs_differ_from_derived_ones() -> None:
+    """No default profile MAC is locally administered: a derived MAC never names one."""
+    for name in PROFILE_NAMES:
+        identity = get_profile(name).identity
+        assert not int(identity.mac_address.split(":")[0], 16) & 0b10
+        assert identity.mac_for(identity.serial) == identity.mac_address
+        assert identity.mac_for(identity.serial + "X") == mac_for_serial(identity.serial + "X")
 
 
 async def test_product_definition(sim: Simulator, client: DigestClient) -> None:

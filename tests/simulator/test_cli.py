@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from simulator.__main__ import build_parser, main, make_simulator
+from simulator.profiles import get_profile, mac_for_serial
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,3 +100,15 @@ def test_serves_until_interrupted() -> None:
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_serial_option_derives_the_mac() -> None:
+    default = make_simulator(build_parser().parse_args(["--profile", "nvr"]))
+    other = make_simulator(
+        build_parser().parse_args(["--profile", "nvr", "--serial", "NVR2SERIAL"])
+    )
+    assert default.state.identity.mac_address == get_profile("nvr").identity.mac_address
+    assert other.state.identity.serial == "NVR2SERIAL"
+    assert other.state.identity.mac_address == mac_for_serial("NVR2SERIAL")
+    assert other.state.identity.mac_address != default.state.identity.mac_address
+    assert other.state.config.get("Network.eth0.PhysicalAddress") == mac_for_serial("NVR2SERIAL")
