@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -17,7 +18,7 @@ from custom_components.amcrest_http.api import (
 )
 from custom_components.amcrest_http.api.answers import MAX_BODY, MAX_ERROR_BODY
 from custom_components.amcrest_http.api.capabilities import MAX_CHANNELS, probe_capabilities
-from tests.api.fake_device import fake_device
+from tests.api.fake_device import Handler, fake_device
 
 PATH = "/cgi-bin/magicBox.cgi"
 CHUNK = b"serialNumber=" + b"9" * 65536
@@ -140,3 +141,61 @@ async def test_a_huge_channel_count_is_capped(
     assert caps.video_channels == MAX_CHANNELS
     assert requests < 4 * MAX_CHANNELS  # was 50,018 requests
     assert caplog.text.count("reports 50000 video channels") == 1
+
+
+# ---------------------------------------------------------------------- downloads
+
+FILE = "/mnt/sd/2024-05-01/001/dav/10/10.00.00-10.05.00[M][0@0][0].dav"
+#: A limit small enough to reach quickly; the default is MAX_DOWNLOAD_BYTES (8 GiB).
+LIMIT = 1024 * 1024
+
+
+async def _endless_file(request: web.Request) -> web.StreamResponse:
+    """A file that never ends: no length, chunks until the client goes."""
+    response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+    await response.prepare(request)
+    with contextlib.suppress(ConnectionError):
+        for _ in range(LIMIT // 65536 * 8):
+            await response.write(b"\0" * 65536)
+    return response
+
+
+async def _declared_too_long(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={"Content-Type": "application/octet-stream", "Content-Length": str(LIMIT + 1)}
+    )
+    await response.prepare(request)
+    with contextlib.suppress(ConnectionError):
+        await response.write(b"\0" * 10)
+    return response
+
+
+@pytest.mark.parametrize("handler", [_endless_file, _declared_too_long])
+async def test_a_download_stops_at_its_limit_and_keeps_nothing(
+    session: aiohttp.ClientSession, tmp_path: Path, handler: Handler
+) -> None:
+    async with fake_device(session, "/cgi-bin/RPC_Loadfile{path:.*}", handler) as client:
+        assert client.recording.file_target(FILE).startswith("/cgi-bin/RPC_Loadfile/mnt")
+        with pytest.raises(MalformedResponseError):
+            await client.recording.download(FILE, tmp_path / "clip.dav", max_bytes=LIMIT)
+        assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a test's tmp dir
+        with pytest.raises(MalformedResponseError):
+            await _drain(client, FILE, LIMIT)
+
+
+async def _drain(client: AmcrestClient, path: str, limit: int) -> None:
+    async with client.recording.open_file(path, max_bytes=limit) as (chunks, _length):
+        async for _chunk in chunks:
+            pass
+
+
+async def test_a_download_under_its_limit_is_whole(
+    session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"\1" * 1000, content_type="application/octet-stream")
+
+    async with fake_device(session, "/cgi-bin/RPC_Loadfile{path:.*}", handler) as client:
+        written = await client.recording.download(FILE, tmp_path / "clip.dav", max_bytes=1000)
+    assert written == 1000
+    assert (tmp_path / "clip.dav").read_bytes() == b"\1" * 1000

@@ -20,7 +20,12 @@ import aiohttp
 
 from .checks import check_int, check_span
 from .codec import Scalar, decode_body
-from .errors import CannotConnectError, DeviceTimeoutError, InvalidParameterError
+from .errors import (
+    CannotConnectError,
+    DeviceTimeoutError,
+    InvalidParameterError,
+    MalformedResponseError,
+)
 from .system import format_device_time
 
 if TYPE_CHECKING:
@@ -28,6 +33,10 @@ if TYPE_CHECKING:
 
 DOWNLOAD_READ_TIMEOUT: Final = 30.0
 """Seconds without a byte before a download is given up."""
+MAX_DOWNLOAD_BYTES: Final = 8 * 1024**3
+"""The most a download may bring (8 GiB) unless the caller sets its own limit: an hour of
+4K main stream at 16 Mbit/s is 7.2 GB, the longest file a device packs by default. A body
+that goes on (an endless or misframed answer) is cut there instead of filling the disk."""
 _PATH_SAFE: Final = "/[]@:,;=+!$&'()*~"
 """Characters of a device file path sent literally (``[M][0@0][0]`` tags, like other clients)."""
 
@@ -47,6 +56,7 @@ class Downloads:
         *,
         chunk_size: int = 65536,
         transform: Transform | None = None,
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
     ) -> int:
         """Save the device file ``path`` (a :class:`MediaFile` path) to ``destination``.
 
@@ -54,12 +64,16 @@ class Downloads:
         ``destination`` that replaces it once complete; on any error or cancellation the
         partial file is removed. ``transform`` (a converter from the file's chunks to the
         chunks to save) changes what is saved, e.g. a ``.dav`` remuxed to MP4. Returns the
-        number of bytes written. Device problems raise the library's errors; local file
-        problems (missing directory, full disk) ``OSError``.
+        number of bytes written. A file longer than ``max_bytes`` raises
+        :class:`MalformedResponseError` (nothing is kept). Device problems raise the library's
+        errors; local file problems (missing directory, full disk) ``OSError``.
         """
         target = self.file_target(path)
         check_int("chunk_size", chunk_size, 1)
-        return await self._save(target, None, Path(destination), chunk_size, transform)
+        check_int("max_bytes", max_bytes, 1)
+        return await self._save(
+            target, None, Path(destination), chunk_size, transform, max_bytes=max_bytes
+        )
 
     @staticmethod
     def file_target(path: str) -> str:
@@ -82,19 +96,20 @@ class Downloads:
 
     @contextlib.asynccontextmanager
     async def open_file(
-        self, path: str, *, chunk_size: int = 65536
+        self, path: str, *, chunk_size: int = 65536, max_bytes: int = MAX_DOWNLOAD_BYTES
     ) -> AsyncIterator[tuple[AsyncGenerator[bytes], int | None]]:
         """The device file ``path`` as chunks, with its length where the device says it.
 
-        The chunks raise the library's errors (a lost connection, a timeout); leaving the
-        context ends the transfer.
+        The chunks raise the library's errors (a lost connection, a timeout, a file longer
+        than ``max_bytes``); leaving the context ends the transfer.
         """
         target = self.file_target(path)
         check_int("chunk_size", chunk_size, 1)
+        check_int("max_bytes", max_bytes, 1)
         async with self._client.transport.stream(
             target, None, read_timeout=DOWNLOAD_READ_TIMEOUT
         ) as response:
-            chunks = _chunks(response, chunk_size)
+            chunks = _chunks(response, chunk_size, max_bytes)
             async with contextlib.aclosing(chunks):
                 encoded = bool(response.headers.get("Content-Encoding"))
                 yield chunks, None if encoded else response.content_length
@@ -108,6 +123,7 @@ class Downloads:
         *,
         subtype: int = 0,
         transform: Transform | None = None,
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
     ) -> int:
         """Save the recording of ``channel`` (1-based) from ``start`` to ``end`` (a DAV
         stream, ``loadfile.cgi?action=startLoad``) to ``destination``; like :meth:`download`.
@@ -122,8 +138,14 @@ class Downloads:
             ("endTime", format_device_time(end)),
             ("subtype", check_int("subtype", subtype, 0, 3)),
         ]
+        check_int("max_bytes", max_bytes, 1)
         return await self._save(
-            "/cgi-bin/loadfile.cgi", params, Path(destination), 65536, transform
+            "/cgi-bin/loadfile.cgi",
+            params,
+            Path(destination),
+            65536,
+            transform,
+            max_bytes=max_bytes,
         )
 
     async def _save(
@@ -133,6 +155,8 @@ class Downloads:
         destination: Path,
         chunk_size: int,
         transform: Transform | None,
+        *,
+        max_bytes: int,
     ) -> int:
         part = _PartFile(destination)
         received = written = 0
@@ -140,7 +164,7 @@ class Downloads:
             async with self._client.transport.stream(
                 target, params, read_timeout=DOWNLOAD_READ_TIMEOUT
             ) as response:
-                chunks = _chunks(response, chunk_size)
+                chunks = _chunks(response, chunk_size, max_bytes)
 
                 async def counted() -> AsyncGenerator[bytes]:
                     nonlocal received
@@ -165,8 +189,15 @@ class Downloads:
         return written
 
 
-async def _chunks(response: aiohttp.ClientResponse, chunk_size: int) -> AsyncGenerator[bytes]:
-    """The body in chunks, with aiohttp's errors turned into the library's."""
+async def _chunks(
+    response: aiohttp.ClientResponse, chunk_size: int, max_bytes: int
+) -> AsyncGenerator[bytes]:
+    """The body in chunks, at most ``max_bytes`` of it, with aiohttp's errors turned into the
+    library's."""
+    declared = response.content_length
+    if declared is not None and declared > max_bytes:
+        raise MalformedResponseError(f"the file is {declared} bytes, over {max_bytes}")
+    received = 0
     try:
         if response.content.at_eof():
             # The transport already read a short body (it checks text answers for errors).
@@ -175,6 +206,9 @@ async def _chunks(response: aiohttp.ClientResponse, chunk_size: int) -> AsyncGen
                 yield body
             return
         async for chunk in response.content.iter_chunked(chunk_size):
+            received += len(chunk)
+            if received > max_bytes:
+                raise MalformedResponseError(f"the file goes on past {max_bytes} bytes")
             yield chunk
     except TimeoutError as err:
         raise DeviceTimeoutError("timeout during a download") from err
