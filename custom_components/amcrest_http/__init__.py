@@ -49,6 +49,7 @@ from .error_translation import translation
 from .hub import AmcrestConfigEntry, AmcrestHub, client_from_data
 from .probe_store import ProbeStore
 from .services import async_setup_services
+from .states import STORAGE_PROBLEM_SOURCES
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ SETUP_SOURCES: frozenset[str] = frozenset(
     name
     for description in POLLED_DESCRIPTIONS
     for name in (*description.all_sources(), *description.setup_sources)
-) | frozenset(binary_sensor.STORAGE_PROBLEM_SOURCES)  # event sensors that also read disks
+) | frozenset(STORAGE_PROBLEM_SOURCES)  # event sensors that also read disks
 
 #: Devices are added from the UI; YAML only tunes where discovery looks (see scanner.py).
 CONFIG_SCHEMA = scanner.CONFIG_SCHEMA

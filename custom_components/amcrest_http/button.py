@@ -19,9 +19,9 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
-    device_slot,
 )
 from .hub import AmcrestConfigEntry
+from .slots import device_slot
 
 PARALLEL_UPDATES = 1
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,10 +38,9 @@ from .api import (
     probe_capabilities,
 )
 from .api.capabilities import MAX_CHANNELS
-from .api.codec import table_rows, to_int
-from .api.discovery import normalize_mac
+from .api.codec import to_int
 from .api.event_stream import EventStream
-from .api.remote_devices import RemoteChannel, parse_remote_devices
+from .api.remote_devices import parse_remote_devices
 from .const import (
     CONF_EVENT_HOLD,
     CONF_EXTRA_STREAMS,
@@ -60,6 +58,7 @@ from .const import (
 )
 from .coordinator import AmcrestCoordinator
 from .device import Device, Features
+from .device_info import channel_device_info, host_device_info, read_channel_titles, read_mac
 from .event_router import EventDispatcher
 from .hub_events import HubEvents
 from .probe_store import ProbeSnapshot, ProbeStore, now
@@ -67,9 +66,6 @@ from .pushed_sources import SourcePush
 from .sources import REMOTE_DEVICES
 
 _LOGGER = logging.getLogger(__name__)
-
-#: Channel titles recorders give by default (``Camera 1``, ``Channel1``, ``CH01``, ``IPC``).
-DEFAULT_TITLE = re.compile(r"(?i)(?:ip ?c(?:amera)?|cam(?:era)?|ch(?:annel|n)?|d)[ _-]?[0-9]{0,3}")
 
 #: Seconds an RTSP port read serves further stream starts.
 RTSP_PORT_TTL = 60.0
@@ -289,8 +285,8 @@ class AmcrestHub(HubEvents):
             self.capabilities = await probe_capabilities(
                 self.client, device_class=self.identity.device_class
             )
-            self.channel_titles = await self._read_channel_titles()
-            self.mac = await self._read_mac()
+            self.channel_titles = await read_channel_titles(self.client)
+            self.mac = await read_mac(self.client)
             await self._async_read_state(sources, None)
         coordinator = self.coordinator
         if self.capabilities.probe_errors:
@@ -335,15 +331,6 @@ class AmcrestHub(HubEvents):
             return None
         count = to_int(text)
         return None if count is None else min(count, MAX_CHANNELS)  # as the probe took it
-
-    async def _read_mac(self) -> str | None:
-        """The MAC address of the default interface (links DHCP discovery to this entry)."""
-        try:
-            network = await self.client.get_config("Network")
-        except NotSupportedError, DeviceError:
-            return None
-        interface = network.get("Network.DefaultInterface") or "eth0"
-        return normalize_mac(network.get(f"Network.{interface}.PhysicalAddress"))
 
     def register_devices(self) -> None:
         """Register the host device first: channel devices point at it."""
@@ -395,18 +382,6 @@ class AmcrestHub(HubEvents):
             return self.channel_device_ids[channel]
         return self.host_device_id
 
-    async def _read_channel_titles(self) -> dict[int, str]:
-        try:
-            values = await self.client.get_config("ChannelTitle")
-        except NotSupportedError:
-            return {}
-        titles: dict[int, str] = {}
-        for index, row in table_rows(values, "ChannelTitle").items():
-            name = row.get("Name", "").replace("|", " ").strip()
-            if name:
-                titles[index] = name
-        return titles
-
     # ------------------------------------------------------------------ devices
 
     @property
@@ -420,64 +395,22 @@ class AmcrestHub(HubEvents):
         return (self.identity.vendor if self.identity else None) or MANUFACTURER_FALLBACK
 
     def host_device_info(self) -> DeviceInfo:
-        identity = self.identity
-        assert identity is not None
-        software = identity.software_version
-        if software and identity.software_build:
-            software = f"{software} ({identity.software_build})"
-        return DeviceInfo(
-            identifiers={(DOMAIN, identity.serial)},
-            connections={(dr.CONNECTION_NETWORK_MAC, self.mac)} if self.mac else set(),
-            manufacturer=self.manufacturer,
-            model=identity.model,
-            name=self.device_name,
-            serial_number=identity.serial,
-            sw_version=software,
-            hw_version=identity.hardware_version,
-            configuration_url=self.client.transport.base_url,
-        )
+        return host_device_info(self.device, self.mac, self.manufacturer)
 
     def channel_device_info(self, channel: int) -> DeviceInfo:
-        """The HA device for a channel: the host itself unless the device records several.
-
-        A channel's name is its title; a title the device gave by default (``Camera 1``,
-        ``Channel1``, ``IPC``) is prefixed with the recorder's name, so two recorders do not
-        make the same entity ids. What the recorder knows of the camera on the channel
-        (``RemoteDevice``: model, firmware, serial, address) fills the device page.
-        """
+        """The HA device for a channel: the host itself unless the device records several."""
         if not self.capabilities.is_multi_channel:
             return self.host_device_info()
-        title = self.channel_titles.get(channel)
-        if title is None:
-            name = f"{self.device_name} channel {channel + 1}"
-        elif DEFAULT_TITLE.fullmatch(title):
-            name = f"{self.device_name} {title}"
-        else:
-            name = title
-        remote = self.remote_channels.get(channel)
-        info = DeviceInfo(
-            identifiers={(DOMAIN, f"{self.serial}_{channel}")},
-            name=name,
+        return channel_device_info(
+            self.device,
+            channel,
+            title=self.channel_titles.get(channel),
+            remote=parse_remote_devices(self.coordinator.current.table(REMOTE_DEVICES)).get(
+                channel
+            ),
             manufacturer=self.manufacturer,
-            model="Channel",
-            via_device_id=self.host_device_id or "",
+            via_device_id=self.host_device_id,
         )
-        if remote is not None and remote.enabled:
-            if remote.model:
-                info["model"] = remote.model
-            if remote.firmware:
-                info["sw_version"] = remote.firmware
-            if remote.serial:
-                info["serial_number"] = remote.serial
-            if remote.address:
-                host = f"[{remote.address}]" if ":" in remote.address else remote.address
-                info["configuration_url"] = f"http://{host}/"
-        return info
-
-    @property
-    def remote_channels(self) -> dict[int, RemoteChannel]:
-        """The cameras behind a recorder's channels, as its ``RemoteDevice`` table says."""
-        return parse_remote_devices(self.coordinator.current.table(REMOTE_DEVICES))
 
     # ------------------------------------------------------------------ live view
 

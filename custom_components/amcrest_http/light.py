@@ -24,12 +24,10 @@ from .api.codec import to_float
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
-    Slot,
     add_polled_entities,
-    device_slot,
-    white_light_slots,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
+from .slots import Slot, device_slot, white_light_slots
 
 PARALLEL_UPDATES = 1
 

@@ -16,16 +16,16 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.codec import table_rows
 from .api.event_body import DeviceEvent
-from .binary_sensor import door_state
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
-    Slot,
     View,
     add_polled_entities,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
+from .slots import Slot
 from .sources import DOORS, PollData
+from .states import door_state
 
 PARALLEL_UPDATES = 1
 

@@ -51,12 +51,11 @@ from .const import DOMAIN
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
-    Slot,
     add_polled_entities,
-    device_slot,
 )
 from .error_translation import to_ha_error
 from .hub import AmcrestConfigEntry, AmcrestHub
+from .slots import Slot, device_slot
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -15,10 +15,9 @@ from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     add_polled_entities,
-    device_slot,
-    white_light_slots,
 )
 from .hub import AmcrestConfigEntry
+from .slots import device_slot, white_light_slots
 
 PARALLEL_UPDATES = 1
 

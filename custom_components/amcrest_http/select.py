@@ -21,9 +21,9 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
-    device_slot,
 )
 from .hub import AmcrestConfigEntry
+from .slots import device_slot
 from .sources import PTZ_PRESETS, PTZ_STATUS
 
 PARALLEL_UPDATES = 1

@@ -31,15 +31,12 @@ from .entity import (
     AmcrestEntityDescription,
     AmcrestPolledDescription,
     AmcrestPolledEntity,
-    Slot,
     View,
     add_call_entities,
     add_polled_entities,
-    device_slot,
-    disk_slots,
-    thermal_rule_slots,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
+from .slots import Slot, device_slot, disk_slots, thermal_rule_slots
 from .sources import (
     IDENTITY,
     PEOPLE,

@@ -16,10 +16,9 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
-    alarm_output_slots,
-    ivs_rule_slots,
 )
 from .hub import AmcrestConfigEntry
+from .slots import alarm_output_slots, ivs_rule_slots
 
 PARALLEL_UPDATES = 1
 

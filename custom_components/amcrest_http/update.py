@@ -25,9 +25,9 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
-    device_slot,
 )
 from .hub import AmcrestConfigEntry
+from .slots import device_slot
 from .sources import FIRMWARE_RECORD, IDENTITY
 
 PARALLEL_UPDATES = 0

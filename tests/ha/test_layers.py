@@ -54,3 +54,16 @@ def test_the_checker_sees_a_type_checking_import(tmp_path: Path) -> None:
         "if TYPE_CHECKING:\n    from .hub import AmcrestHub\n"
     )
     assert relative_imports(planted) == {"repairs", "hub"}
+
+
+#: No module grows past this many lines (split by responsibility instead).
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_is_over_the_size_limit() -> None:
+    sizes = {
+        str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert len(sizes) > 40
+    assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}

@@ -33,7 +33,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import POLLED_DESCRIPTIONS
 from custom_components.amcrest_http import coordinator as coordinator_module
-from custom_components.amcrest_http.binary_sensor import STORAGE_PROBLEM_SOURCES
+from custom_components.amcrest_http.states import STORAGE_PROBLEM_SOURCES
 from custom_components.amcrest_http.const import (
     DOMAIN,
     IDENTITY_PERIOD_SECONDS,
