@@ -33,7 +33,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import POLLED_DESCRIPTIONS
 from custom_components.amcrest_http import coordinator as coordinator_module
-from custom_components.amcrest_http.states import STORAGE_PROBLEM_SOURCES
 from custom_components.amcrest_http.const import (
     DOMAIN,
     IDENTITY_PERIOD_SECONDS,
@@ -49,6 +48,7 @@ from custom_components.amcrest_http.sources import (
     SOURCE_PERIODS,
     STORAGE,
 )
+from custom_components.amcrest_http.states import STORAGE_PROBLEM_SOURCES
 from simulator import Simulator
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
