@@ -190,6 +190,15 @@ def manifest_problems(manifest: Mapping[str, Any], folder: str) -> Problems:
     for requirement in manifest.get("requirements", []):
         if " " in requirement:
             problems.append(f"requirement {requirement!r} has spaces")
+    if "requirements" in manifest and not manifest["requirements"]:
+        problems.append("an empty requirements list (leave the key out)")
+    # ``loggers`` names the third-party libraries' loggers; the integration's own is implied.
+    own = f"custom_components.{folder}"
+    problems += [
+        f"loggers lists the integration's own logger {name}"
+        for name in manifest.get("loggers", [])
+        if name == own or name.startswith(f"{own}.")
+    ]
     for matcher in manifest.get("dhcp", []):
         if not set(matcher) <= {"hostname", "macaddress", "registered_devices"}:
             problems.append(f"dhcp matcher {matcher} has unknown keys")
@@ -257,6 +266,22 @@ def test_manifest_dependencies_cover_imported_components() -> None:
     assert used - declared - IMPLICIT_COMPONENTS == set()
 
 
+def test_license_is_an_osi_licence_and_said_so() -> None:
+    """HACS checks for a licence file; the README names it."""
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License")
+    assert "## License" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_ci_workflows_run_hassfest_hacs_and_the_tests() -> None:
+    workflows = ROOT / ".github" / "workflows"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(workflows.glob("*.yml")))
+    assert "home-assistant/actions/hassfest@" in text
+    assert "hacs/action@" in text
+    assert "category: integration" in text
+    assert "run: scripts/test" in text
+
+
 def test_hacs_json_and_brand() -> None:
     hacs = _json(ROOT / "hacs.json")
     assert hacs_problems(hacs) == []
@@ -295,6 +320,42 @@ def translation_value_problems(strings: Any, path: str = "") -> Problems:
             if not name.isidentifier() and not name.startswith("%key:")
         ]
     return problems
+
+
+def issue_shape_problems(strings: Mapping[str, Any]) -> Problems:
+    """hassfest's schema for repair issues: a title, and either a description (an issue the
+    user fixes elsewhere) or a fix flow (a repair Home Assistant runs), never both or neither;
+    a fix flow's steps have a title or a description."""
+    problems: Problems = []
+    for key, issue in strings.get("issues", {}).items():
+        if "title" not in issue:
+            problems.append(f"issues.{key}: no title")
+        if ("description" in issue) == ("fix_flow" in issue):
+            problems.append(f"issues.{key}: needs exactly one of description and fix_flow")
+        for step_id, step in issue.get("fix_flow", {}).get("step", {}).items():
+            if not {"title", "description"} & set(step):
+                problems.append(f"issues.{key}.fix_flow.step.{step_id}: no title or description")
+    return problems
+
+
+def test_repair_issues_have_hassfests_shape() -> None:
+    assert issue_shape_problems(_strings()) == []
+
+
+def test_self_issue_shape_rule_catches_both_and_neither() -> None:
+    bad = {
+        "issues": {
+            "both": {"title": "t", "description": "d", "fix_flow": {"step": {"confirm": {}}}},
+            "neither": {"title": "t"},
+            "untitled": {"description": "d"},
+        }
+    }
+    assert issue_shape_problems(bad) == [
+        "issues.both: needs exactly one of description and fix_flow",
+        "issues.both.fix_flow.step.confirm: no title or description",
+        "issues.neither: needs exactly one of description and fix_flow",
+        "issues.untitled: no title",
+    ]
 
 
 def test_translations_match_strings() -> None:
@@ -1007,6 +1068,15 @@ def test_self_manifest_check_catches_bad_manifests() -> None:
     ):
         assert expected in problems
     assert any("macaddress" in p for p in problems)
+    extra = {"loggers": ["custom_components.amcrest_http"], "requirements": []}
+    tidy = {
+        key: (good | extra)[key]
+        for key in ("domain", "name", *sorted(set(good) - {"domain", "name"} | set(extra)))
+    }
+    assert manifest_problems(tidy, "amcrest_http") == [
+        "an empty requirements list (leave the key out)",
+        "loggers lists the integration's own logger custom_components.amcrest_http",
+    ]
 
 
 def test_self_hacs_check_catches_bad_files() -> None:
