@@ -113,16 +113,14 @@ def _hub_data(hub: AmcrestHub) -> dict[str, Any]:
     }
 
 
-def _identifying(entry: AmcrestConfigEntry, hub: AmcrestHub) -> re.Pattern[str] | None:
+def _identifying(entry: AmcrestConfigEntry, hub: AmcrestHub) -> re.Pattern[str]:
     """What names this device in free text: its serial number, its host (with the port)."""
     host = str(entry.data.get(CONF_HOST) or "")
     port = entry.data.get(CONF_PORT)
     words: set[str] = {hub.serial if hub.identity else "", entry.unique_id or "", host}
     if host and port:
         words.add(f"{host}:{port}")
-    words.discard("")
-    if not words:
-        return None
+    words.discard("")  # an entry always has a host: something is left
     # Longest first (host:port before host); not inside a longer word or number.
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
@@ -141,8 +139,8 @@ def _scrub(data: Any, pattern: re.Pattern[str]) -> Any:
 
 def _redacted(entry: AmcrestConfigEntry, hub: AmcrestHub, data: dict[str, Any]) -> dict[str, Any]:
     redacted: dict[str, Any] = async_redact_data(data, TO_REDACT)
-    pattern = _identifying(entry, hub)
-    return redacted if pattern is None else _scrub(redacted, pattern)
+    scrubbed: dict[str, Any] = _scrub(redacted, _identifying(entry, hub))
+    return scrubbed
 
 
 async def async_get_config_entry_diagnostics(
