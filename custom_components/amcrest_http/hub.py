@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, override
@@ -40,7 +40,7 @@ from .api import (
 from .api.capabilities import MAX_CHANNELS
 from .api.codec import to_int
 from .api.event_stream import EventStream
-from .api.remote_devices import parse_remote_devices
+from .api.remote_devices import RemoteChannel, parse_remote_devices
 from .const import (
     CONF_EVENT_HOLD,
     CONF_EXTRA_STREAMS,
@@ -136,6 +136,9 @@ class AmcrestHub(HubEvents):
     _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
     #: (monotonic time, port) of the last RTSP port read.
     _rtsp_port_read: tuple[float, int] | None = None
+    #: The ``RemoteDevice`` table last parsed, and what it said (every entity asks for its
+    #: device's info: parsed once per table read, not once per entity).
+    _remote: tuple[object, dict[int, RemoteChannel]] | None = None
     _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -252,9 +255,9 @@ class AmcrestHub(HubEvents):
         return self.features.channels
 
     @property
-    def encode(self) -> dict[str, str]:
+    def encode(self) -> Mapping[str, str]:
         """The Encode table as last read (empty when the device has none)."""
-        return dict(self.coordinator.current.table("Encode"))
+        return self.coordinator.current.table("Encode")
 
     async def async_setup(self, sources: Iterable[str] = ()) -> None:
         """Identify and probe the device, then read ``sources`` once.
@@ -397,6 +400,14 @@ class AmcrestHub(HubEvents):
     def host_device_info(self) -> DeviceInfo:
         return host_device_info(self.device, self.mac, self.manufacturer)
 
+    @property
+    def remote_channels(self) -> dict[int, RemoteChannel]:
+        """The cameras behind a recorder's channels (its ``RemoteDevice`` table)."""
+        table = self.coordinator.current.table(REMOTE_DEVICES)
+        if self._remote is None or self._remote[0] is not table:
+            self._remote = (table, parse_remote_devices(table))
+        return self._remote[1]
+
     def channel_device_info(self, channel: int) -> DeviceInfo:
         """The HA device for a channel: the host itself unless the device records several."""
         if not self.capabilities.is_multi_channel:
@@ -405,9 +416,7 @@ class AmcrestHub(HubEvents):
             self.device,
             channel,
             title=self.channel_titles.get(channel),
-            remote=parse_remote_devices(self.coordinator.current.table(REMOTE_DEVICES)).get(
-                channel
-            ),
+            remote=self.remote_channels.get(channel),
             manufacturer=self.manufacturer,
             via_device_id=self.host_device_id,
         )
