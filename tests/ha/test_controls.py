@@ -22,6 +22,7 @@ from homeassistant.const import (
     ATTR_FRIENDLY_NAME,
     STATE_OFF,
     STATE_ON,
+    STATE_UNKNOWN,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -1036,3 +1037,18 @@ async def test_day_night_without_its_own_table_is_video_in_options(
     await call(hass, "select", "select_option", eid, option="color")
     holds_and_shows(hass, sim, eid, {"VideoInOptions[0].DayNightColor": "0"}, "color")
     assert not sim.state.config.has_table("VideoInDayNight")
+
+
+async def test_a_select_reads_the_device_word_in_any_case_and_unknown_as_unknown(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    """Firmware that answers ``blackwhite`` where the options say ``BlackWhite`` still shows
+    the option; a word no option has (``Photoresistor``, a mode with no entity option) is
+    unknown rather than a wrong option."""
+    entry = await add_entry(ipc)
+    eid = entity_id(hass, "select", channel_uid(ipc, "day_night_mode"))
+    field = "VideoInDayNight[0][2].Mode"
+    assert await set_behind(hass, entry, ipc, field, "blackwhite")
+    assert state_of(hass, eid).state == "black_white"
+    assert await set_behind(hass, entry, ipc, field, "Photoresistor")
+    assert state_of(hass, eid).state == STATE_UNKNOWN
