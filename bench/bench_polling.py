@@ -246,8 +246,6 @@ async def steady_state(hass: HomeAssistant, device: BenchDevice) -> dict[str, An
         # The device's clock too: its digest nonces age with the simulated hour (the
         # simulator's Authenticator takes a clock, Simulator does not pass one through).
         patch.setattr(sim.auth, "clock", clock.device_time)
-        # And the transport's, which decides whether a nonce is still fresh enough to reuse.
-        patch.setattr(hub_of(device).client.transport, "clock", clock.device_time)
         sim.reset_stats()
         for n in range(1, polls + 1):
             clock.now = start + n * seconds

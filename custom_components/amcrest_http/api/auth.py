@@ -3,9 +3,8 @@
 Digest details that matter on real firmware:
 * ``qop``, ``nc`` and ``algorithm`` are sent as bare tokens (``qop=auth``); several Amcrest
   models refuse the quoted form as if the password were wrong.
-* a nonce may be reused with an incrementing ``nc``; devices that refuse reuse are detected and
-  from then on every request starts with an unauthenticated challenge, which the device does
-  not count as a failed login.
+* the transport signs one request per challenge (``nc=00000001``): an unauthenticated request
+  that fetches the challenge is not a failed login, and a refusal of a fresh nonce is definite.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 * At most ``max_concurrent`` (2) ordinary requests are in flight per device; small device
   web servers wedge with more. Long-lived streams do not hold a slot once they are open.
-* Logins never run in parallel: whenever a request has to (re)authenticate, it does so under a
-  per-device lock, and the others reuse the challenge it obtained.
+* Logins never run in parallel: a request's credentials go out under a per-device lock, held
+  until the device has answered them, so a changed password is refused once, not once per
+  request in flight.
 * After a definite authentication failure the transport refuses every request with those
   credentials, without touching the network, until :meth:`Transport.set_credentials` is called.
   After a lock-out answer it refuses requests until the lock has run out.
@@ -16,7 +17,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final
@@ -49,13 +50,13 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_TIMEOUT: Final = 10.0
 # When a device locks us out without saying for how long, wait this long before trying again.
 DEFAULT_LOCK_SECONDS: Final = DEFAULT_LOCK_MINUTES * 60.0
-#: Seconds after the device last accepted a digest nonce during which further requests may
-#: reuse it without asking for a challenge first. After a quiet spell the next request starts
-#: from a fresh challenge (one unauthenticated round trip, not a login): a refusal of a fresh
-#: nonce is definite, so a password changed on the device while Home Assistant was idle costs
-#: exactly one failed login. A refused *reused* nonce is ambiguous (firmware is not known to
-#: flag an expired nonce ``stale``), and resolving it costs a second login.
-REUSE_WINDOW: Final = 2.0
+# Digest: every request starts from a fresh challenge (one unauthenticated round trip, not a
+# login), signed once. A refusal of a fresh nonce is definite, so a password changed on the
+# device costs exactly one failed login whatever is in flight: credentials go out one request at
+# a time until the device has answered them. Reusing a nonce would save the round trip, but a
+# refused reused nonce is ambiguous (no public capture shows firmware flagging an expired one
+# ``stale``; Amcrest cameras and a DHI-NVR5464 refuse any reuse: home-assistant/core #174441,
+# rroller/dahua PR #597), and resolving that costs a second login.
 
 type Params = Mapping[str, Scalar] | list[tuple[str, Scalar]]
 
@@ -88,14 +89,8 @@ class Transport:
         self._login_lock = asyncio.Lock()
         self._challenge: Challenge | None = None
         self._digest: DigestState | None = None
-        # None: unknown yet; False: the device refuses a reused nonce.
-        self._nonce_reuse: bool | None = None
         self._auth_failure: AuthenticationError | None = None
         self._locked_until = 0.0
-        # When the device last accepted the current digest nonce (``clock`` seconds).
-        self._accepted_at = -math.inf
-        #: Monotonic seconds for nonce reuse (benchmarks that simulate time replace it).
-        self.clock: Callable[[], float] = time.monotonic
         #: Requests sent over the network, for diagnostics and benchmarks.
         self.requests_sent = 0
 
@@ -128,8 +123,6 @@ class Transport:
         self._locked_until = 0.0
         self._challenge = None
         self._digest = None
-        self._nonce_reuse = None
-        self._accepted_at = -math.inf
 
     def url(self, path: str, params: Params | None = None) -> str:
         """The full URL (without credentials) of a request."""
@@ -239,19 +232,6 @@ class Transport:
             minutes = math.ceil(remaining / 60)
             raise LockedOutError("device locked the account; waiting for the lock to end", minutes)
 
-    def _can_preempt(self) -> bool:
-        """True when a request can carry credentials without asking for a challenge first."""
-        if self._challenge is None:
-            return False
-        if self._challenge.scheme == "basic":
-            return True
-        if self._digest is None:
-            return False
-        if not self._digest.used:
-            return True
-        # A used nonce: only on firmware that takes it again, and only shortly after it worked.
-        return self._nonce_reuse is not False and self.clock() - self._accepted_at <= REUSE_WINDOW
-
     def _header(self, method: str, target: str) -> str:
         if self._challenge is not None and self._challenge.scheme == "basic":
             return basic_header(self._username, self._password)
@@ -270,47 +250,32 @@ class Transport:
         read_timeout: float | None = None,
         sender: _Sender | None = None,
     ) -> aiohttp.ClientResponse:
-        """Open a response, authenticating as needed. Never returns an auth refusal."""
+        """Open a response, authenticating as needed. Never returns an auth refusal.
+
+        Credentials go out one request at a time (the lock is held until the device has
+        answered them), so a refusal is seen once, not by every request in flight.
+        """
         self._check_refusals()
         send = sender or _Sender(self, method, target, timeout, data, headers, stream, read_timeout)
-        # Streams open rarely; they start from a fresh digest challenge so that a refusal is
-        # definite at once (a changed password costs one failed login, not two).
-        fresh = stream and self._challenge is not None and self._challenge.scheme == "digest"
-        if self._can_preempt() and not fresh:
-            reused = self._digest is not None and self._digest.used
-            resp = await send(self._header(method, target))
-            if not await self._refused(resp, stream):
-                if reused and self._nonce_reuse is None:
-                    self._nonce_reuse = True
-                self._accepted()
-                return resp
-            async with self._login_lock:
-                if self._auth_failure is not None or self._locked_until > time.monotonic():
-                    # Another request established the refusal while this one was in flight.
-                    resp.release()
-                    self._check_refusals()
-                return await self._login(send, resp, sent=True, reused=reused)
         async with self._login_lock:
-            # Another request may have logged in while this one waited for the lock.
+            # Another request may have been refused while this one waited for the lock.
             self._check_refusals()
-            if self._can_preempt() and not fresh:
-                reused = self._digest is not None and self._digest.used
-                resp = await send(self._header(method, target))
-                return await self._login(send, resp, sent=True, reused=reused)
-            return await self._login(send, await send(None), sent=False, reused=False)
+            if self._challenge is not None and self._challenge.scheme == "basic":
+                # Basic credentials go out with the request itself.
+                return await self._login(send, await send(self._header(method, target)), sent=True)
+            return await self._login(send, await send(None), sent=False)
 
     async def _login(
-        self, send: _Sender, resp: aiohttp.ClientResponse, *, sent: bool, reused: bool
+        self, send: _Sender, resp: aiohttp.ClientResponse, *, sent: bool
     ) -> aiohttp.ClientResponse:
         """Answer challenges until the device accepts or definitely refuses the credentials.
 
         A refusal of credentials computed from a fresh challenge is definite: the transport
-        stops there, so a wrong password costs exactly one failed login on the device.
+        stops there, so a wrong password costs exactly one failed login on the device. A
+        ``stale`` challenge (the nonce expired between challenge and answer) is answered again.
         """
         for _ in range(3):
             if not await self._refused(resp, send.stream):
-                if sent:
-                    self._accepted()
                 return resp
             status = resp.status
             challenges = parse_challenges(resp.headers.getall("WWW-Authenticate", []))
@@ -320,15 +285,12 @@ class Transport:
             challenge = pick_challenge(challenges)
             if challenge is None:
                 return self._fail("device refused the request without an auth challenge")
-            if sent and not reused and not challenge.stale:
+            if sent and not challenge.stale:
                 return self._fail("device refused the credentials")
-            if sent and reused and not challenge.stale and challenge.scheme == "digest":
-                # The nonce was valid a moment ago; this device wants a fresh one per request.
-                self._nonce_reuse = False
             self._challenge = challenge
             self._digest = DigestState(challenge) if challenge.scheme == "digest" else None
             resp = await send(self._header(send.method, send.target))
-            sent, reused = True, False
+            sent = True
         resp.release()
         return self._fail("device kept challenging the credentials")
 
@@ -363,10 +325,6 @@ class Transport:
             resp.release()
             self._register_lock(lock_minutes(head))
         return "invalid authority" in head
-
-    def _accepted(self) -> None:
-        """The device took the current credentials (and nonce, for digest)."""
-        self._accepted_at = self.clock()
 
     def _fail(self, message: str) -> aiohttp.ClientResponse:
         error = AuthenticationError(message)
