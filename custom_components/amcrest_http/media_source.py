@@ -30,6 +30,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
+from PIL import Image, UnidentifiedImageError
 
 from .api import AmcrestError
 from .const import DOMAIN
@@ -436,8 +437,6 @@ class RecordingProxyView(HomeAssistantView):
 def scale_down(data: bytes, size: int = THUMBNAIL_SIZE) -> bytes | None:
     """``data`` (a JPEG) as a JPEG no larger than ``size`` on its longer side; None when it is
     not a JPEG Pillow reads."""
-    from PIL import Image, UnidentifiedImageError  # Pillow is a requirement of Home Assistant
-
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "JPEG":

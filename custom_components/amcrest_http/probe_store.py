@@ -50,9 +50,9 @@ class ProbeSnapshot:
     #: Wall-clock time of the probe (seconds since the epoch).
     probed_at: float = 0.0
 
-    def fits(self, fingerprint: Fingerprint, now: float) -> bool:
+    def fits(self, fingerprint: Fingerprint, at: float) -> bool:
         """Whether this probe still describes the device: same device and firmware, fresh."""
-        return fingerprint.matches(self.identity) and 0 <= now - self.probed_at < PROBE_MAX_AGE
+        return fingerprint.matches(self.identity) and 0 <= at - self.probed_at < PROBE_MAX_AGE
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -27,7 +27,7 @@ UNINITIALISED: Final = "device_uninitialised"
 KINDS: Final = (LOCKED_OUT, EVENTS_REFUSED, CERTIFICATE, FIRMWARE, UNINITIALISED)
 
 
-def issue_id(kind: str, entry_id: str, suffix: str = "") -> str:
+def issue_key(kind: str, entry_id: str, suffix: str = "") -> str:
     return f"{kind}_{entry_id}" + (f"_{suffix}" if suffix else "")
 
 
@@ -45,7 +45,7 @@ def async_raise(
     ir.async_create_issue(
         hass,
         DOMAIN,
-        issue_id(kind, entry_id, suffix),
+        issue_key(kind, entry_id, suffix),
         is_fixable=fixable,
         is_persistent=False,
         severity=ir.IssueSeverity.ERROR if kind != FIRMWARE else ir.IssueSeverity.WARNING,
@@ -57,7 +57,7 @@ def async_raise(
 
 @callback
 def async_clear(hass: HomeAssistant, kind: str, entry_id: str, suffix: str = "") -> None:
-    ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry_id, suffix))
+    ir.async_delete_issue(hass, DOMAIN, issue_key(kind, entry_id, suffix))
 
 
 @callback

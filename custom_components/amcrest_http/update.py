@@ -45,7 +45,7 @@ def firmware_record(view: View) -> dict[str, str]:
     return record
 
 
-def latest_version(view: View) -> str | None:
+def offered_version(view: View) -> str | None:
     """``LastVersion`` and ``LastSubVersion`` are two halves of one version string."""
     record = firmware_record(view)
     version = record.get("LastVersion", "").split(",")[0].strip()
@@ -90,7 +90,7 @@ UPDATES: tuple[AmcrestUpdateDescription, ...] = (
         slots_fn=device_slot,
         # Only where the device can tell a latest version: its firmware-check record names one
         # (the installed version alone is on the device page already).
-        supported_fn=lambda view: latest_version(view) is not None,
+        supported_fn=lambda view: offered_version(view) is not None,
     ),
 )
 
@@ -115,7 +115,7 @@ class AmcrestUpdate(AmcrestPolledEntity, UpdateEntity):
     @property
     @override
     def latest_version(self) -> str | None:
-        return latest_version(self.view)
+        return offered_version(self.view)
 
     @override
     def version_is_newer(self, latest_version: str, installed_version: str) -> bool:

@@ -416,7 +416,7 @@ async def test_callback_errors_do_not_stop_the_stream(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    assert "event callback failed" in caplog.text
+    assert "Event callback failed" in caplog.text
 
 
 async def test_async_iterator(ipc: Simulator, ipc_client: AmcrestClient) -> None:

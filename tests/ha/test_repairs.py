@@ -35,7 +35,7 @@ from tests.ha.helpers import call, channel_uid, entity_id, wait_until
 
 
 def _issue(hass: HomeAssistant, kind: str, entry_id: str, suffix: str = "") -> ir.IssueEntry | None:
-    return ir.async_get(hass).async_get_issue(DOMAIN, repairs.issue_id(kind, entry_id, suffix))
+    return ir.async_get(hass).async_get_issue(DOMAIN, repairs.issue_key(kind, entry_id, suffix))
 
 
 async def test_lock_out_is_raised_then_cleared(
@@ -196,7 +196,7 @@ async def test_bad_certificate_has_a_fix_flow(
 ) -> None:
     entry = await add_entry(ipc, **{CONF_PORT: tls_port, CONF_SSL: True, CONF_VERIFY_SSL: True})
     assert entry.state == ConfigEntryState.SETUP_RETRY
-    issue_key = repairs.issue_id(repairs.CERTIFICATE, entry.entry_id)
+    issue_key = repairs.issue_key(repairs.CERTIFICATE, entry.entry_id)
     issue = _issue(hass, repairs.CERTIFICATE, entry.entry_id)
     assert issue is not None
     assert issue.is_fixable
@@ -223,7 +223,7 @@ async def test_certificate_fix_for_a_removed_entry_aborts(hass: HomeAssistant) -
     manager = repairs_flow_manager(hass)
     assert manager is not None
     result = await manager.async_init(
-        DOMAIN, data={"issue_id": repairs.issue_id(repairs.CERTIFICATE, "gone")}
+        DOMAIN, data={"issue_id": repairs.issue_key(repairs.CERTIFICATE, "gone")}
     )
     result = await manager.async_configure(result["flow_id"], {})
     assert result["type"] == "abort"

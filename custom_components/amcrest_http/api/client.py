@@ -16,7 +16,11 @@ from collections.abc import Iterator, Mapping
 
 import aiohttp
 
+from .access import Access
+from .analytics import Analytics
+from .audio import Audio
 from .codec import Scalar, config_items, parse_kv, parse_table
+from .discovery import Discovery
 from .errors import (
     CannotConnectError,
     DeviceError,
@@ -24,6 +28,13 @@ from .errors import (
     MalformedResponseError,
     NotSupportedError,
 )
+from .logs import Logs
+from .media import Media
+from .ptz import Ptz
+from .recording import Recording
+from .system import System
+from .talk import Talk
+from .thermal import Thermal
 from .transport import DEFAULT_TIMEOUT, Params, Transport
 
 
@@ -42,18 +53,6 @@ class AmcrestClient:
         verify_ssl: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        from .access import Access
-        from .analytics import Analytics
-        from .audio import Audio
-        from .discovery import Discovery
-        from .logs import Logs
-        from .media import Media
-        from .ptz import Ptz
-        from .recording import Recording
-        from .system import System
-        from .talk import Talk
-        from .thermal import Thermal
-
         self.transport = Transport(
             session,
             host,

@@ -457,7 +457,7 @@ class EventStream(ReconnectingStream):
             try:
                 callback(event)
             except Exception:
-                _LOGGER.exception("event callback failed for %s", event.code)
+                _LOGGER.exception("Event callback failed for %s", event.code)
 
 
 def _describe(err: BaseException) -> str:

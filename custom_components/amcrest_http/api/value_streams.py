@@ -178,7 +178,7 @@ class PushStream[T](ReconnectingStream):
         try:
             callback(value)
         except Exception:
-            _LOGGER.exception("push stream %s: callback failed", self._label)
+            _LOGGER.exception("Push stream %s: callback failed", self._label)
 
     def as_dict(self) -> dict[str, object]:
         """Counters for diagnostics (no URL: it names the host)."""
