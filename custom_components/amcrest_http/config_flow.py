@@ -35,6 +35,7 @@ from .api import (
     DeviceIdentity,
     LockedOutError,
 )
+from .api.auth import Challenge, serial_from_realm
 from .api.discovery import DiscoveredDevice, async_dhip_search, normalize_mac
 from .const import (
     CONF_EVENT_HOLD,
@@ -208,10 +209,30 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
         found = await self._async_probe(host)
         if found is not None:
             return await self._async_discovered(found)
-        if not await self._async_answers_like_a_device(host):
+        prompt = await self._async_login_prompt(host)
+        if prompt is None:
             return self.async_abort(reason="not_amcrest_device")
-        await self.async_set_unique_id(mac or host)
-        self._abort_if_unique_id_configured()
+        serial = serial_from_realm(prompt.params.get("realm", ""))
+        if serial is not None:
+            # The login realm names the serial: the same unique id as every entry.
+            return await self._async_discovered(
+                DiscoveredDevice(
+                    serial=serial,
+                    model=None,
+                    device_class=None,
+                    mac=mac,
+                    ip=host,
+                    http_port=None,
+                    vendor=None,
+                    firmware=None,
+                    initialized=None,
+                    machine_name=discovery_info.hostname or None,
+                    source="dhcp",
+                )
+            )
+        # Old firmware (Basic realm "Device_CGI") names nothing: no unique id until the
+        # credentials read the serial; an entry at this address is the device already.
+        self._async_abort_entries_match({CONF_HOST: host})
         self._discovered = {CONF_HOST: host, CONF_PORT: DEFAULT_HTTP_PORT}
         self.context["title_placeholders"] = {"name": discovery_info.hostname or host}
         return await self.async_step_discovery_confirm()
@@ -253,7 +274,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
             return None
         return next((r for r in replies if r.serial), None)
 
-    async def _async_answers_like_a_device(self, host: str) -> bool:
+    async def _async_login_prompt(self, host: str) -> Challenge | None:
         """Without DHIP: the CGI asks for credentials the way these devices do."""
         client = client_from_data(
             self.hass,
@@ -265,7 +286,7 @@ class AmcrestHttpConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_PASSWORD: "",
             },
         )
-        return await client.system.asks_for_login()
+        return await client.system.login_prompt()
 
     async def _async_discovered(self, device: DiscoveredDevice) -> ConfigFlowResult:
         """Offer a device found by discovery, or update the address of a configured one."""

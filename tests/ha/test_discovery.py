@@ -137,12 +137,44 @@ async def test_dhcp_without_dhip_asks_over_http(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "discovery_confirm"
     assert ipc.stats["failed_logins"] == 0  # the probe sent no credentials
+    # The login realm ("Login to <serial>") names the device: one unique-id kind everywhere.
+    [flow] = _flows(hass)
+    assert flow["context"]["unique_id"] == ipc.state.identity.serial
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == ipc.state.identity.serial
     await hass.async_block_till_done()
+
+
+async def test_dhcp_of_old_basic_firmware_has_no_unique_id_until_it_logs_in(
+    hass: HomeAssistant, start_sim: SimFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Basic-only firmware answers realm "Device_CGI" (rroller/dahua #583): nothing names the
+    device before the login, so the flow carries no MAC or address as a stand-in id."""
+    sim = await start_sim("ipc", auth="basic")
+    await _setup(hass, port=_free_udp_port())
+    monkeypatch.setattr(config_flow, "DEFAULT_HTTP_PORT", sim.port)
+    monkeypatch.setattr(config_flow, "PROBE_TIMEOUT", 0.2)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(sim)
+    )
+    assert result["step_id"] == "discovery_confirm"
+    [flow] = _flows(hass)
+    assert flow["context"].get("unique_id") is None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == sim.state.identity.serial
+    await hass.async_block_till_done()
+    # Seen again at the same address (a DHCP renewal): the entry there is the device.
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=_dhcp(sim, hostname="renewed")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
 
 
 async def test_dhcp_of_something_else_is_not_offered(

@@ -92,6 +92,17 @@ def parse_challenges(headers: list[str]) -> list[Challenge]:
     return found
 
 
+#: ``Login to <serial>``: the realm of Dahua and Amcrest firmware's Digest challenges, HTTP and
+#: RTSP (api-reference §3.3; scottlamb/retina #62). Old Basic-only firmware says ``Device_CGI``.
+_SERIAL_REALM: Final = re.compile(r"Login to ([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+
+
+def serial_from_realm(realm: str) -> str | None:
+    """The serial number a ``Login to <serial>`` realm names; None for any other realm."""
+    match = _SERIAL_REALM.fullmatch(realm.strip())
+    return match.group(1) if match else None
+
+
 def pick_challenge(challenges: list[Challenge]) -> Challenge | None:
     """Prefer Digest; fall back to Basic (old firmware offers only Basic)."""
     for wanted in ("digest", "basic"):

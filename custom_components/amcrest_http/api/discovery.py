@@ -63,7 +63,7 @@ RECORDER_TIMEOUT_MAX: Final = 300
 
 SOURCE_DHIP: Final = "dhip"
 SOURCE_RECORDER: Final = "recorder"
-type DiscoverySource = Literal["dhip", "recorder"]
+type DiscoverySource = Literal["dhip", "recorder", "dhcp"]
 
 _HEADER_START: Final = HEADER_LENGTH.to_bytes(4, "little")
 _MAGICS: Final = (b"DHIP", b"PIHD")

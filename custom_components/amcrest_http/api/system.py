@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .auth import Challenge, parse_challenges, pick_challenge
 from .codec import parse_kv
 from .errors import AmcrestError, DeviceError, InvalidParameterError, NotSupportedError
 
@@ -194,11 +195,16 @@ class System:
     async def asks_for_login(self) -> bool:
         """Whether the device info CGI answers an anonymous request with a Digest or Basic
         challenge, the way these devices do (used to confirm a discovered address)."""
-        challenge = await anonymous_challenge(
+        return await self.login_prompt() is not None
+
+    async def login_prompt(self) -> Challenge | None:
+        """The challenge the device info CGI answers an anonymous request with (None: no
+        Digest or Basic challenge). Its realm names the serial number on most firmware
+        (:func:`~.auth.serial_from_realm`). No credentials are sent."""
+        header = await anonymous_challenge(
             self._client.transport, "/cgi-bin/magicBox.cgi?action=getDeviceType"
         )
-        scheme = (challenge or "").strip().split(" ", 1)[0].lower()
-        return scheme in ("digest", "basic")
+        return pick_challenge(parse_challenges([header])) if header is not None else None
 
     async def fingerprint(self) -> Fingerprint:
         """Serial, model, hardware and firmware in two requests (``getSystemInfo`` and
