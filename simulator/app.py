@@ -325,6 +325,35 @@ class Simulator:
         """Request counters (the same data as ``GET /sim/requests``)."""
         return self._stats.as_dict()
 
+    def add_channels(self, count: int) -> None:
+        """The recorder now has ``count`` channels (more than before), as when a hybrid
+        recorder's channel mode or licence changes: the per-channel configuration rows of the
+        new channels appear with factory values; existing rows keep what was set."""
+        if count <= self.state.channels:
+            msg = f"add_channels needs more than {self.state.channels} channels"
+            raise ValueError(msg)
+        spec = self.profile
+        tables = build_tables(
+            spec,
+            count,
+            machine_name=spec.identity.machine_name,
+            mac_address=self.state.identity.mac_address,
+            lock_attempts=self.auth.lockout_attempts,
+            lock_seconds=self.auth.lockout_seconds,
+        )
+        config = self.state.config
+        for entries in tables.values():
+            for key, value in entries.items():
+                if config.get(key) is None:
+                    config.put(key, value)
+        for channel in range(self.state.channels + 1, count + 1):
+            if self.state.ptz:
+                self.state.ptz[channel] = PtzState.seeded()
+            if spec.has_siren:
+                self.state.siren_on[channel] = False
+                self.state.coaxial_light_on[channel] = False
+        self.state.channels = count
+
     def reset_stats(self) -> None:
         self._stats.reset()
 

@@ -39,6 +39,7 @@ from .entity import (
     View,
     add_call_entities,
     add_polled_entities,
+    platform_setup,
     slot_of,
 )
 from .event_router import event_attributes, rule_name
@@ -229,7 +230,7 @@ CODE_TO_SENSOR = {code: d for d in EVENT_SENSORS for code in d.codes}
 STREAM_CONNECTED = AmcrestEntityDescription(key="event_stream", translation_key="event_stream")
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
@@ -270,6 +271,9 @@ async def async_setup_entry(
         if description.per_rule:
             for code in description.codes:
                 entry.async_on_unload(hub.dispatcher.subscribe(code, None, on_rule_event))
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestEventBinarySensor(AmcrestStreamEntity, BinarySensorEntity):

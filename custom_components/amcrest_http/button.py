@@ -19,6 +19,7 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry
 from .slots import device_slot
@@ -71,7 +72,7 @@ BUTTONS: tuple[AmcrestButtonDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
@@ -79,6 +80,9 @@ async def async_setup_entry(
     hub = entry.runtime_data
     add_polled_entities(hub, BUTTONS, AmcrestButton, async_add_entities)
     async_add_entities([AmcrestReprobeButton(hub, REPROBE)])
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestButton(AmcrestPolledEntity, ButtonEntity):

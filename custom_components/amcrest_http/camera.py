@@ -16,7 +16,7 @@ from homeassistant.helpers.aiohttp_client import async_aiohttp_proxy_stream
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import AmcrestError, AuthenticationError
-from .entity import AmcrestEntity, AmcrestEntityDescription
+from .entity import AmcrestEntity, AmcrestEntityDescription, platform_setup
 from .hub import AmcrestConfigEntry, AmcrestHub
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def extra_stream(number: int) -> AmcrestCameraEntityDescription:
     )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
@@ -67,6 +67,9 @@ async def async_setup_entry(
         for channel in hub.channels
         for description in descriptions
     )
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestCamera(AmcrestEntity, Camera):

@@ -1,9 +1,11 @@
-"""Dynamic devices: a recorder that gains or loses channels is set up again by itself.
+"""Dynamic devices: a recorder that gains or loses channels follows by itself.
 
 The channel count (``devVideoInput.cgi?action=getCollect``) is re-read every ten minutes, and
-at once when an event names a channel the entry does not know. A different count reloads the
-entry, which creates the new channel devices and entities; channel devices that are gone can
-then be deleted from the device page (see ``async_remove_config_entry_device``).
+at once when an event names a channel the entry does not know. More channels on a recorder:
+the device is probed again and the new channel devices and their entities are added while
+everything else keeps running (:meth:`.hub.AmcrestHub.async_grow`). Fewer channels, or a
+camera turned recorder (or back): the entry reloads, and the devices of channels that are gone
+are removed with their entities (:meth:`.hub.AmcrestHub.register_devices`).
 """
 
 from __future__ import annotations
@@ -50,13 +52,30 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
         known = hub.capabilities.video_channels
         if count is None or count < 1 or count == known:
             return
-        _LOGGER.info(
-            "%s now has %d channels instead of %d; setting it up again",
-            hub.device_name,
-            count,
-            known,
-        )
         reloading = True
+        if count > known > 1:
+            _LOGGER.info(
+                "%s now has %d channels instead of %d; adding the new ones",
+                hub.device_name,
+                count,
+                known,
+            )
+            try:
+                await hub.async_grow()
+            except AmcrestError as err:
+                _LOGGER.info(
+                    "%s: adding channels failed (%s); setting it up again", hub.device_name, err
+                )
+            else:
+                reloading = False
+                return
+        else:
+            _LOGGER.info(
+                "%s now has %d channels instead of %d; setting it up again",
+                hub.device_name,
+                count,
+                known,
+            )
         await hub.async_forget_probe()
         hass.config_entries.async_schedule_reload(entry.entry_id)
 

@@ -10,12 +10,12 @@ such descriptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, override
+from typing import TYPE_CHECKING, Any, override
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -27,6 +27,56 @@ from .coordinator import AmcrestCoordinator, table_of
 from .hub import AmcrestHub
 from .slots import Slot, SlotsFn, channel_slots
 from .sources import PollData
+
+if TYPE_CHECKING:
+    from .hub import AmcrestConfigEntry
+
+type PlatformBuilder = Callable[
+    [HomeAssistant, AmcrestConfigEntry, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
+type PlatformSetup = PlatformBuilder
+
+
+def platform_setup(build: PlatformBuilder) -> PlatformSetup:
+    """A platform's ``async_setup_entry`` from its entity builder.
+
+    The builder runs at setup and again whenever the device gains channels
+    (:meth:`.hub.AmcrestHub.async_grow`); each time it builds every entity the device has, and
+    only those whose unique id the platform has not added yet are added.
+    """
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: AmcrestConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        added: set[str] = set()
+
+        @callback
+        def add_new(
+            new_entities: Iterable[Entity],
+            update_before_add: bool = False,
+            *,
+            config_subentry_id: str | None = None,
+        ) -> None:
+            new = []
+            for entity in new_entities:
+                unique_id = entity.unique_id
+                if unique_id is not None:
+                    if unique_id in added:
+                        continue
+                    added.add(unique_id)
+                new.append(entity)
+            if new:
+                async_add_entities(new, update_before_add, config_subentry_id=config_subentry_id)
+
+        async def rebuild() -> None:
+            await build(hass, entry, add_new)
+
+        entry.runtime_data.platform_builders.append(rebuild)
+        await rebuild()
+
+    return async_setup_entry
 
 
 @dataclass(frozen=True, kw_only=True)

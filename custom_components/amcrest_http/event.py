@@ -24,6 +24,7 @@ from .entity import (
     Scope,
     StreamEntityLoader,
     add_call_entities,
+    platform_setup,
 )
 from .event_router import event_attributes
 from .hub import AmcrestConfigEntry, AmcrestHub
@@ -95,7 +96,7 @@ EVENTS: tuple[AmcrestEventDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
@@ -110,6 +111,9 @@ async def async_setup_entry(
     add_call_entities(
         hub, async_add_entities, lambda update: [AmcrestDoorbellEvent(hub, DOORBELL, update)]
     )
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, override
@@ -122,6 +122,11 @@ class AmcrestHub(HubEvents):
     state_reads: int = 0
     _state_read: asyncio.Task[None] | None = None
     channel_device_ids: dict[int, str] = field(default_factory=dict)
+    #: Each platform's entity builder (see :func:`.entity.platform_setup`), run again when the
+    #: device gains channels.
+    platform_builders: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: The sources setup read (read again when the device gains channels).
+    setup_sources: frozenset[str] = frozenset()
     dispatcher: EventDispatcher = field(init=False)
     #: Event codes turned off in the options, fixed for the hub's life (changing them reloads).
     dropped_event_codes: frozenset[str] = field(init=False)
@@ -266,6 +271,7 @@ class AmcrestHub(HubEvents):
         :mod:`.probe_store`) is used instead of asking everything again. Errors propagate to
         entry setup.
         """
+        self.setup_sources = frozenset({"Encode", REMOTE_DEVICES, *sources})
         stored = await self.probe_store.async_load()
         fingerprint = await self.client.system.fingerprint()
         restored = stored if stored is not None and stored.fits(fingerprint, now()) else None
@@ -316,7 +322,25 @@ class AmcrestHub(HubEvents):
     ) -> None:
         """The alarm inputs' state and the sources (from ``restored`` where it has them)."""
         self.probe_restored = restored is not None
-        await self.coordinator.async_setup_sources({"Encode", REMOTE_DEVICES, *sources}, restored)
+        await self.coordinator.async_setup_sources(self.setup_sources, restored)
+
+    async def async_grow(self) -> None:
+        """The recorder has more channels than at setup: probe it again, then register the new
+        channels' devices and add their entities, without a reload (entities that exist stay
+        as they are). Errors propagate; the stored probe is forgotten first, so whatever
+        happens the next setup probes afresh."""
+        assert self.identity is not None
+        await self.async_forget_probe()
+        with self.client.memoized():
+            await self.client.prefetch_all_config()
+            self.capabilities = await probe_capabilities(
+                self.client, device_class=self.identity.device_class
+            )
+            self.channel_titles = await read_channel_titles(self.client)
+            await self.coordinator.async_setup_sources(self.setup_sources, None)
+        self.register_devices()
+        for build in self.platform_builders:
+            await build()
 
     @callback
     def keep_tables(self) -> None:
@@ -348,6 +372,26 @@ class AmcrestHub(HubEvents):
                     config_entry_id=self.entry.entry_id, **self.channel_device_info(channel)
                 )
                 self.channel_device_ids[channel] = device.id
+        self._remove_gone_channels(registry)
+
+    def _remove_gone_channels(self, registry: dr.DeviceRegistry) -> None:
+        """Channel devices of channels the device no longer has (a recorder that reports fewer,
+        or no longer records several) go, with their entities: the device itself says so."""
+        kept = set(self.channel_device_ids.values())
+        prefix = f"{self.serial}_"
+        for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
+            if device.id in kept:
+                continue
+            channel_ids = [
+                ident
+                for domain, ident in device.identifiers
+                if domain == DOMAIN and ident.startswith(prefix) and ident[len(prefix) :].isdigit()
+            ]
+            if channel_ids:
+                _LOGGER.info(
+                    "%s: removing %s, a channel it no longer has", self.device_name, device.name
+                )
+                registry.async_update_device(device.id, remove_config_entry_id=self.entry.entry_id)
 
     def update_identity(self, identity: DeviceIdentity) -> None:
         """A re-read identity (firmware upgraded, renamed) updates the host device."""

@@ -13,7 +13,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import AmcrestError
 from .api.event_body import DeviceEvent
-from .entity import AmcrestEntity, AmcrestEntityDescription
+from .entity import AmcrestEntity, AmcrestEntityDescription, platform_setup
 from .event_router import event_attributes
 from .hub import AmcrestConfigEntry, AmcrestHub
 
@@ -46,7 +46,7 @@ class AmcrestImageDescription(AmcrestEntityDescription, ImageEntityDescription):
 LAST_EVENT = AmcrestImageDescription(key="last_event", translation_key="last_event")
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
@@ -55,6 +55,9 @@ async def async_setup_entry(
     if not set(TRIGGER_CODES).intersection(hub.exposed_event_codes):
         return
     async_add_entities(AmcrestEventImage(hass, hub, channel) for channel in hub.channels)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestEventImage(AmcrestEntity, ImageEntity):

@@ -25,6 +25,7 @@ from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
 from .slots import Slot, device_slot, white_light_slots
@@ -74,12 +75,15 @@ LIGHTS: tuple[AmcrestLightDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_polled_entities(entry.runtime_data, LIGHTS, AmcrestLight, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestLight(AmcrestPolledEntity, LightEntity):

@@ -21,6 +21,7 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
 from .slots import Slot
@@ -62,12 +63,15 @@ LOCKS: tuple[AmcrestLockDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_polled_entities(entry.runtime_data, LOCKS, AmcrestLock, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestLock(AmcrestPolledEntity, LockEntity):

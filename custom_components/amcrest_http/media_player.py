@@ -52,6 +52,7 @@ from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     add_polled_entities,
+    platform_setup,
 )
 from .error_translation import to_ha_error
 from .hub import AmcrestConfigEntry, AmcrestHub
@@ -167,12 +168,15 @@ SPEAKER = AmcrestMediaPlayerDescription(
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_polled_entities(entry.runtime_data, (SPEAKER,), AmcrestSpeaker, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestSpeaker(AmcrestPolledEntity, MediaPlayerEntity):

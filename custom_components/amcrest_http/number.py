@@ -15,6 +15,7 @@ from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry
 from .slots import device_slot, white_light_slots
@@ -72,12 +73,15 @@ NUMBERS: tuple[AmcrestNumberDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_polled_entities(entry.runtime_data, NUMBERS, AmcrestNumber, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestNumber(AmcrestPolledEntity, NumberEntity):

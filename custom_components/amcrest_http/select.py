@@ -21,6 +21,7 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry
 from .slots import device_slot
@@ -359,7 +360,7 @@ PTZ_PRESET = AmcrestSelectDescription(
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
@@ -367,6 +368,9 @@ async def async_setup_entry(
     hub = entry.runtime_data
     add_polled_entities(hub, SELECTS, AmcrestSelect, async_add_entities)
     add_polled_entities(hub, (PTZ_PRESET,), AmcrestPtzPresetSelect, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestSelect(AmcrestPolledEntity, SelectEntity):

@@ -34,6 +34,7 @@ from .entity import (
     View,
     add_call_entities,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry, AmcrestHub
 from .slots import Slot, device_slot, disk_slots, thermal_rule_slots
@@ -375,7 +376,7 @@ SENSORS: tuple[AmcrestSensorDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
@@ -390,6 +391,9 @@ async def async_setup_entry(
     add_call_entities(
         hub, async_add_entities, lambda _update: [AmcrestCallStateSensor(hub, CALL_STATE)]
     )
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestSensor(AmcrestPolledEntity, SensorEntity):

@@ -10,7 +10,13 @@ from homeassistant.components.siren.const import SirenEntityFeature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import AmcrestPolledDescription, AmcrestPolledEntity, View, add_polled_entities
+from .entity import (
+    AmcrestPolledDescription,
+    AmcrestPolledEntity,
+    View,
+    add_polled_entities,
+    platform_setup,
+)
 from .hub import AmcrestConfigEntry
 from .sources import COAXIAL
 
@@ -40,12 +46,15 @@ SIRENS: tuple[AmcrestSirenDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_polled_entities(entry.runtime_data, SIRENS, AmcrestSiren, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestSiren(AmcrestPolledEntity, SirenEntity):

@@ -16,6 +16,7 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry
 from .slots import alarm_output_slots, ivs_rule_slots
@@ -110,12 +111,15 @@ SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_polled_entities(entry.runtime_data, SWITCHES, AmcrestSwitch, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):

@@ -25,6 +25,7 @@ from .entity import (
     AmcrestPolledEntity,
     View,
     add_polled_entities,
+    platform_setup,
 )
 from .hub import AmcrestConfigEntry
 from .slots import device_slot
@@ -95,12 +96,15 @@ UPDATES: tuple[AmcrestUpdateDescription, ...] = (
 )
 
 
-async def async_setup_entry(
+async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_polled_entities(entry.runtime_data, UPDATES, AmcrestUpdate, async_add_entities)
+
+
+async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestUpdate(AmcrestPolledEntity, UpdateEntity):

@@ -1,4 +1,4 @@
-"""A recorder that gains a channel gets its new channel device without being re-added."""
+"""A recorder that gains a channel gets its new channel device and entities without a reload."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import timedelta
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -28,23 +29,47 @@ def _channel_devices(hass: HomeAssistant, entry_id: str, serial: str) -> set[str
     }
 
 
-async def test_new_channel_appears_after_the_periodic_check(
+def _kinds(hass: HomeAssistant, entry_id: str, serial: str, channel: int) -> set[str]:
+    """The entity kinds (unique ids without serial and channel) of one channel."""
+    prefix = f"{serial}_ch{channel}_"
+    return {
+        entity.unique_id.removeprefix(prefix)
+        for entity in er.async_entries_for_config_entry(er.async_get(hass), entry_id)
+        if entity.unique_id.startswith(prefix)
+    }
+
+
+async def test_new_channel_is_added_without_a_reload(
     hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
     sim = await start_sim("nvr", channels=2)
     serial = sim.state.identity.serial
     entry = await add_entry(sim)
+    await event_stream_open(hass, entry)
     assert _channel_devices(hass, entry.entry_id, serial) == {f"{serial}_0", f"{serial}_1"}
     hub = entry.runtime_data
+    before = set(hass.states.async_entity_ids())
 
-    sim.state.channels = 3  # a camera was plugged into the recorder
+    sim.add_channels(3)  # the recorder's channel mode changed: one more channel
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await wait_until(hass, lambda: f"{serial}_2" in _channel_devices(hass, entry.entry_id, serial))
     await hass.async_block_till_done()
-    await wait_until(hass, lambda: entry.runtime_data is not hub)
-    await hass.async_block_till_done()
+    # The same entry, hub and event stream: nothing was set up again.
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.capabilities.video_channels == 3
-    assert f"{serial}_2" in _channel_devices(hass, entry.entry_id, serial)
+    assert entry.runtime_data is hub
+    assert hub.capabilities.video_channels == 3
+    # The new channel has every kind of entity the others have, and only it gained any.
+    assert _kinds(hass, entry.entry_id, serial, 2) == _kinds(hass, entry.entry_id, serial, 1)
+    added = set(hass.states.async_entity_ids()) - before
+    registry = er.async_get(hass)
+    new_device = hub.channel_device_ids[2]
+    assert added
+    assert all(registry.async_get(e).device_id == new_device for e in added)  # type: ignore[union-attr]
+    # Its events reach its entities.
+    motion = next(e for e in added if e.startswith("binary_sensor.") and "motion" in e)
+    await wait_until(hass, lambda: hass.states.get(motion).state == "off")  # type: ignore[union-attr]
+    sim.emit_event("VideoMotion", "Start", index=2)
+    await wait_until(hass, lambda: hass.states.get(motion).state == "on")  # type: ignore[union-attr]
 
 
 async def test_event_from_an_unknown_channel_triggers_the_check(
@@ -54,10 +79,44 @@ async def test_event_from_an_unknown_channel_triggers_the_check(
     entry = await add_entry(sim)
     hub = entry.runtime_data
     await event_stream_open(hass, entry)
-    sim.state.channels = 3
+    sim.add_channels(3)
     sim.emit_event("VideoMotion", "Start", index=2)
+    await wait_until(hass, lambda: 2 in hub.channel_device_ids, timeout=10)
+    await hass.async_block_till_done()
+    assert entry.runtime_data is hub
+    assert hub.capabilities.video_channels == 3
+
+
+async def test_fewer_channels_reload_the_entry(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=3)
+    serial = sim.state.identity.serial
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    sim.state.channels = 2
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await wait_until(hass, lambda: entry.runtime_data is not hub)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.capabilities.video_channels == 2
+    assert _channel_devices(hass, entry.entry_id, serial) == {f"{serial}_0", f"{serial}_1"}
+
+
+async def test_a_failing_probe_of_more_channels_falls_back_to_a_reload(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    sim.add_channels(3)
+    # The count answers; the probe that follows loses its connection (the recording caps are
+    # asked at a probe only; aiohttp sends a GET again once on a reused connection).
+    sim.add_fault(kind="reset", path="/cgi-bin/recordManager.cgi", count=2)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await wait_until(hass, lambda: entry.runtime_data is not hub, timeout=10)
     await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.capabilities.video_channels == 3
 
 

@@ -1,4 +1,5 @@
-"""Stale devices: a device may be deleted from the UI only once the host no longer backs it."""
+"""Stale devices: channels the recorder no longer has go by themselves; any other device may be
+deleted from the UI only once the host no longer backs it."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ async def test_backed_devices_cannot_be_removed(
         assert device_registry.async_get(device.id) is not None
 
 
-async def test_channel_the_recorder_lost_can_be_removed(
+async def test_channels_the_recorder_lost_go_by_themselves(
     hass: HomeAssistant,
     start_sim: SimFactory,
     add_entry: EntryFactory,
@@ -91,20 +92,21 @@ async def test_channel_the_recorder_lost_can_be_removed(
     device_registry = dr.async_get(hass)
     big = await _recorder(start_sim, 4)
     entry = await add_entry(big)
-    lost = device_of(hass, entry, big, 3)
+    lost = [device_of(hass, entry, big, channel) for channel in (2, 3)]
     kept = device_of(hass, entry, big, 1)
-    assert er.async_entries_for_device(entity_registry, lost.id)
+    assert er.async_entries_for_device(entity_registry, lost[0].id)
     await big.stop()
 
-    # The same recorder now reports two channels: channels 2 and 3 are no longer backed.
+    # The same recorder now reports two channels: the device says channels 2 and 3 are gone.
     await _move_to(hass, entry, await _recorder(start_sim, 2))
-    assert device_registry.async_get(lost.id) is not None  # nothing is deleted behind the user
-    answer = await ws_remove(lost.id)
-    assert answer["success"], answer
-    assert device_registry.async_get(lost.id) is None
-    assert not er.async_entries_for_device(entity_registry, lost.id, include_disabled_entities=True)
+    for device in lost:
+        assert device_registry.async_get(device.id) is None
+        assert not er.async_entries_for_device(
+            entity_registry, device.id, include_disabled_entities=True
+        )
 
-    # Channel 1 and the host are still there on the device.
+    # Channel 1 and the host are still there on the device, and cannot be deleted.
+    assert device_registry.async_get(kept.id) is not None
     for device in (kept, device_of(hass, entry, big)):
         answer = await ws_remove(device.id)
         assert not answer["success"]
@@ -124,7 +126,8 @@ async def test_recorder_turned_single_camera_keeps_only_the_host(
     await big.stop()
     await _move_to(hass, entry, await start_sim("ipc", serial=SERIAL))
     # A single camera has no channel devices: its entities sit on the host.
-    assert await async_remove_config_entry_device(hass, entry, channel)
+    assert device_registry.async_get(channel.id) is None
+    assert device_registry.async_get(host.id) is not None
     assert not await async_remove_config_entry_device(hass, entry, host)
 
 
