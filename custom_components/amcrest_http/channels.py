@@ -18,10 +18,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 
 from .api import AmcrestError
-from .api.capabilities import MAX_CHANNELS
-from .api.codec import to_int
 from .api.event_body import DeviceEvent
 from .const import DEVICE_EVENT_CODES, DOMAIN
+from .device_info import read_channel_count
 from .event_router import MAX_CHANNEL_INDEX
 
 if TYPE_CHECKING:
@@ -42,13 +41,10 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
         if reloading:
             return
         try:
-            text = await hub.client.cgi_value("devVideoInput.cgi", "getCollect", "result")
+            count = await read_channel_count(hub.client)
         except AmcrestError as err:
             _LOGGER.debug("Channel count of %s unavailable: %s", hub.device_name, err)
             return
-        count = to_int(text)
-        if count is not None:
-            count = min(count, MAX_CHANNELS)  # as the probe took it
         known = hub.capabilities.video_channels
         if count is None or count < 1 or count == known:
             return

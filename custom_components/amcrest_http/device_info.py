@@ -8,18 +8,28 @@ model, firmware, serial, address; see :mod:`.api.remote_devices`) fills the devi
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Final
 
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .api import AmcrestClient, DeviceError, NotSupportedError
-from .api.codec import table_rows
+from .api import (
+    AmcrestClient,
+    DeviceError,
+    InvalidParameterError,
+    MalformedResponseError,
+    NotSupportedError,
+)
+from .api.capabilities import MAX_CHANNELS
+from .api.codec import table_rows, to_int
 from .api.discovery import normalize_mac
 from .api.remote_devices import RemoteChannel
 from .const import DOMAIN
 from .device import Device
+
+_LOGGER = logging.getLogger(__name__)
 
 #: Channel titles recorders give by default (``Camera 1``, ``Channel1``, ``CH01``, ``IPC``).
 DEFAULT_TITLE: Final = re.compile(
@@ -110,3 +120,32 @@ async def read_mac(client: AmcrestClient) -> str | None:
         return None
     interface = network.get("Network.DefaultInterface") or "eth0"
     return normalize_mac(network.get(f"Network.{interface}.PhysicalAddress"))
+
+
+def remove_gone_channels(
+    registry: dr.DeviceRegistry, entry_id: str, serial: str, *, keep: set[str], name: str
+) -> None:
+    """Remove the entry's channel devices other than ``keep`` (the channels the device still
+    has), with their entities: a recorder that reports fewer channels, or no longer records
+    several, says itself that they are gone."""
+    prefix = f"{serial}_"
+    for device in dr.async_entries_for_config_entry(registry, entry_id):
+        if device.id in keep:
+            continue
+        if any(
+            domain == DOMAIN and ident.startswith(prefix) and ident[len(prefix) :].isdigit()
+            for domain, ident in device.identifiers
+        ):
+            _LOGGER.info("%s: removing %s, a channel it no longer has", name, device.name)
+            registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+
+
+async def read_channel_count(client: AmcrestClient) -> int | None:
+    """The video channel count (``devVideoInput.cgi?action=getCollect``), capped as the probe
+    caps it; None when the device does not say. Connection errors propagate."""
+    try:
+        text = await client.cgi_value("devVideoInput.cgi", "getCollect", "result")
+    except NotSupportedError, DeviceError, InvalidParameterError, MalformedResponseError:
+        return None
+    count = to_int(text)
+    return None if count is None else min(count, MAX_CHANNELS)

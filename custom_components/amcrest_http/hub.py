@@ -28,17 +28,10 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from .api import (
     AmcrestClient,
     AmcrestError,
-    AuthenticationError,
     Capabilities,
-    DeviceError,
     DeviceIdentity,
-    InvalidParameterError,
-    MalformedResponseError,
-    NotSupportedError,
     probe_capabilities,
 )
-from .api.capabilities import MAX_CHANNELS
-from .api.codec import to_int
 from .api.event_stream import EventStream
 from .api.remote_devices import RemoteChannel, parse_remote_devices
 from .const import (
@@ -58,11 +51,19 @@ from .const import (
 )
 from .coordinator import AmcrestCoordinator
 from .device import Device, Features
-from .device_info import channel_device_info, host_device_info, read_channel_titles, read_mac
+from .device_info import (
+    channel_device_info,
+    host_device_info,
+    read_channel_count,
+    read_channel_titles,
+    read_mac,
+    remove_gone_channels,
+)
 from .event_router import EventDispatcher
 from .hub_events import HubEvents
 from .probe_store import ProbeSnapshot, ProbeStore, now
 from .pushed_sources import SourcePush
+from .snapshots import Snapshots
 from .sources import REMOTE_DEVICES
 
 _LOGGER = logging.getLogger(__name__)
@@ -90,12 +91,6 @@ def client_from_data(hass: HomeAssistant, data: dict[str, Any]) -> AmcrestClient
     )
 
 
-@dataclass(slots=True)
-class _Snapshot:
-    taken: float
-    data: bytes
-
-
 @dataclass
 class AmcrestHub(HubEvents):
     """Everything one device needs at run time; lives in ``entry.runtime_data``."""
@@ -107,7 +102,6 @@ class AmcrestHub(HubEvents):
     channel_titles: dict[int, str] = field(default_factory=dict)
     #: MAC address of the default interface (``Network`` table), lower-case with colons.
     mac: str | None = None
-    snapshot_cache_seconds: float = SNAPSHOT_CACHE_SECONDS
     #: ``effective_options()`` the hub runs with (the reload decision compares against them).
     applied_options: dict[str, Any] = field(default_factory=dict)
     #: The entry data the hub was set up with (a change of it reloads the entry).
@@ -138,13 +132,12 @@ class AmcrestHub(HubEvents):
     probe_store: ProbeStore = field(init=False)
     #: Whether this setup started from the stored probe instead of asking everything.
     probe_restored: bool = False
-    _snapshots: dict[int, _Snapshot] = field(default_factory=dict)
+    snapshots: Snapshots = field(init=False)
     #: (monotonic time, port) of the last RTSP port read.
     _rtsp_port_read: tuple[float, int] | None = None
     #: The ``RemoteDevice`` table last parsed, and what it said (every entity asks for its
     #: device's info: parsed once per table read, not once per entity).
     _remote: tuple[object, dict[int, RemoteChannel]] | None = None
-    _inflight: dict[int, asyncio.Future[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dropped_event_codes = self.ignored_event_codes
@@ -159,6 +152,9 @@ class AmcrestHub(HubEvents):
         self.coordinator = AmcrestCoordinator(self.hass, self.entry, self.device)
         self.push = SourcePush(self.hass, self.entry, self.device.client, self.coordinator)
         self.probe_store = ProbeStore(self.hass, self.entry.entry_id)
+        self.snapshots = Snapshots(
+            self.device.client, lambda: self.entry.async_start_reauth(self.hass)
+        )
         self.coordinator.sources_changed = self.push.async_schedule_reconcile
         self.apply_options()
 
@@ -277,7 +273,7 @@ class AmcrestHub(HubEvents):
         restored = stored if stored is not None and stored.fits(fingerprint, now()) else None
         if restored is not None and restored.capabilities.is_multi_channel:
             # A recorder's channels may have changed while Home Assistant was away.
-            count = await self._read_channel_count()
+            count = await read_channel_count(self.client)
             if count != restored.capabilities.video_channels:
                 restored = None
         if restored is not None:
@@ -351,14 +347,6 @@ class AmcrestHub(HubEvents):
         """The next setup probes the device again (firmware or channels changed, Re-probe)."""
         await self.probe_store.async_remove()
 
-    async def _read_channel_count(self) -> int | None:
-        try:
-            text = await self.client.cgi_value("devVideoInput.cgi", "getCollect", "result")
-        except NotSupportedError, DeviceError, InvalidParameterError, MalformedResponseError:
-            return None
-        count = to_int(text)
-        return None if count is None else min(count, MAX_CHANNELS)  # as the probe took it
-
     def register_devices(self) -> None:
         """Register the host device first: channel devices point at it."""
         registry = dr.async_get(self.hass)
@@ -372,26 +360,13 @@ class AmcrestHub(HubEvents):
                     config_entry_id=self.entry.entry_id, **self.channel_device_info(channel)
                 )
                 self.channel_device_ids[channel] = device.id
-        self._remove_gone_channels(registry)
-
-    def _remove_gone_channels(self, registry: dr.DeviceRegistry) -> None:
-        """Channel devices of channels the device no longer has (a recorder that reports fewer,
-        or no longer records several) go, with their entities: the device itself says so."""
-        kept = set(self.channel_device_ids.values())
-        prefix = f"{self.serial}_"
-        for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
-            if device.id in kept:
-                continue
-            channel_ids = [
-                ident
-                for domain, ident in device.identifiers
-                if domain == DOMAIN and ident.startswith(prefix) and ident[len(prefix) :].isdigit()
-            ]
-            if channel_ids:
-                _LOGGER.info(
-                    "%s: removing %s, a channel it no longer has", self.device_name, device.name
-                )
-                registry.async_update_device(device.id, remove_config_entry_id=self.entry.entry_id)
+        remove_gone_channels(
+            registry,
+            self.entry.entry_id,
+            self.serial,
+            keep=set(self.channel_device_ids.values()),
+            name=self.device_name,
+        )
 
     def update_identity(self, identity: DeviceIdentity) -> None:
         """A re-read identity (firmware upgraded, renamed) updates the host device."""
@@ -490,32 +465,15 @@ class AmcrestHub(HubEvents):
 
     async def async_snapshot(self, channel: int) -> bytes:
         """A JPEG of ``channel`` (0-based); concurrent callers share one device request."""
-        cached = self._snapshots.get(channel)
-        if cached and time.monotonic() - cached.taken < self.snapshot_cache_seconds:
-            return cached.data
-        pending = self._inflight.get(channel)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[bytes] = self.hass.loop.create_future()
-        self._inflight[channel] = future
-        try:
-            data = await self.client.media.snapshot(channel + 1)
-        except BaseException as err:
-            failure = err if isinstance(err, Exception) else AmcrestError("snapshot cancelled")
-            if not future.done():  # async_shutdown may have cancelled it already
-                future.set_exception(failure)
-                future.exception()  # mark retrieved: waiters may be none
-            if isinstance(err, AuthenticationError):
-                self.entry.async_start_reauth(self.hass)
-            raise
-        else:
-            if not future.done():
-                future.set_result(data)
-            self._snapshots[channel] = _Snapshot(time.monotonic(), data)
-            return data
-        finally:
-            if self._inflight.get(channel) is future:
-                del self._inflight[channel]
+        return await self.snapshots.get(channel)
+
+    @property
+    def snapshot_cache_seconds(self) -> float:
+        return self.snapshots.cache_seconds
+
+    @snapshot_cache_seconds.setter
+    def snapshot_cache_seconds(self, seconds: float) -> None:
+        self.snapshots.cache_seconds = seconds
 
     # ------------------------------------------------------------------ encode table
 
@@ -530,8 +488,4 @@ class AmcrestHub(HubEvents):
         self.dispatcher.shutdown()
         self.push.async_stop()
         await self.probe_store.async_flush()
-        for future in self._inflight.values():
-            if not future.done():
-                future.cancel()
-        self._inflight.clear()
-        self._snapshots.clear()
+        self.snapshots.cancel_all()

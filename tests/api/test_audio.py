@@ -14,7 +14,7 @@ from custom_components.amcrest_http.api import (
     InvalidParameterError,
     NotSupportedError,
 )
-from custom_components.amcrest_http.api.audio import G711_RATE, paced, split_chunks
+from custom_components.amcrest_http.api.audio import G711_RATE, _limited, paced, split_chunks
 from custom_components.amcrest_http.api.upload import upload
 from simulator import Simulator
 from tests.conftest import ClientFactory, SimFactory
@@ -253,3 +253,19 @@ async def test_paced_checks_its_arguments() -> None:
     with pytest.raises(InvalidParameterError):
         list(split_chunks(b"abc", 0))
     assert list(split_chunks(b"abcde", 2)) == [b"ab", b"cd", b"e"]
+
+
+async def test_paced_takes_an_async_source() -> None:
+    async def source() -> AsyncIterator[bytes]:
+        yield b"a"
+        yield b"b"
+
+    assert [c async for c in paced(source(), bytes_per_second=1, time_scale=0)] == [b"a", b"b"]
+
+
+async def test_an_upload_body_stops_at_its_declared_length() -> None:
+    async def source() -> AsyncIterator[bytes]:
+        for chunk in (b"abc", b"", b"defg", b"hij"):
+            yield chunk
+
+    assert [c async for c in _limited(source(), 6)] == [b"abc", b"def"]
