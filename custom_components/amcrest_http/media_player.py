@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,24 +117,18 @@ def transcode_to_alaw(source: Path | bytes, max_seconds: float) -> bytes:
             encoder.sample_rate = G711_RATE
             encoder.layout = "mono"
             encoder.format = "s16"
-            for frame in media.decode(stream):
+            # The resampler's last samples come with the end (None); A-law keeps none back.
+            for frame in itertools.chain(media.decode(stream), [None]):
                 for mono in resampler.resample(frame):
                     for packet in encoder.encode(mono):
                         out += bytes(packet)
                 if len(out) > limit:
                     raise MediaTooLongError
-            for mono in resampler.resample(None):
-                for packet in encoder.encode(mono):
-                    out += bytes(packet)
-            for packet in encoder.encode(None):
-                out += bytes(packet)
     except MediaTooLongError, MediaUnreadableError:
         raise
     except Exception as err:
         # FFmpeg's errors (bad data, unknown format, missing file...) and PyAV's own.
         raise MediaUnreadableError(type(err).__name__) from err
-    if len(out) > limit:
-        raise MediaTooLongError
     if not out:
         raise MediaUnreadableError("no samples")
     return bytes(out)

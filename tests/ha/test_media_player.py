@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import struct
+import sys
 import wave
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.amcrest_http import media_player
@@ -423,3 +426,113 @@ async def test_browse_offers_audio_only(
         child.title if hasattr(child, "title") else child["title"] for child in children
     )
     assert titles == ["chime.wav", "sounds"]
+
+
+# ---------------------------------------------------------------------- edges
+
+
+def test_transcoder_refuses_what_has_no_sound(tmp_path: Path) -> None:
+    picture = tmp_path / "porch.jpg"
+    Image.new("RGB", (16, 16), "white").save(picture, format="JPEG")
+    with pytest.raises(media_player.MediaUnreadableError, match="no audio stream"):
+        media_player.transcode_to_alaw(picture, 2.0)
+    silent = write_wav(tmp_path / "silent.wav", seconds=0)
+    with pytest.raises(media_player.MediaUnreadableError, match="no samples"):
+        media_player.transcode_to_alaw(silent, 2.0)
+
+
+def test_transcoder_refuses_by_the_declared_duration(tmp_path: Path) -> None:
+    """A file that says it is longer than the limit (plus a second) is not decoded at all."""
+    clip = write_wav(tmp_path / "speech.wav", seconds=3.0, rate=8000)
+    with pytest.raises(media_player.MediaTooLongError):
+        media_player.transcode_to_alaw(clip, 1.0)
+
+
+async def test_without_pyav_the_speaker_says_the_decoder_is_missing(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    ipc_entry: MockConfigEntry,
+    media_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_wav(media_dir / "chime.wav", seconds=0.2)
+    monkeypatch.setitem(sys.modules, "av", None)  # `import av` fails as without the package
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, speaker_of(hass, ipc), "media-source://media_source/local/chime.wav")
+    assert err.value.translation_key == "audio_decoder_missing"
+    assert ipc.state.audio_uploads == 0
+
+
+async def test_an_unknown_media_source_is_unreadable(
+    hass: HomeAssistant, ipc: Simulator, ipc_entry: MockConfigEntry
+) -> None:
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, speaker_of(hass, ipc), "media-source://no_such_source/x.wav")
+    assert err.value.translation_key == "media_unreadable"
+    assert ipc.state.audio_uploads == 0
+
+
+@pytest.mark.parametrize("answer", ["missing", "declared_too_large", "too_large", "stalls"])
+async def test_downloads_that_fail_are_refused(
+    *,
+    hass: HomeAssistant,
+    ipc: Simulator,
+    ipc_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    socket_enabled: None,
+    answer: str,
+) -> None:
+    monkeypatch.setattr(media_player, "MAX_DOWNLOAD_BYTES", 1000)
+    monkeypatch.setattr(media_player, "DOWNLOAD_TIMEOUT", 0.3)
+    release = asyncio.Event()
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        if answer == "missing":
+            return web.Response(status=404)
+        if answer == "declared_too_large":
+            return web.Response(body=b"x" * 2000)
+        response = web.StreamResponse()  # chunked: no length said
+        await response.prepare(request)
+        await response.write(b"x" * 600)
+        if answer == "too_large":
+            await response.write(b"x" * 600)
+        else:
+            await release.wait()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/local/door.wav", serve)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        hass.config.internal_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        with pytest.raises(HomeAssistantError) as err:
+            await play(hass, speaker_of(hass, ipc), "/local/door.wav")
+    finally:
+        release.set()
+        await runner.cleanup()
+    too_large = answer in ("declared_too_large", "too_large")
+    assert err.value.translation_key == ("media_too_large" if too_large else "media_unreadable")
+    assert ipc.state.audio_uploads == 0
+
+
+async def test_stopped_before_the_device_took_it(
+    hass: HomeAssistant, ipc: Simulator, ipc_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    """A stop while the device may still refuse the upload: no error, nothing played."""
+    write_wav(media_dir / "chime.wav", seconds=0.2)
+    ipc_entry.runtime_data.client.audio.accept_seconds = 30.0
+    speaker = speaker_of(hass, ipc)
+    playing = hass.async_create_task(
+        play(hass, speaker, "media-source://media_source/local/chime.wav")
+    )
+    async with asyncio.timeout(5):  # not wait_until: it would wait for the play call too
+        while state_of(hass, speaker).state != "playing":
+            await asyncio.sleep(0.01)
+    await hass.services.async_call(
+        MP_DOMAIN, SERVICE_MEDIA_STOP, {ATTR_ENTITY_ID: speaker}, blocking=True
+    )
+    await playing  # returns without an error
+    assert state_of(hass, speaker).state == "idle"
+    assert ipc.state.audio_received.get(1, b"") == b""
