@@ -343,3 +343,23 @@ async def test_fire_and_temperature_alarms_are_on_the_thermal_channel(
         sim.emit_event(code, "Stop", index=THERMAL_CHANNEL)
         await wait_until(hass, _shows(hass, sensor, STATE_OFF))
         assert registry("binary_sensor", DOMAIN, channel_uid(sim, key, 0)) is None
+
+
+async def test_palette_names_that_slug_alike_get_an_option_each(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``DeepBlue`` and ``Deep Blue`` are two palettes to the device; a name listed twice is
+    offered once."""
+    names = (*THERMAL_PALETTES, "DeepBlue", "Deep Blue", "DeepBlue")
+    monkeypatch.setattr(special, "THERMAL_PALETTES", names)
+    sim = await start_sim("thermal")
+    entry = await add_entry(sim)
+    palette = entity_id(hass, "select", channel_uid(sim, "thermal_palette", THERMAL_CHANNEL))
+    options = state_of(hass, palette).attributes["options"]
+    assert options[-2:] == ["deep_blue", "deep_blue_2"]
+    sim.state.config.set(PALETTE_FIELD, "Deep Blue")
+    await refresh(hass, entry)
+    assert state_of(hass, palette).state == "deep_blue_2"
