@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -15,6 +16,7 @@ from custom_components.amcrest_http.api import (
     CannotConnectError,
     DeviceTimeoutError,
     MalformedResponseError,
+    downloads,
 )
 from custom_components.amcrest_http.api.answers import MAX_BODY, MAX_ERROR_BODY
 from custom_components.amcrest_http.api.capabilities import MAX_CHANNELS, probe_capabilities
@@ -199,3 +201,67 @@ async def test_a_download_under_its_limit_is_whole(
         written = await client.recording.download(FILE, tmp_path / "clip.dav", max_bytes=1000)
     assert written == 1000
     assert (tmp_path / "clip.dav").read_bytes() == b"\1" * 1000
+
+
+async def test_a_short_text_file_is_saved_whole(
+    session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """Short text answers are read at once (to look for an error text); the file keeps them."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="2024-05-01 10:00:00 motion\n")
+
+    async with fake_device(session, "/cgi-bin/RPC_Loadfile{path:.*}", handler) as client:
+        written = await client.recording.download(FILE, tmp_path / "log.txt")
+    assert (tmp_path / "log.txt").read_text() == "2024-05-01 10:00:00 motion\n"
+    assert written == 27
+
+
+async def test_a_download_that_stalls_is_a_timeout_and_keeps_nothing(
+    session: aiohttp.ClientSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(downloads, "DOWNLOAD_READ_TIMEOUT", 0.2)
+    release = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "application/octet-stream", "Content-Length": "100000"}
+        )
+        await response.prepare(request)
+        await response.write(b"\0" * 1000)
+        await release.wait()
+        return response
+
+    async with fake_device(session, "/cgi-bin/RPC_Loadfile{path:.*}", handler) as client:
+        try:
+            with pytest.raises(DeviceTimeoutError):
+                await client.recording.download(FILE, tmp_path / "clip.dav")
+        finally:
+            release.set()
+    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a test's tmp dir
+
+
+async def test_a_transform_that_stops_early_is_an_incomplete_download(
+    session: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"\1" * 200_000, content_type="application/octet-stream")
+
+    async def first_chunk_only(chunks: AsyncIterator[bytes]) -> AsyncGenerator[bytes]:
+        async for chunk in chunks:
+            yield chunk
+            return
+
+    async with fake_device(session, "/cgi-bin/RPC_Loadfile{path:.*}", handler) as client:
+        with pytest.raises(CannotConnectError, match="download ended after"):
+            await client.recording.download(FILE, tmp_path / "clip.dav", transform=first_chunk_only)
+    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - a test's tmp dir
+
+
+def test_a_part_file_refuses_writes_once_discarded(tmp_path: Path) -> None:
+    part = downloads._PartFile(tmp_path / "clip.dav")
+    part.write(b"abc")
+    part.discard()
+    with pytest.raises(OSError, match="closed"):
+        part.write(b"def")
+    assert not any(tmp_path.iterdir())

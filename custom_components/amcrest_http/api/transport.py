@@ -215,7 +215,10 @@ class Transport:
                 and resp.content_length < 512
             )
             if resp.status >= 300 or small_text:
-                self.check_body(resp.status, decode_body(await read_body(resp, MAX_ERROR_BODY)))
+                body = await read_body(resp, MAX_ERROR_BODY)
+                self.check_body(resp.status, decode_body(body))
+                # Not an error: a short text answer is the content (``resp.read()`` gives it).
+                resp._body = body
             yield resp
         finally:
             resp.release()
