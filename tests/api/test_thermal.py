@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -243,3 +244,24 @@ async def test_known_rules_skip_the_table_read(tpc: Simulator, tpc_client: Amcre
     assert [item.rule for item in known] == [rule for rule in rules if rule.enabled]
     assert "ThermometryRule" not in tpc.stats["by_config"]
     assert tpc.stats["by_action"]["RadiometryManager.cgi:getTemper"] == len(known)
+
+
+async def test_every_channel_rule_without_a_channel(
+    tpc: Simulator, tpc_client: AmcrestClient
+) -> None:
+    everything = await tpc_client.thermal.get_rules()
+    assert everything == await tpc_client.thermal.get_rules(channel=2)  # all on the thermal one
+    assert all(rule.channel == 1 for rule in everything)
+
+
+async def test_a_rule_without_type_or_name_is_asked_by_its_numbers(
+    tpc: Simulator, tpc_client: AmcrestClient
+) -> None:
+    """Firmware whose table leaves out ``Type`` and ``Name``: the query leaves them out too."""
+    [first, *_] = await tpc_client.thermal.get_rules(channel=2)
+    bare = dataclasses.replace(first, type=None, name=None)
+    [result] = await tpc_client.thermal.get_rule_temperatures(channel=2, rules=[bare])
+    assert result.rule is bare
+    # The device finds the rule by channel, preset and rule number alone.
+    [named] = await tpc_client.thermal.get_rule_temperatures(channel=2, rules=[first])
+    assert result.stats == named.stats
