@@ -77,13 +77,23 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
     )
 
 
-async def serve(sim: Simulator, username: str) -> None:
-    """Run until SIGINT/SIGTERM."""
-    stop = asyncio.Event()
+async def serve(sim: Simulator, username: str, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or until ``stop`` is set)."""
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    handled = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
+            handled.append(signum)
+    try:
+        await _serve(sim, username, stop)
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+
+
+async def _serve(sim: Simulator, username: str, stop: asyncio.Event) -> None:
     async with sim:
         print(
             f"{sim.profile.name} simulator listening on {sim.url} "
