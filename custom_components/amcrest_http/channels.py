@@ -34,21 +34,30 @@ CHANNEL_CHECK_INTERVAL: Final = timedelta(minutes=10)
 @callback
 def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
     entry = hub.entry
-    reloading = False
+    # One check at a time (events of an unknown channel come in bursts); after it schedules a
+    # reload, none until the entry is set up again.
+    busy = False
 
     async def check(*_: Any) -> None:
-        nonlocal reloading
-        if reloading:
+        nonlocal busy
+        if busy:
             return
+        busy = reload = True
+        try:
+            reload = await _check()
+        finally:
+            busy = reload
+
+    async def _check() -> bool:
+        """One look at the channel count; True when the entry is to be set up again."""
         try:
             count = await read_channel_count(hub.client)
         except AmcrestError as err:
             _LOGGER.debug("Channel count of %s unavailable: %s", hub.device_name, err)
-            return
+            return False
         known = hub.capabilities.video_channels
         if count is None or count < 1 or count == known:
-            return
-        reloading = True
+            return False
         if count > known > 1:
             _LOGGER.info(
                 "%s now has %d channels instead of %d; adding the new ones",
@@ -63,8 +72,7 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
                     "%s: adding channels failed (%s); setting it up again", hub.device_name, err
                 )
             else:
-                reloading = False
-                return
+                return False
         else:
             _LOGGER.info(
                 "%s now has %d channels instead of %d; setting it up again",
@@ -74,6 +82,7 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
             )
         await hub.async_forget_probe()
         hass.config_entries.async_schedule_reload(entry.entry_id)
+        return True
 
     @callback
     def on_new(event: DeviceEvent) -> None:

@@ -299,16 +299,9 @@ class PollData:
     def __repr__(self) -> str:
         return f"PollData({sorted(self._values)})"
 
-    def __contains__(self, name: str) -> bool:
-        return name in self._values
-
     def raw(self, name: str) -> object:
         """A source's value as stored (diagnostics)."""
         return self._values.get(name)
-
-    def names(self) -> list[str]:
-        """The sources that hold something (or a failed read), sorted."""
-        return sorted(self._values)
 
     def tables(self) -> dict[str, Mapping[str, str]]:
         """The configuration tables as last read."""

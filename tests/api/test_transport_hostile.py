@@ -13,13 +13,16 @@ from aiohttp import web
 
 from custom_components.amcrest_http.api import (
     AmcrestClient,
+    AuthenticationError,
     CannotConnectError,
     DeviceTimeoutError,
+    LockedOutError,
     MalformedResponseError,
     downloads,
 )
 from custom_components.amcrest_http.api.answers import MAX_BODY, MAX_ERROR_BODY
 from custom_components.amcrest_http.api.capabilities import MAX_CHANNELS, probe_capabilities
+from custom_components.amcrest_http.api.transport import Transport
 from tests.api.fake_device import Handler, fake_device
 
 PATH = "/cgi-bin/magicBox.cgi"
@@ -265,3 +268,90 @@ def test_a_part_file_refuses_writes_once_discarded(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="closed"):
         part.write(b"def")
     assert not any(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------------- refusals
+
+
+def test_a_path_without_its_slash_gets_one() -> None:
+    assert Transport.target("cgi-bin/magicBox.cgi", {"action": "getSerialNo"}) == (
+        "/cgi-bin/magicBox.cgi?action=getSerialNo"
+    )
+
+
+async def test_a_refusal_without_a_challenge_is_definite(session: aiohttp.ClientSession) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=401, text="Unauthorized")
+
+    async with fake_device(session, PATH, handler) as client:
+        with pytest.raises(AuthenticationError, match="without an auth challenge"):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+        assert client.transport.auth_failed
+
+
+async def test_a_device_that_keeps_saying_stale_is_refused(
+    session: aiohttp.ClientSession,
+) -> None:
+    asked = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal asked
+        asked += 1
+        stale = ", stale=true" if "Authorization" in request.headers else ""
+        challenge = f'Digest realm="x", nonce="n{asked}", qop="auth"{stale}'
+        return web.Response(status=401, headers={"WWW-Authenticate": challenge})
+
+    async with fake_device(session, PATH, handler) as client:
+        with pytest.raises(AuthenticationError, match="kept challenging"):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+    assert asked == 4  # the challenge, then three signed answers
+
+
+async def test_a_refusal_whose_body_breaks_off_is_a_lost_connection(
+    session: aiohttp.ClientSession,
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            status=401,
+            headers={
+                "Content-Length": "1000",
+                "WWW-Authenticate": 'Digest realm="x", nonce="n", qop="auth"',
+            },
+        )
+        await response.prepare(request)
+        await response.write(b"Error")
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    async with fake_device(session, PATH, handler) as client:
+        with pytest.raises(CannotConnectError):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+        assert not client.transport.auth_failed  # not taken for a refusal
+
+
+async def test_a_lock_out_said_in_a_200_answer(session: aiohttp.ClientSession) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="Error\r\nUser Locked!\r\n")
+
+    async with fake_device(session, PATH, handler) as client:
+        with pytest.raises(LockedOutError):
+            await client.cgi("magicBox.cgi", "getSerialNo")
+
+
+async def test_https_to_a_plain_http_device_is_a_tls_error(session: aiohttp.ClientSession) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="serialNumber=X")
+
+    async with fake_device(session, PATH, handler) as plain:
+        client = AmcrestClient(
+            session,
+            plain.transport.host,
+            plain.transport.port,
+            username="admin",
+            password="x",
+            use_https=True,
+            verify_ssl=False,
+        )
+        with pytest.raises(CannotConnectError, match="TLS"):
+            await client.cgi("magicBox.cgi", "getSerialNo")

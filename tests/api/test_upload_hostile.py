@@ -39,9 +39,12 @@ async def _device(session: aiohttp.ClientSession, handler: Handler) -> AsyncIter
 
 
 def _quick(
-    client: AmcrestClient, chunks: AsyncIterator[bytes], **kwargs: float
+    client: AmcrestClient,
+    chunks: AsyncIterator[bytes],
+    *,
+    accept_seconds: float = 0.05,
+    stall_seconds: float | None = None,
 ) -> asyncio.Future[UploadResult]:
-    settings = {"accept_seconds": 0.05, "linger_seconds": 1.0, **kwargs}
     return asyncio.ensure_future(
         upload(
             client.transport,
@@ -49,7 +52,9 @@ def _quick(
             {"action": "postAudio", "channel": 1},
             chunks,
             headers=HEADERS,
-            **settings,
+            accept_seconds=accept_seconds,
+            linger_seconds=1.0,
+            stall_seconds=stall_seconds,
         )
     )
 

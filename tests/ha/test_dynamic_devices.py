@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -133,13 +134,15 @@ async def test_same_count_changes_nothing(
     assert entry.runtime_data is hub
 
 
+@pytest.mark.parametrize(("kind", "count"), [("status", 1), ("reset", 2)])
 async def test_unreadable_count_changes_nothing(
-    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+    *, hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, kind: str, count: int
 ) -> None:
+    """A server error, or a connection lost twice (aiohttp sends a GET again once)."""
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
     hub = entry.runtime_data
-    sim.add_fault(kind="status", path="/cgi-bin/devVideoInput.cgi", status=500, count=1)
+    sim.add_fault(kind=kind, path="/cgi-bin/devVideoInput.cgi", status=500, count=count)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await wait_until(hass, lambda: not sim.faults)  # the check ran and met the error
     await hass.async_block_till_done()
@@ -179,3 +182,21 @@ async def test_a_count_that_is_no_number_changes_nothing(
 def _count_asked(sim: Simulator) -> bool:
     """Whether the device answered a channel-count request since the last stats reset."""
     return "devVideoInput.cgi:getCollect" in sim.stats["by_action"]
+
+
+async def test_an_event_and_the_periodic_check_at_once_add_the_channel_once(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    entry = await add_entry(sim)
+    hub = entry.runtime_data
+    await event_stream_open(hass, entry)
+    sim.add_channels(3)
+    sim.reset_stats()
+    sim.emit_event("VideoMotion", "Start", index=2)
+    await wait_until(hass, lambda: _count_asked(sim))  # the event's check is under way
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
+    await wait_until(hass, lambda: 2 in hub.channel_device_ids, timeout=10)
+    await hass.async_block_till_done()
+    # One probe: the per-channel caps of three channels asked once each.
+    assert sim.stats["by_action"]["devVideoInput.cgi:getCaps"] == 3

@@ -528,7 +528,7 @@ async def test_stopped_before_the_device_took_it(
         play(hass, speaker, "media-source://media_source/local/chime.wav")
     )
     async with asyncio.timeout(5):  # not wait_until: it would wait for the play call too
-        while state_of(hass, speaker).state != "playing":
+        while state_of(hass, speaker).state != "playing":  # noqa: ASYNC110 - a state, no event
             await asyncio.sleep(0.01)
     await hass.services.async_call(
         MP_DOMAIN, SERVICE_MEDIA_STOP, {ATTR_ENTITY_ID: speaker}, blocking=True
