@@ -168,3 +168,9 @@ async def test_a_rule_without_points_is_refused(
     )
     assert "Invalid" in reply.text or "Error" in reply.text
     assert pairs(reply.text).get("TempInfo.Type") is None
+
+
+async def test_event_indexes_need_a_code(make_sim: SimFactory, make_client: ClientFactory) -> None:
+    sim = await make_sim()
+    reply = await make_client(sim).get("/cgi-bin/eventManager.cgi?action=getEventIndexes")
+    assert "Error" in reply.text
