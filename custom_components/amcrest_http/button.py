@@ -1,4 +1,4 @@
-"""Buttons: reboot the device, auto-focus a motorised lens, probe the device again."""
+"""Buttons: reboot the device, set its clock, auto-focus a motorised lens, probe it again."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from .entity import (
 )
 from .hub import AmcrestConfigEntry
 from .slots import device_slot
+from .sources import CLOCK, local_wall_time
 
 PARALLEL_UPDATES = 1
 
@@ -41,6 +42,8 @@ class AmcrestButtonDescription(AmcrestPolledDescription, ButtonEntityDescription
     """A device action; ``press_fn`` gets the slot's view."""
 
     press_fn: Callable[[View], Awaitable[object]]
+    #: Sources read again once the device has done it.
+    read_back: tuple[str, ...] = ()
 
 
 BUTTONS: tuple[AmcrestButtonDescription, ...] = (
@@ -50,6 +53,16 @@ BUTTONS: tuple[AmcrestButtonDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         slots_fn=device_slot,
         press_fn=lambda view: view.hub.client.system.reboot(),
+    ),
+    AmcrestButtonDescription(
+        key="sync_clock",
+        translation_key="sync_clock",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        slots_fn=device_slot,
+        sources=(CLOCK,),
+        press_fn=lambda view: view.hub.client.system.set_current_time(local_wall_time()),
+        read_back=(CLOCK,),
     ),
     AmcrestButtonDescription(
         key="flat_field_correction",
@@ -91,7 +104,10 @@ class AmcrestButton(AmcrestPolledEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         view = self.view
-        await self.coordinator.async_action(lambda: self.entity_description.press_fn(view))
+        description = self.entity_description
+        await self.coordinator.async_action(
+            lambda: description.press_fn(view), description.read_back
+        )
 
 
 REPROBE = AmcrestButtonEntityDescription(

@@ -19,6 +19,7 @@ from homeassistant.const import (
     EntityCategory,
     UnitOfInformation,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -39,6 +40,7 @@ from .entity import (
 from .hub import AmcrestConfigEntry, AmcrestHub
 from .slots import Slot, device_slot, disk_slots, thermal_rule_slots
 from .sources import (
+    CLOCK,
     IDENTITY,
     PEOPLE,
     PTZ_STATUS,
@@ -288,6 +290,11 @@ def _size(
     )
 
 
+def _clock_drift(view: View) -> int | None:
+    reading = view.data.clock()
+    return None if reading is None else reading.drift_seconds
+
+
 def _identity_sensor(key: str, read: Callable[[DeviceIdentity], Any]) -> AmcrestSensorDescription:
     """A diagnostic sensor of the identity, off by default (the device page shows it)."""
     return AmcrestSensorDescription(
@@ -366,6 +373,19 @@ SENSORS: tuple[AmcrestSensorDescription, ...] = (
             value_fn=_ptz_value(axis),
         )
         for axis, unit in (("pan", DEGREE), ("tilt", DEGREE), ("zoom", None))
+    ),
+    AmcrestSensorDescription(
+        key="clock_drift",
+        translation_key="clock_drift",
+        sources=(CLOCK,),
+        slots_fn=device_slot,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_display_precision=0,
+        value_fn=_clock_drift,
     ),
     _identity_sensor("firmware_version", _firmware),
     _identity_sensor("firmware_build", lambda i: i.software_build),

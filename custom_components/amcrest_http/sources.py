@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, override
+
+from homeassistant.util import dt as dt_util
 
 from .api import (
     DeviceError,
@@ -44,6 +47,8 @@ THERMAL: Final = "@thermal"
 PEOPLE: Final = "@people"
 #: Door contacts of door stations: {door (1-based): "Open" / "Close"}.
 DOORS: Final = "@doors"
+#: The device's clock against Home Assistant's (``global.cgi?action=getCurrentTime``).
+CLOCK: Final = "@clock"
 #: The device's own record of its last cloud firmware check (a config table).
 FIRMWARE_RECORD: Final = "_DHCloudUpgrade_"
 #: The low-space alarm's config table: ``StorageLowSpace.LowerLimit`` is the free space (in
@@ -105,6 +110,31 @@ async def _read_identity(coordinator: AmcrestCoordinator) -> Any:
 async def _probe_identity(coordinator: AmcrestCoordinator) -> Any:
     identity = coordinator.device.identity
     return identity if identity is not None else await _read_identity(coordinator)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockReading:
+    """The device's clock as read, and how far it was from Home Assistant's."""
+
+    #: The device's local wall time (it states no zone).
+    device_time: datetime
+    #: Device time minus Home Assistant's local time, in whole seconds (the device is taken to
+    #: keep Home Assistant's time zone: a difference of whole hours is a zone set apart).
+    drift_seconds: int
+
+
+def local_wall_time() -> datetime:
+    """Home Assistant's local time without zone, as devices keep theirs."""
+    return dt_util.now().replace(tzinfo=None, microsecond=0)
+
+
+async def _read_clock(coordinator: AmcrestCoordinator) -> ClockReading:
+    before = dt_util.now()
+    device_time = await coordinator.device.client.system.get_current_time()
+    # Compared with the middle of the request: the device answered somewhere in between.
+    middle = before + (dt_util.now() - before) / 2
+    drift = device_time - middle.replace(tzinfo=None)
+    return ClockReading(device_time=device_time, drift_seconds=round(drift.total_seconds()))
 
 
 async def coaxial_status(coordinator: AmcrestCoordinator, channel: int) -> dict[str, str]:
@@ -244,6 +274,7 @@ SOURCES: Final[dict[str, Source]] = {
         Source(name=THERMAL, read=_read_thermal, needs=_thermal, pushable=True),
         Source(name=PEOPLE, read=_read_people, probe=_probe_people, pushable=True),
         Source(name=DOORS, read=_read_doors, needs=_access),
+        Source(name=CLOCK, read=_read_clock, period=IDENTITY_PERIOD_SECONDS),
         # configuration tables with a schedule or a capability of their own
         Source(name=FIRMWARE_RECORD, period=IDENTITY_PERIOD_SECONDS),
         Source(name=STORAGE_LOW_SPACE, period=STORAGE_PERIOD_SECONDS, needs=_storage),
@@ -360,6 +391,10 @@ class PollData:
     def identity(self) -> DeviceIdentity | None:
         value = self._values.get(IDENTITY)
         return value if isinstance(value, DeviceIdentity) else None
+
+    def clock(self) -> ClockReading | None:
+        value = self._values.get(CLOCK)
+        return value if isinstance(value, ClockReading) else None
 
 
 #: Nothing read yet.

@@ -19,7 +19,7 @@ from .entity import (
     platform_setup,
 )
 from .hub import AmcrestConfigEntry
-from .slots import alarm_output_slots, ivs_rule_slots
+from .slots import alarm_output_slots, device_slot, ivs_rule_slots
 
 PARALLEL_UPDATES = 1
 
@@ -99,6 +99,14 @@ SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
         entity_registry_enabled_default=False,
         field="VideoAnalyseRule[{ch}][{i}].Enable",
         slots_fn=ivs_rule_slots,
+    ),
+    AmcrestSwitchDescription(
+        key="ntp",
+        translation_key="ntp",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="NTP.Enable",
+        slots_fn=device_slot,
     ),
     AmcrestSwitchDescription(
         key="main_stream_audio",

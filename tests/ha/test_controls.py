@@ -757,7 +757,11 @@ async def test_fixed_lens_has_no_auto_focus(
         for e in er.async_entries_for_config_entry(registry, entry.entry_id)
         if e.domain == "button"
     ]
-    assert sorted(buttons) == [device_uid(ipc, "reboot"), device_uid(ipc, "reprobe")]
+    assert sorted(buttons) == [
+        device_uid(ipc, "reboot"),
+        device_uid(ipc, "reprobe"),
+        device_uid(ipc, "sync_clock"),
+    ]
 
 
 # ---------------------------------------------------------------------- recorder
