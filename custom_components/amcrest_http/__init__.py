@@ -62,6 +62,7 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
     *number.NUMBERS,
     *select.SELECTS,
     select.PTZ_PRESET,
+    select.PTZ_TOUR,
     *sensor.SENSORS,
     *sensor.THERMAL_SENSORS,
     *sensor.PEOPLE_SENSORS,

@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import override
+from typing import Final, override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
@@ -25,7 +25,7 @@ from .entity import (
 )
 from .hub import AmcrestConfigEntry
 from .slots import device_slot
-from .sources import PTZ_PRESETS, PTZ_STATUS
+from .sources import PTZ_PRESETS, PTZ_STATUS, PTZ_TOURS
 
 PARALLEL_UPDATES = 1
 
@@ -340,14 +340,18 @@ def _ptz_presets(view: View) -> list[PtzPreset]:
     return view.data.ptz_presets(view.channel)
 
 
-def _preset_choices(view: View) -> Choices:
-    """Preset names as options; a name used twice gets its number added."""
-    presets = _ptz_presets(view)
-    names = [preset.name or str(preset.index) for preset in presets]
+def _named(items: list[tuple[str | None, int]]) -> Choices:
+    """Named, numbered things (presets, tours) as options: the name (the number without one);
+    a name used twice gets its number added."""
+    names = [name or str(index) for name, index in items]
     return tuple(
-        (name if names.count(name) == 1 else f"{name} ({preset.index})", str(preset.index))
-        for name, preset in zip(names, presets, strict=True)
+        (name if names.count(name) == 1 else f"{name} ({index})", str(index))
+        for name, (_, index) in zip(names, items, strict=True)
     )
+
+
+def _preset_choices(view: View) -> Choices:
+    return _named([(preset.name, preset.index) for preset in _ptz_presets(view)])
 
 
 PTZ_PRESET = AmcrestSelectDescription(
@@ -360,6 +364,26 @@ PTZ_PRESET = AmcrestSelectDescription(
 )
 
 
+#: The tour select's option while no tour runs.
+TOUR_STOPPED: Final = "stopped"
+
+
+def _tour_choices(view: View) -> Choices:
+    """``stopped``, then the tours by name."""
+    tours = view.data.ptz_tours(view.channel)
+    return ((TOUR_STOPPED, "0"), *_named([(tour.name, tour.index) for tour in tours]))
+
+
+PTZ_TOUR = AmcrestSelectDescription(
+    key="ptz_tour",
+    translation_key="ptz_tour",
+    sources=(PTZ_TOURS,),
+    optional_sources=(PTZ_STATUS,),
+    choices_fn=_tour_choices,
+    supported_fn=lambda view: bool(view.data.ptz_tours(view.channel)),
+)
+
+
 async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
@@ -368,6 +392,7 @@ async def _add_entities(
     hub = entry.runtime_data
     add_polled_entities(hub, SELECTS, AmcrestSelect, async_add_entities)
     add_polled_entities(hub, (PTZ_PRESET,), AmcrestPtzPresetSelect, async_add_entities)
+    add_polled_entities(hub, (PTZ_TOUR,), AmcrestPtzTourSelect, async_add_entities)
 
 
 async_setup_entry = platform_setup(_add_entities)
@@ -431,3 +456,42 @@ class AmcrestPtzPresetSelect(AmcrestSelect):
         await self.coordinator.async_action(
             lambda: ptz.goto_preset(preset, channel=channel), (PTZ_STATUS,)
         )
+
+
+class AmcrestPtzTourSelect(AmcrestSelect):
+    """Start a tour, or stop the one running; shows the tour running (the device says that a
+    tour runs, not which: the one started from here, else unknown)."""
+
+    _started: int | None = None
+
+    @property
+    @override
+    def current_option(self) -> str | None:
+        status = self.view.data.ptz_status(self.view.channel)
+        if status is None:
+            return None
+        if (status.action or "").lower() != "tour":
+            return TOUR_STOPPED
+        for option, value in self._choices:
+            if value == str(self._started):
+                return option
+        return None
+
+    @override
+    async def async_select_option(self, option: str) -> None:
+        tour = int(dict(self._choices)[option])
+        channel = self.view.channel + 1
+        ptz = self.hub.client.ptz
+        # Stopping names the tour; one started elsewhere is unknown, so each is named.
+        every = [int(value) for _, value in self._choices if value != "0"]
+        stopping = [self._started] if self._started else every
+        self._started = tour or None
+
+        async def call() -> None:
+            if tour:
+                await ptz.start_tour(tour, channel=channel)
+                return
+            for number in stopping:
+                await ptz.stop_tour(number, channel=channel)
+
+        await self.coordinator.async_action(call, (PTZ_STATUS,))

@@ -25,6 +25,7 @@ from .api import (
     PeopleSummary,
     PtzPreset,
     PtzStatus,
+    PtzTour,
     RuleTemperature,
     StorageDevice,
     parse_storage_devices,
@@ -42,6 +43,7 @@ COAXIAL: Final = "@coaxial"
 #: PTZ status (position, motion) and named presets of the channels that can move.
 PTZ_STATUS: Final = "@ptz_status"
 PTZ_PRESETS: Final = "@ptz_presets"
+PTZ_TOURS: Final = "@ptz_tours"
 #: Per-rule temperatures of thermal channels, and people-counting summaries.
 THERMAL: Final = "@thermal"
 PEOPLE: Final = "@people"
@@ -234,6 +236,12 @@ async def _read_ptz_presets(coordinator: AmcrestCoordinator) -> dict[int, Any] |
     return presets or None
 
 
+async def _read_ptz_tours(coordinator: AmcrestCoordinator) -> dict[int, Any] | None:
+    ptz = coordinator.device.client.ptz
+    tours = {ch: await ptz.get_tours(ch + 1) for ch in coordinator.features.ptz_channels}
+    return tours or None
+
+
 def _thermal(caps: Capabilities) -> bool:
     return caps.has_thermal
 
@@ -271,6 +279,7 @@ SOURCES: Final[dict[str, Source]] = {
         Source(name=COAXIAL, read=_read_coaxial, probe=_probe_coaxial),
         Source(name=PTZ_STATUS, read=_read_ptz_status, needs=_ptz),
         Source(name=PTZ_PRESETS, read=_read_ptz_presets, needs=_ptz, period=STORAGE_PERIOD_SECONDS),
+        Source(name=PTZ_TOURS, read=_read_ptz_tours, needs=_ptz, period=STORAGE_PERIOD_SECONDS),
         Source(name=THERMAL, read=_read_thermal, needs=_thermal, pushable=True),
         Source(name=PEOPLE, read=_read_people, probe=_probe_people, pushable=True),
         Source(name=DOORS, read=_read_doors, needs=_access),
@@ -359,6 +368,10 @@ class PollData:
     def ptz_presets(self, channel: int | None) -> list[PtzPreset]:
         value = self.by_channel(PTZ_PRESETS).get(channel or 0)
         return [preset for preset in value or () if isinstance(preset, PtzPreset)]
+
+    def ptz_tours(self, channel: int | None) -> list[PtzTour]:
+        value = self.by_channel(PTZ_TOURS).get(channel or 0)
+        return [tour for tour in value or () if isinstance(tour, PtzTour)]
 
     def rule_temperatures(self, channel: int | None) -> list[RuleTemperature]:
         value = self.by_channel(THERMAL).get(channel or 0)
