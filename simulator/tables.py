@@ -73,6 +73,26 @@ def general(machine_name: str, lock_attempts: int, lock_seconds: float) -> Entri
     }
 
 
+def telnet() -> Entries:
+    """``Telnet`` (api-reference §4.7: ``getConfig&name=Telnet``, ``setConfig&Telnet.Enable=
+    false``); current firmware ships it off."""
+    return {"Telnet.Enable": "false", "Telnet.Port": "23"}
+
+
+def upnp() -> Entries:
+    """``UPnP`` with its port map (api-reference §4.7.x; names are case-sensitive:
+    ``MapTable``): off, with the HTTP and RTSP mappings a user would switch on."""
+    entries: Entries = {"UPnP.Enable": "false", "UPnP.Mode": "0"}
+    for i, (name, port, protocol) in enumerate((("HTTP", 80, "TCP"), ("RTSP", 554, "TCP"))):
+        p = f"UPnP.MapTable[{i}]."
+        entries[p + "Enable"] = "true"
+        entries[p + "InnerPort"] = str(port)
+        entries[p + "OuterPort"] = str(8000 + port)
+        entries[p + "Protocol"] = protocol
+        entries[p + "ServiceName"] = name
+    return entries
+
+
 def ntp() -> Entries:
     return {
         "NTP.Address": "time.windows.com",
@@ -799,6 +819,8 @@ def build_tables(
     tables: dict[str, Entries] = {
         "General": general(machine_name, lock_attempts, lock_seconds),
         "NTP": ntp(),
+        "Telnet": telnet(),
+        "UPnP": upnp(),
         "Locales": locales(),
         "RTSP": rtsp(),
         "Network": network(machine_name.replace(" ", ""), mac_address),

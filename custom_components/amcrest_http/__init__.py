@@ -28,6 +28,7 @@ from . import (
     number,
     repairs,
     scanner,
+    security,
     select,
     sensor,
     siren,
@@ -70,11 +71,15 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
     *switch.SWITCHES,
     *update.UPDATES,
 )
-SETUP_SOURCES: frozenset[str] = frozenset(
-    name
-    for description in POLLED_DESCRIPTIONS
-    for name in (*description.all_sources(), *description.setup_sources)
-) | frozenset(STORAGE_PROBLEM_SOURCES)  # event sensors that also read disks
+SETUP_SOURCES: frozenset[str] = (
+    frozenset(
+        name
+        for description in POLLED_DESCRIPTIONS
+        for name in (*description.all_sources(), *description.setup_sources)
+    )
+    | frozenset(STORAGE_PROBLEM_SOURCES)
+    | security.TABLES
+)  # event sensors that also read disks
 
 #: Devices are added from the UI; YAML only tunes where discovery looks (see scanner.py).
 CONFIG_SCHEMA = scanner.CONFIG_SCHEMA
@@ -182,6 +187,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     hub.async_start_events()
     scanner.async_watch_recorder(hass, hub)
     channels.async_watch_channels(hass, hub)
+    security.async_watch_security(hass, hub)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 

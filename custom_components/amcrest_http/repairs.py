@@ -13,8 +13,10 @@ from typing import Any, Final, override
 
 import probatio as vol
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
@@ -24,7 +26,16 @@ EVENTS_REFUSED: Final = "event_stream_refused"
 CERTIFICATE: Final = "certificate_invalid"
 FIRMWARE: Final = "firmware_unsupported"
 UNINITIALISED: Final = "device_uninitialised"
-KINDS: Final = (LOCKED_OUT, EVENTS_REFUSED, CERTIFICATE, FIRMWARE, UNINITIALISED)
+TELNET: Final = "telnet_enabled"
+UPNP: Final = "upnp_port_mapping"
+KINDS: Final = (LOCKED_OUT, EVENTS_REFUSED, CERTIFICATE, FIRMWARE, UNINITIALISED, TELNET, UPNP)
+#: Issues that warn rather than say something is broken.
+WARNINGS: Final = frozenset({FIRMWARE, TELNET, UPNP})
+#: Security issues: the table each is read from, and the write that fixes it.
+SECURITY_FIXES: Final[dict[str, tuple[str, dict[str, str]]]] = {
+    TELNET: ("Telnet", {"Telnet.Enable": "false"}),
+    UPNP: ("UPnP", {"UPnP.Enable": "false"}),
+}
 
 
 def issue_key(kind: str, entry_id: str, suffix: str = "") -> str:
@@ -48,7 +59,7 @@ def async_raise(
         issue_key(kind, entry_id, suffix),
         is_fixable=fixable,
         is_persistent=False,
-        severity=ir.IssueSeverity.ERROR if kind != FIRMWARE else ir.IssueSeverity.WARNING,
+        severity=ir.IssueSeverity.WARNING if kind in WARNINGS else ir.IssueSeverity.ERROR,
         translation_key=kind,
         translation_placeholders=placeholders,
         data={"entry_id": entry_id, **(data or {})},
@@ -130,11 +141,43 @@ class TrustCertificateFlow(ConfirmRepairFlow):
         )
 
 
+class TurnOffFlow(ConfirmRepairFlow):
+    """Turn a device service off (Telnet, UPnP port mapping), then read it back."""
+
+    def __init__(self, entry_id: str, kind: str) -> None:
+        super().__init__()
+        self._entry_id = entry_id
+        self._kind = kind
+
+    @override
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        if user_input is not None:
+            entry = self.hass.config_entries.async_get_entry(self._entry_id)
+            if entry is None or entry.state is not ConfigEntryState.LOADED:
+                return self.async_abort(reason="entry_not_loaded")
+            _table, writes = SECURITY_FIXES[self._kind]
+            try:
+                await entry.runtime_data.coordinator.async_write(writes)
+            except HomeAssistantError:
+                return self.async_abort(reason="device_refused")
+            return self.async_create_entry(data={})
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
+        placeholders = issue.translation_placeholders if issue else None
+        return self.async_show_form(
+            step_id="confirm", data_schema=vol.Schema({}), description_placeholders=placeholders
+        )
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """Only the certificate issue can be fixed from Home Assistant."""
+    """The certificate issue (trust it) and the security issues (turn the service off)."""
     entry_id = str((data or {}).get("entry_id") or "")
-    flow = TrustCertificateFlow(entry_id)
+    kind = str((data or {}).get("fix") or "")
+    flow: RepairsFlow = (
+        TurnOffFlow(entry_id, kind) if kind in SECURITY_FIXES else TrustCertificateFlow(entry_id)
+    )
     flow.issue_id = issue_id
     return flow

@@ -291,6 +291,9 @@ SOURCES: Final[dict[str, Source]] = {
         Source(name="ThermographyOptions", needs=_thermal),
         Source(name="AccessControl", needs=_access),
         Source(name=REMOTE_DEVICES, needs=_recorder),
+        # read for the security repair issues (see security.py)
+        Source(name="Telnet", period=STORAGE_PERIOD_SECONDS),
+        Source(name="UPnP", period=STORAGE_PERIOD_SECONDS),
     )
 }
 

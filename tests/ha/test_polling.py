@@ -31,7 +31,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.amcrest_http import POLLED_DESCRIPTIONS
+from custom_components.amcrest_http import POLLED_DESCRIPTIONS, security
 from custom_components.amcrest_http import coordinator as coordinator_module
 from custom_components.amcrest_http.const import (
     DOMAIN,
@@ -212,8 +212,9 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
     union: set[str] = set()
     for entity in live:
         union |= entity.entity_description.all_sources()
-    # The storage problem sensors follow events and the polled disks (and low-space limit).
-    union |= set(STORAGE_PROBLEM_SOURCES)
+    # The storage problem sensors follow events and the polled disks (and low-space limit);
+    # the security repair issues read the Telnet and UPnP tables.
+    union |= set(STORAGE_PROBLEM_SOURCES) | security.TABLES
     assert polled.needed == union & polled.supported
     assert {STORAGE, IDENTITY, COAXIAL, FIRMWARE_RECORD} <= polled.needed
 

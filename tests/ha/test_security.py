@@ -1,0 +1,118 @@
+"""Security repair issues: Telnet and UPnP port mapping, raised, fixed and cleared."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.amcrest_http import repairs
+from custom_components.amcrest_http.const import DOMAIN
+from simulator import Simulator
+from tests.ha.conftest import EntryFactory
+from tests.ha.helpers import refresh
+
+
+def _issue(hass: HomeAssistant, kind: str, entry_id: str) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(DOMAIN, repairs.issue_key(kind, entry_id))
+
+
+@pytest.mark.parametrize(
+    ("kind", "keys"),
+    [
+        (repairs.TELNET, {"Telnet.Enable": "true"}),
+        (repairs.UPNP, {"UPnP.Enable": "true"}),
+    ],
+)
+async def test_an_exposed_service_is_a_fixable_warning(
+    *,
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+    kind: str,
+    keys: dict[str, str],
+) -> None:
+    for key, value in keys.items():
+        ipc.state.config.set(key, value)
+    entry = await add_entry(ipc)
+    issue = _issue(hass, kind, entry.entry_id)
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_placeholders == {"name": entry.runtime_data.device_name}
+
+    # The fix, the way the Repairs dashboard runs it.
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    client = await hass_client()
+    answer = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
+    )
+    flow = await answer.json()
+    assert flow["step_id"] == "confirm"
+    answer = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    assert (await answer.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+    for key in keys:
+        assert ipc.state.config.get(key) == "false"
+    assert _issue(hass, kind, entry.entry_id) is None  # read back at once
+
+
+async def test_a_secure_device_has_no_issue_and_one_turned_on_later_gets_it(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    assert _issue(hass, repairs.TELNET, entry.entry_id) is None
+    assert _issue(hass, repairs.UPNP, entry.entry_id) is None
+    # UPnP on without any enabled mapping opens nothing.
+    ipc.state.config.set("UPnP.Enable", "true")
+    for row in (0, 1):
+        ipc.state.config.set(f"UPnP.MapTable[{row}].Enable", "false")
+    ipc.state.config.set("Telnet.Enable", "true")
+    entry.runtime_data.coordinator.clock = lambda: 1e12  # every slow source is due
+    await refresh(hass, entry)
+    assert _issue(hass, repairs.TELNET, entry.entry_id) is not None
+    assert _issue(hass, repairs.UPNP, entry.entry_id) is None
+    # Turned off in the device's own web page: the issue goes with the next read.
+    ipc.state.config.set("Telnet.Enable", "false")
+    entry.runtime_data.coordinator.clock = lambda: 2e12
+    await refresh(hass, entry)
+    assert _issue(hass, repairs.TELNET, entry.entry_id) is None
+
+
+async def test_a_fix_the_device_refuses_says_so(
+    hass: HomeAssistant,
+    ipc: Simulator,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    ipc.state.config.set("Telnet.Enable", "true")
+    entry = await add_entry(ipc)
+    issue = _issue(hass, repairs.TELNET, entry.entry_id)
+    assert issue is not None
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    client = await hass_client()
+    flow = await (
+        await client.post(
+            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
+        )
+    ).json()
+    ipc.add_fault("status", path="/cgi-bin/configManager.cgi", status=500)
+    result = await (await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})).json()
+    ipc.clear_faults()
+    assert result == {**result, "type": "abort", "reason": "device_refused"}
+    assert ipc.state.config.get("Telnet.Enable") == "true"
+
+
+async def test_security_issues_go_with_the_entry(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    ipc.state.config.set("Telnet.Enable", "true")
+    entry = await add_entry(ipc)
+    assert _issue(hass, repairs.TELNET, entry.entry_id) is not None
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _issue(hass, repairs.TELNET, entry.entry_id) is None
