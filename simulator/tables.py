@@ -73,6 +73,25 @@ def general(machine_name: str, lock_attempts: int, lock_seconds: float) -> Entri
     }
 
 
+def video_widget(channels: int) -> Entries:
+    """``VideoWidget`` (api-reference §4.5.12): per channel the title and time overlays, one
+    custom text overlay (``|`` separates its lines) and four privacy blocks (``Covers``)."""
+    entries: Entries = {}
+    for ch in range(channels):
+        p = f"VideoWidget[{ch}]."
+        for part, shown in (("ChannelTitle", "true"), ("TimeTitle", "true")):
+            entries[f"{p}{part}.EncodeBlend"] = shown
+            entries[f"{p}{part}.PreviewBlend"] = shown
+        entries[p + "TimeTitle.ShowWeek"] = "false"
+        entries[p + "CustomTitle[0].EncodeBlend"] = "false"
+        entries[p + "CustomTitle[0].PreviewBlend"] = "false"
+        entries[p + "CustomTitle[0].Text"] = ""
+        for i in range(4):
+            entries[f"{p}Covers[{i}].EncodeBlend"] = "false"
+            entries[f"{p}Covers[{i}].PreviewBlend"] = "false"
+    return entries
+
+
 def telnet() -> Entries:
     """``Telnet`` (api-reference §4.7: ``getConfig&name=Telnet``, ``setConfig&Telnet.Enable=
     false``); current firmware ships it off."""
@@ -827,6 +846,7 @@ def build_tables(
         "Language": {"Language": "English"},
         "VideoStandard": {"VideoStandard": "NTSC"},
         "ChannelTitle": channel_titles(spec, channels),
+        "VideoWidget": video_widget(channels),
         "Encode": encode(spec, channels),
         "VideoInOptions": video_in_options(channels),
         "VideoColor": video_color(channels),

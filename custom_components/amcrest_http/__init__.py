@@ -33,6 +33,7 @@ from . import (
     sensor,
     siren,
     switch,
+    text,
     update,
 )
 from .api import (
@@ -69,6 +70,7 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
     *sensor.PEOPLE_SENSORS,
     *siren.SIRENS,
     *switch.SWITCHES,
+    *text.TEXTS,
     *update.UPDATES,
 )
 SETUP_SOURCES: frozenset[str] = (

@@ -69,6 +69,21 @@ def ivs_rule_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     ]
 
 
+def privacy_block_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
+    """One slot per privacy block (``VideoWidget[ch].Covers[i]``) of each channel."""
+    pattern = re.compile(r"VideoWidget\[(\d{1,3})\]\.Covers\[(\d{1,2})\]\.EncodeBlend")
+    found = set()
+    for key in data.table("VideoWidget"):
+        if match := pattern.fullmatch(key):
+            channel, index = int(match.group(1)), int(match.group(2))
+            if channel in hub.channels:
+                found.add((channel, index))
+    return [
+        Slot(channel=channel, index=index, key=f"_{index}", label=str(index + 1))
+        for channel, index in sorted(found)
+    ]
+
+
 def white_light_slots(hub: AmcrestHub, data: PollData) -> list[Slot]:
     """One slot per white light (``Lighting_V2[ch][0][light].LightType == WhiteLight``)."""
     slots = []

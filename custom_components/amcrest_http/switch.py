@@ -19,7 +19,7 @@ from .entity import (
     platform_setup,
 )
 from .hub import AmcrestConfigEntry
-from .slots import alarm_output_slots, device_slot, ivs_rule_slots
+from .slots import alarm_output_slots, device_slot, ivs_rule_slots, privacy_block_slots
 
 PARALLEL_UPDATES = 1
 
@@ -99,6 +99,35 @@ SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
         entity_registry_enabled_default=False,
         field="VideoAnalyseRule[{ch}][{i}].Enable",
         slots_fn=ivs_rule_slots,
+    ),
+    AmcrestSwitchDescription(
+        key="osd_channel_title",
+        translation_key="osd_channel_title",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoWidget[{ch}].ChannelTitle.EncodeBlend",
+    ),
+    AmcrestSwitchDescription(
+        key="osd_time",
+        translation_key="osd_time",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoWidget[{ch}].TimeTitle.EncodeBlend",
+    ),
+    AmcrestSwitchDescription(
+        key="osd_custom_text",
+        translation_key="osd_custom_text",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoWidget[{ch}].CustomTitle[0].EncodeBlend",
+    ),
+    AmcrestSwitchDescription(
+        key="privacy_block",
+        translation_key="privacy_block",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        field="VideoWidget[{ch}].Covers[{i}].EncodeBlend",
+        slots_fn=privacy_block_slots,
     ),
     AmcrestSwitchDescription(
         key="ntp",
