@@ -451,6 +451,23 @@ class AmcrestPolledEntity(CoordinatorEntity[AmcrestCoordinator], AmcrestEntity):
         await self.coordinator.async_write(values)
 
 
+def polled_platform(
+    descriptions: Iterable[AmcrestPolledDescription],
+    factory: Callable[[AmcrestHub, Any, Slot], AmcrestPolledEntity],
+) -> PlatformSetup:
+    """The ``async_setup_entry`` of a platform that is only polled entities of ``factory``."""
+    kinds = tuple(descriptions)
+
+    async def build(
+        hass: HomeAssistant,
+        entry: AmcrestConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        add_polled_entities(entry.runtime_data, kinds, factory, async_add_entities)
+
+    return platform_setup(build)
+
+
 def add_polled_entities(
     hub: AmcrestHub,
     descriptions: Iterable[AmcrestPolledDescription],

@@ -16,18 +16,15 @@ from typing import Any, override
 from homeassistant.components.light import LightEntity, LightEntityDescription
 from homeassistant.components.light.const import ATTR_BRIGHTNESS, ColorMode
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .api.codec import to_float
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
-    add_polled_entities,
-    platform_setup,
+    polled_platform,
 )
-from .hub import AmcrestConfigEntry, AmcrestHub
+from .hub import AmcrestHub
 from .slots import Slot, device_slot, white_light_slots
 
 PARALLEL_UPDATES = 1
@@ -75,17 +72,6 @@ LIGHTS: tuple[AmcrestLightDescription, ...] = (
 )
 
 
-async def _add_entities(
-    hass: HomeAssistant,
-    entry: AmcrestConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    add_polled_entities(entry.runtime_data, LIGHTS, AmcrestLight, async_add_entities)
-
-
-async_setup_entry = platform_setup(_add_entities)
-
-
 class AmcrestLight(AmcrestPolledEntity, LightEntity):
     entity_description: AmcrestLightDescription
 
@@ -126,3 +112,6 @@ class AmcrestLight(AmcrestPolledEntity, LightEntity):
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self.async_write({self.field_key(): self.entity_description.off_value})
+
+
+async_setup_entry = polled_platform(LIGHTS, AmcrestLight)

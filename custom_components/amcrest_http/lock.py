@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 
 from .api.codec import table_rows
 from .api.event_body import DeviceEvent
@@ -20,10 +19,9 @@ from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     View,
-    add_polled_entities,
-    platform_setup,
+    polled_platform,
 )
-from .hub import AmcrestConfigEntry, AmcrestHub
+from .hub import AmcrestHub
 from .slots import Slot
 from .sources import DOORS, PollData
 from .states import door_state
@@ -61,17 +59,6 @@ LOCKS: tuple[AmcrestLockDescription, ...] = (
         supported_fn=lambda view: door_status(view) is not None,
     ),
 )
-
-
-async def _add_entities(
-    hass: HomeAssistant,
-    entry: AmcrestConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    add_polled_entities(entry.runtime_data, LOCKS, AmcrestLock, async_add_entities)
-
-
-async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestLock(AmcrestPolledEntity, LockEntity):
@@ -118,3 +105,6 @@ class AmcrestLock(AmcrestPolledEntity, LockEntity):
     async def async_lock(self, **kwargs: Any) -> None:
         access, door = self.hub.client.access, self.door
         await self.coordinator.async_action(lambda: access.close_door(door), (DOORS,))
+
+
+async_setup_entry = polled_platform(LOCKS, AmcrestLock)

@@ -7,17 +7,13 @@ from typing import override
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import PERCENTAGE, EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.codec import to_float
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
-    add_polled_entities,
-    platform_setup,
+    polled_platform,
 )
-from .hub import AmcrestConfigEntry
 from .slots import device_slot, white_light_slots
 
 PARALLEL_UPDATES = 1
@@ -73,17 +69,6 @@ NUMBERS: tuple[AmcrestNumberDescription, ...] = (
 )
 
 
-async def _add_entities(
-    hass: HomeAssistant,
-    entry: AmcrestConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    add_polled_entities(entry.runtime_data, NUMBERS, AmcrestNumber, async_add_entities)
-
-
-async_setup_entry = platform_setup(_add_entities)
-
-
 class AmcrestNumber(AmcrestPolledEntity, NumberEntity):
     entity_description: AmcrestNumberDescription
 
@@ -96,3 +81,6 @@ class AmcrestNumber(AmcrestPolledEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         # The device takes whole numbers (every range here has step 1).
         await self.async_write({self.field_key(): str(round(value))})
+
+
+async_setup_entry = polled_platform(NUMBERS, AmcrestNumber)

@@ -7,17 +7,13 @@ from typing import Any, override
 
 from homeassistant.components.siren import SirenEntity, SirenEntityDescription
 from homeassistant.components.siren.const import SirenEntityFeature
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     View,
-    add_polled_entities,
-    platform_setup,
+    polled_platform,
 )
-from .hub import AmcrestConfigEntry
 from .sources import COAXIAL
 
 PARALLEL_UPDATES = 1
@@ -44,17 +40,6 @@ SIRENS: tuple[AmcrestSirenDescription, ...] = (
         supported_fn=lambda view: _speaker_state(view) is not None,
     ),
 )
-
-
-async def _add_entities(
-    hass: HomeAssistant,
-    entry: AmcrestConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    add_polled_entities(entry.runtime_data, SIRENS, AmcrestSiren, async_add_entities)
-
-
-async_setup_entry = platform_setup(_add_entities)
 
 
 class AmcrestSiren(AmcrestPolledEntity, SirenEntity):
@@ -90,3 +75,6 @@ class AmcrestSiren(AmcrestPolledEntity, SirenEntity):
         await self.coordinator.async_action(
             lambda: client.cgi_ok("coaxialControlIO.cgi", "control", params), (COAXIAL,)
         )
+
+
+async_setup_entry = polled_platform(SIRENS, AmcrestSiren)

@@ -8,17 +8,13 @@ from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
     View,
-    add_polled_entities,
-    platform_setup,
+    polled_platform,
 )
-from .hub import AmcrestConfigEntry
 from .slots import alarm_output_slots, device_slot, ivs_rule_slots, privacy_block_slots
 
 PARALLEL_UPDATES = 1
@@ -148,17 +144,6 @@ SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
 )
 
 
-async def _add_entities(
-    hass: HomeAssistant,
-    entry: AmcrestConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    add_polled_entities(entry.runtime_data, SWITCHES, AmcrestSwitch, async_add_entities)
-
-
-async_setup_entry = platform_setup(_add_entities)
-
-
 class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):
     entity_description: AmcrestSwitchDescription
 
@@ -184,3 +169,6 @@ class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):
     async def _async_set(self, value: str) -> None:
         values = {self.field_key(): value, **self.entity_description.extra_fn(self.view)}
         await self.async_write(values)
+
+
+async_setup_entry = polled_platform(SWITCHES, AmcrestSwitch)

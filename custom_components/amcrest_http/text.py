@@ -7,16 +7,12 @@ from typing import override
 
 from homeassistant.components.text import TextEntity, TextEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import (
     AmcrestPolledDescription,
     AmcrestPolledEntity,
-    add_polled_entities,
-    platform_setup,
+    polled_platform,
 )
-from .hub import AmcrestConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -46,17 +42,6 @@ TEXTS: tuple[AmcrestTextDescription, ...] = (
 )
 
 
-async def _add_entities(
-    hass: HomeAssistant,
-    entry: AmcrestConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    add_polled_entities(entry.runtime_data, TEXTS, AmcrestText, async_add_entities)
-
-
-async_setup_entry = platform_setup(_add_entities)
-
-
 class AmcrestText(AmcrestPolledEntity, TextEntity):
     entity_description: AmcrestTextDescription
 
@@ -68,3 +53,6 @@ class AmcrestText(AmcrestPolledEntity, TextEntity):
     @override
     async def async_set_value(self, value: str) -> None:
         await self.async_write({self.field_key(): value})
+
+
+async_setup_entry = polled_platform(TEXTS, AmcrestText)
