@@ -76,16 +76,22 @@ async def test_new_channel_is_added_without_a_reload(
 async def test_event_from_an_unknown_channel_triggers_the_check(
     hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
 ) -> None:
+    """And the periodic check falling due meanwhile does not probe a second time."""
     sim = await start_sim("nvr", channels=2)
     entry = await add_entry(sim)
     hub = entry.runtime_data
     await event_stream_open(hass, entry)
     sim.add_channels(3)
+    sim.reset_stats()
     sim.emit_event("VideoMotion", "Start", index=2)
+    await wait_until(hass, lambda: _count_asked(sim))  # the event's check is under way
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
     await wait_until(hass, lambda: 2 in hub.channel_device_ids, timeout=10)
     await hass.async_block_till_done()
     assert entry.runtime_data is hub
     assert hub.capabilities.video_channels == 3
+    # One probe: the per-channel caps of three channels asked once each.
+    assert sim.stats["by_action"]["devVideoInput.cgi:getCaps"] == 3
 
 
 async def test_fewer_channels_reload_the_entry(
@@ -182,21 +188,3 @@ async def test_a_count_that_is_no_number_changes_nothing(
 def _count_asked(sim: Simulator) -> bool:
     """Whether the device answered a channel-count request since the last stats reset."""
     return "devVideoInput.cgi:getCollect" in sim.stats["by_action"]
-
-
-async def test_an_event_and_the_periodic_check_at_once_add_the_channel_once(
-    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
-) -> None:
-    sim = await start_sim("nvr", channels=2)
-    entry = await add_entry(sim)
-    hub = entry.runtime_data
-    await event_stream_open(hass, entry)
-    sim.add_channels(3)
-    sim.reset_stats()
-    sim.emit_event("VideoMotion", "Start", index=2)
-    await wait_until(hass, lambda: _count_asked(sim))  # the event's check is under way
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=11))
-    await wait_until(hass, lambda: 2 in hub.channel_device_ids, timeout=10)
-    await hass.async_block_till_done()
-    # One probe: the per-channel caps of three channels asked once each.
-    assert sim.stats["by_action"]["devVideoInput.cgi:getCaps"] == 3
