@@ -503,6 +503,9 @@ class Simulator:
         decision = self.auth.check(request.method, request.headers.get("Authorization"))
         if decision.counted:
             self._stats.failed_logins += 1
+            # Dahua's system events include ``LoginFailure`` (api-reference §4.9, event codes;
+            # spec only: no public capture shows its data, so it carries none here).
+            self.emit_event("LoginFailure", "Pulse")
         if decision.outcome is not Outcome.OK:
             return self._auth_answer(decision)
         self._stats.authorized += 1

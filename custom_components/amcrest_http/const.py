@@ -27,6 +27,7 @@ DEVICE_EVENT_CODES: Final = frozenset(
         "StorageLowSpace",
         "NetAbort",
         "IPConflict",
+        "LoginFailure",
         "DoorStatus",
         "AccessControl",
         *CALL_CODES,

@@ -56,6 +56,7 @@ TRIGGERS: Final[dict[str, tuple[str, str | None]]] = {
     "storage_low_space": ("StorageLowSpace", "Start"),
     "network_down": ("NetAbort", "Start"),
     "ip_conflict": ("IPConflict", "Start"),
+    "failed_login": ("LoginFailure", None),
 }
 
 #: trigger type -> the call change (``amcrest_http_call`` ``type``) it fires on. A press is one

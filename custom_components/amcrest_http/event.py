@@ -71,12 +71,26 @@ def _rule(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
     return _RULE_TYPES[event.code], event_attributes(event)
 
 
+def _login_failure(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
+    # The code is in the spec's list of system events; no public capture shows its data, so
+    # whatever the device sends is passed on as it is.
+    return "failed_login", event_attributes(event)
+
+
 @dataclass(frozen=True, kw_only=True)
 class AmcrestEventDescription(AmcrestStreamDescription, EventEntityDescription):
     translate: Translate
 
 
 EVENTS: tuple[AmcrestEventDescription, ...] = (
+    AmcrestEventDescription(
+        key="failed_login",
+        translation_key="failed_login",
+        event_types=["failed_login"],
+        codes=("LoginFailure",),
+        scope=Scope.DEVICE,
+        translate=_login_failure,
+    ),
     AmcrestEventDescription(
         key="access",
         translation_key="access",

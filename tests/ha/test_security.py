@@ -1,19 +1,36 @@
-"""Security repair issues: Telnet and UPnP port mapping, raised, fixed and cleared."""
+"""Security at a glance: Telnet and UPnP port mapping as repair issues (raised, fixed,
+cleared), and failed logins on the device as an event entity and a device trigger."""
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
+from homeassistant.components.device_automation import (
+    DeviceAutomationType,
+    async_get_device_automations,
+)
 from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import repairs
+from custom_components.amcrest_http.api import AmcrestClient, AuthenticationError
 from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
 from tests.ha.conftest import EntryFactory
-from tests.ha.helpers import refresh
+from tests.ha.helpers import (
+    device_of,
+    device_uid,
+    entity_id,
+    event_stream_open,
+    refresh,
+    state_of,
+    wait_until,
+)
 
 
 def _issue(hass: HomeAssistant, kind: str, entry_id: str) -> ir.IssueEntry | None:
@@ -116,3 +133,30 @@ async def test_security_issues_go_with_the_entry(
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert _issue(hass, repairs.TELNET, entry.entry_id) is None
+
+
+async def test_a_failed_login_on_the_device_is_an_event_and_a_trigger(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    entry = await add_entry(ipc)
+    await event_stream_open(hass, entry)
+    device = device_of(hass, entry, ipc)
+    fired = async_capture_events(hass, f"{DOMAIN}_event")
+
+    # Someone else tries a wrong password.
+    async with aiohttp.ClientSession() as session:
+        intruder = AmcrestClient(session, "127.0.0.1", ipc.port, username="admin", password="guess")
+        with pytest.raises(AuthenticationError):
+            await intruder.system.get_serial_number()
+
+    uid = device_uid(ipc, "failed_login")
+    registry = er.async_get(hass)
+    await wait_until(hass, lambda: registry.async_get_entity_id("event", DOMAIN, uid) is not None)
+    event = entity_id(hass, "event", uid)
+    await wait_until(hass, lambda: state_of(hass, event).state != "unknown")
+    assert state_of(hass, event).attributes["event_type"] == "failed_login"
+    assert [e.data["code"] for e in fired] == ["LoginFailure"]
+    assert ipc.stats["failed_logins"] == 1  # Home Assistant's own login was not affected
+    # Seen once, the code is offered as a device trigger (announced codes are from the start).
+    triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])
+    assert "failed_login" in {t["type"] for t in triggers[device.id]}
