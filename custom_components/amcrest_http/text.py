@@ -1,4 +1,5 @@
-"""Texts over config fields: the on-screen display's custom text and the channel title."""
+"""Texts over config fields: the on-screen display's custom text, the channel title, the NTP
+server."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .entity import (
     AmcrestPolledEntity,
     polled_platform,
 )
+from .slots import device_slot
 
 PARALLEL_UPDATES = 1
 
@@ -32,6 +34,13 @@ TEXTS: tuple[AmcrestTextDescription, ...] = (
         translation_key="osd_text",
         # ``|`` starts a new line on the picture (api-reference §4.5.12).
         field="VideoWidget[{ch}].CustomTitle[0].Text",
+    ),
+    AmcrestTextDescription(
+        key="ntp_server",
+        translation_key="ntp_server",
+        field="NTP.Address",
+        slots_fn=device_slot,
+        native_min=1,
     ),
     AmcrestTextDescription(
         key="channel_title",

@@ -102,3 +102,15 @@ async def test_ntp_switch(hass: HomeAssistant, ipc: Simulator, add_entry: EntryF
     await call(hass, "switch", "turn_off", switch)
     assert ipc.state.config.get("NTP.Enable") == "false"
     assert state_of(hass, switch).state == "off"
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_ntp_server_text(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    await add_entry(ipc)
+    server = entity_id(hass, "text", device_uid(ipc, "ntp_server"))
+    assert state_of(hass, server).state == ipc.state.config.get("NTP.Address")
+    await call(hass, "text", "set_value", server, value="ntp.home.arpa")
+    assert ipc.state.config.get("NTP.Address") == "ntp.home.arpa"
+    assert state_of(hass, server).state == "ntp.home.arpa"
