@@ -5,49 +5,26 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Final, override
 
-from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import slugify
 
-from .api import PtzPreset
 from .api.codec import to_int
 from .entity import (
-    AmcrestPolledDescription,
-    AmcrestPolledEntity,
     View,
     add_polled_entities,
     platform_setup,
 )
 from .hub import AmcrestConfigEntry
+from .select_base import AmcrestSelect, AmcrestSelectDescription, Choices
+from .select_ptz import PTZ_PRESET, PTZ_TOUR, AmcrestPtzPresetSelect, AmcrestPtzTourSelect
 from .slots import device_slot
-from .sources import PTZ_PRESETS, PTZ_STATUS, PTZ_TOURS
 
 PARALLEL_UPDATES = 1
 
 _LOGGER = logging.getLogger(__name__)
-
-#: (option, device value) pairs.
-type Choices = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class AmcrestSelectDescription(AmcrestPolledDescription, SelectEntityDescription):
-    """A select over one config field; options are translated unless they come from caps."""
-
-    choices: Choices = ()
-    #: Options computed from the device (encode caps: shown as the device names them; thermal
-    #: palettes: translated where known).
-    choices_fn: Callable[[View], Choices] | None = None
-    #: Further keys written with a device value.
-    extra_fn: Callable[[View, str], dict[str, str]] | None = None
-
-    def choices_for(self, view: View) -> Choices:
-        return self.choices_fn(view) if self.choices_fn is not None else self.choices
 
 
 def _caps_levels(name: str, choices: Choices) -> Callable[[View], Choices]:
@@ -336,54 +313,6 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
 )
 
 
-def _ptz_presets(view: View) -> list[PtzPreset]:
-    return view.data.ptz_presets(view.channel)
-
-
-def _named(items: list[tuple[str | None, int]]) -> Choices:
-    """Named, numbered things (presets, tours) as options: the name (the number without one);
-    a name used twice gets its number added."""
-    names = [name or str(index) for name, index in items]
-    return tuple(
-        (name if names.count(name) == 1 else f"{name} ({index})", str(index))
-        for name, (_, index) in zip(names, items, strict=True)
-    )
-
-
-def _preset_choices(view: View) -> Choices:
-    return _named([(preset.name, preset.index) for preset in _ptz_presets(view)])
-
-
-PTZ_PRESET = AmcrestSelectDescription(
-    key="ptz_preset",
-    translation_key="ptz_preset",
-    sources=(PTZ_PRESETS,),
-    optional_sources=(PTZ_STATUS,),
-    choices_fn=_preset_choices,
-    supported_fn=lambda view: view.channel in view.hub.features.ptz_channels,
-)
-
-
-#: The tour select's option while no tour runs.
-TOUR_STOPPED: Final = "stopped"
-
-
-def _tour_choices(view: View) -> Choices:
-    """``stopped``, then the tours by name."""
-    tours = view.data.ptz_tours(view.channel)
-    return ((TOUR_STOPPED, "0"), *_named([(tour.name, tour.index) for tour in tours]))
-
-
-PTZ_TOUR = AmcrestSelectDescription(
-    key="ptz_tour",
-    translation_key="ptz_tour",
-    sources=(PTZ_TOURS,),
-    optional_sources=(PTZ_STATUS,),
-    choices_fn=_tour_choices,
-    supported_fn=lambda view: bool(view.data.ptz_tours(view.channel)),
-)
-
-
 async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
@@ -396,102 +325,3 @@ async def _add_entities(
 
 
 async_setup_entry = platform_setup(_add_entities)
-
-
-class AmcrestSelect(AmcrestPolledEntity, SelectEntity):
-    entity_description: AmcrestSelectDescription
-
-    @property
-    def _choices(self) -> Choices:
-        return self.entity_description.choices_for(self.view)
-
-    @property
-    @override
-    def options(self) -> list[str]:
-        return [option for option, _ in self._choices]
-
-    @property
-    @override
-    def current_option(self) -> str | None:
-        value = self.raw_value
-        if value is None:
-            return None
-        wanted = value.strip()
-        for option, device_value in self._choices:
-            if device_value == wanted:
-                return option
-        for option, device_value in self._choices:
-            if device_value.lower() == wanted.lower() or option == wanted:
-                return option
-        return None
-
-    @override
-    async def async_select_option(self, option: str) -> None:
-        # The select service only passes listed options.
-        value = dict(self._choices)[option]
-        description = self.entity_description
-        extra = description.extra_fn(self.view, value) if description.extra_fn else {}
-        await self.async_write({self.field_key(): value, **extra})
-
-
-class AmcrestPtzPresetSelect(AmcrestSelect):
-    """Go to a named preset; shows the preset the camera last stopped at."""
-
-    @property
-    @override
-    def current_option(self) -> str | None:
-        status = self.view.data.ptz_status(self.view.channel)
-        if status is None or status.moving or status.preset_id is None:
-            return None
-        for option, value in self._choices:
-            if value == str(status.preset_id):
-                return option
-        return None
-
-    @override
-    async def async_select_option(self, option: str) -> None:
-        preset = int(dict(self._choices)[option])
-        channel = self.view.channel + 1
-        ptz = self.hub.client.ptz
-        await self.coordinator.async_action(
-            lambda: ptz.goto_preset(preset, channel=channel), (PTZ_STATUS,)
-        )
-
-
-class AmcrestPtzTourSelect(AmcrestSelect):
-    """Start a tour, or stop the one running; shows the tour running (the device says that a
-    tour runs, not which: the one started from here, else unknown)."""
-
-    _started: int | None = None
-
-    @property
-    @override
-    def current_option(self) -> str | None:
-        status = self.view.data.ptz_status(self.view.channel)
-        if status is None:
-            return None
-        if (status.action or "").lower() != "tour":
-            return TOUR_STOPPED
-        for option, value in self._choices:
-            if value == str(self._started):
-                return option
-        return None
-
-    @override
-    async def async_select_option(self, option: str) -> None:
-        tour = int(dict(self._choices)[option])
-        channel = self.view.channel + 1
-        ptz = self.hub.client.ptz
-        # Stopping names the tour; one started elsewhere is unknown, so each is named.
-        every = [int(value) for _, value in self._choices if value != "0"]
-        stopping = [self._started] if self._started else every
-        self._started = tour or None
-
-        async def call() -> None:
-            if tour:
-                await ptz.start_tour(tour, channel=channel)
-                return
-            for number in stopping:
-                await ptz.stop_tour(number, channel=channel)
-
-        await self.coordinator.async_action(call, (PTZ_STATUS,))

@@ -666,6 +666,10 @@ class _Scanner:
             self._entity_key(module, key_node)
 
     def _entity_key(self, module: str, node: ast.expr) -> None:
+        # A platform's helper module (``select_ptz``) holds keys of that platform.
+        module = next(
+            (str(p) for p in PLATFORMS if module.startswith(f"{p}_") and module != str(p)), module
+        )
         if key := self.text(node):
             self.found.entities.setdefault(module, set()).add(key)
         elif pattern := _pattern(node):
