@@ -92,6 +92,17 @@ def video_widget(channels: int) -> Entries:
     return entries
 
 
+def auto_maintain() -> Entries:
+    """``AutoMaintain`` (api-reference §4.6.8: ``AutoRebootDay`` -1 never, 0..6 Sunday..
+    Saturday, 7 every day; hour and minute); the values are the demo's own."""
+    return {
+        "AutoMaintain.AutoRebootDay": "2",
+        "AutoMaintain.AutoRebootEnable": "true",
+        "AutoMaintain.AutoRebootHour": "2",
+        "AutoMaintain.AutoRebootMinute": "0",
+    }
+
+
 def telnet() -> Entries:
     """``Telnet`` (api-reference §4.7: ``getConfig&name=Telnet``, ``setConfig&Telnet.Enable=
     false``); current firmware ships it off."""
@@ -839,6 +850,7 @@ def build_tables(
         "General": general(machine_name, lock_attempts, lock_seconds),
         "NTP": ntp(),
         "Telnet": telnet(),
+        "AutoMaintain": auto_maintain(),
         "UPnP": upnp(),
         "Locales": locales(),
         "RTSP": rtsp(),

@@ -183,6 +183,15 @@ RULES: tuple[Rule, ...] = (
     _rule("percent", r"(?:^|\.)PercentOfMaxBrightness$", _PERCENT, "0..100"),
     _rule("percent", r"^Audio(?:Input|Output)Volume\[\d+\]$", _PERCENT, "0..100"),
     _rule("percent", r"(?:^|\.)MutationThreold$", _PERCENT, "0..100"),
+    # auto maintenance (api-reference §4.6.8): day -1 never, 0..6 Sunday..Saturday, 7 daily
+    _rule(
+        "enum",
+        r"^AutoMaintain\.AutoRebootDay$",
+        one_of(*(str(day) for day in range(-1, 8))),
+        "-1..7",
+    ),
+    _rule("range", r"^AutoMaintain\.AutoRebootHour$", int_range(0, 23), "0..23"),
+    _rule("range", r"^AutoMaintain\.AutoRebootMinute$", int_range(0, 59), "0..59"),
     # value sets
     _rule(
         "enum",

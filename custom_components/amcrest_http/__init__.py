@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import time
+from time import monotonic
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
@@ -37,6 +37,7 @@ from . import (
     text,
     update,
 )
+from . import time as time_platform
 from .api import (
     AmcrestError,
     AuthenticationError,
@@ -66,12 +67,14 @@ POLLED_DESCRIPTIONS: tuple[AmcrestPolledDescription, ...] = (
     *select.SELECTS,
     select_ptz.PTZ_PRESET,
     select_ptz.PTZ_TOUR,
+    select.AUTO_REBOOT,
     *sensor.SENSORS,
     *sensor.THERMAL_SENSORS,
     *sensor.PEOPLE_SENSORS,
     *siren.SIRENS,
     *switch.SWITCHES,
     *text.TEXTS,
+    *time_platform.TIMES,
     *update.UPDATES,
 )
 SETUP_SOURCES: frozenset[str] = (
@@ -111,7 +114,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     """Connect to the device, learn what it has and set up the platforms."""
     key = (entry.data[CONF_HOST], entry.data.get(CONF_PORT))
     locks = hass.data.setdefault(LOCKS, {})
-    remaining = locks.get(key, 0.0) - time.monotonic()
+    remaining = locks.get(key, 0.0) - monotonic()
     if remaining > 0:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
@@ -140,7 +143,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
         ) from err
     except LockedOutError as err:
         minutes = err.wait_minutes
-        locks[key] = time.monotonic() + minutes * 60
+        locks[key] = monotonic() + minutes * 60
         repairs.async_locked_out(hass, entry.entry_id, name, minutes)
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,

@@ -83,5 +83,6 @@ PLATFORMS: Final = [
     Platform.SIREN,
     Platform.SWITCH,
     Platform.TEXT,
+    Platform.TIME,
     Platform.UPDATE,
 ]

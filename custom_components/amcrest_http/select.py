@@ -1,10 +1,12 @@
-"""Selects over config fields: image modes, video profile, record mode, main stream encoding."""
+"""Selects over config fields: image modes, video profile, record mode, main stream encoding,
+the day of the automatic restart."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Callable
+from typing import override
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
@@ -313,6 +315,44 @@ SELECTS: tuple[AmcrestSelectDescription, ...] = (
 )
 
 
+#: ``AutoMaintain.AutoRebootDay``: -1 never, 0..6 Sunday..Saturday, 7 every day (§4.6.8).
+AUTO_REBOOT = AmcrestSelectDescription(
+    key="auto_reboot",
+    translation_key="auto_reboot",
+    entity_category=EntityCategory.CONFIG,
+    entity_registry_enabled_default=False,
+    field="AutoMaintain.AutoRebootDay",
+    slots_fn=device_slot,
+    choices=(
+        ("never", "-1"),
+        ("sunday", "0"),
+        ("monday", "1"),
+        ("tuesday", "2"),
+        ("wednesday", "3"),
+        ("thursday", "4"),
+        ("friday", "5"),
+        ("saturday", "6"),
+        ("every_day", "7"),
+    ),
+    extra_fn=lambda view, value: (
+        {"AutoMaintain.AutoRebootEnable": "false" if value == "-1" else "true"}
+        if view.get("AutoMaintain.AutoRebootEnable") is not None
+        else {}
+    ),
+)
+
+
+class AmcrestAutoRebootSelect(AmcrestSelect):
+    """The day the device restarts itself; *never* while its switch is off, whatever day."""
+
+    @property
+    @override
+    def current_option(self) -> str | None:
+        if (self.view.get("AutoMaintain.AutoRebootEnable") or "").strip().lower() == "false":
+            return "never"
+        return super().current_option
+
+
 async def _add_entities(
     hass: HomeAssistant,
     entry: AmcrestConfigEntry,
@@ -322,6 +362,7 @@ async def _add_entities(
     add_polled_entities(hub, SELECTS, AmcrestSelect, async_add_entities)
     add_polled_entities(hub, (PTZ_PRESET,), AmcrestPtzPresetSelect, async_add_entities)
     add_polled_entities(hub, (PTZ_TOUR,), AmcrestPtzTourSelect, async_add_entities)
+    add_polled_entities(hub, (AUTO_REBOOT,), AmcrestAutoRebootSelect, async_add_entities)
 
 
 async_setup_entry = platform_setup(_add_entities)
