@@ -174,3 +174,23 @@ async def test_event_indexes_need_a_code(make_sim: SimFactory, make_client: Clie
     sim = await make_sim()
     reply = await make_client(sim).get("/cgi-bin/eventManager.cgi?action=getEventIndexes")
     assert "Error" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "taken"),
+    [
+        ("AutoMaintain.AutoRebootDay", "-1", True),
+        ("AutoMaintain.AutoRebootDay", "8", False),
+        ("AutoMaintain.AutoRebootHour", "23", True),
+        ("AutoMaintain.AutoRebootHour", "24", False),
+        ("AutoMaintain.AutoRebootMinute", "60", False),
+    ],
+)
+async def test_auto_maintenance_values_outside_the_device_ranges_are_refused(
+    *, make_sim: SimFactory, make_client: ClientFactory, key: str, value: str, taken: bool
+) -> None:
+    sim = await make_sim()
+    before = sim.state.config.get(key)
+    reply = await make_client(sim).get(f"/cgi-bin/configManager.cgi?action=setConfig&{key}={value}")
+    assert ("OK" in reply.text) is taken
+    assert sim.state.config.get(key) == (value if taken else before)
