@@ -93,6 +93,19 @@ async def reboot(ctx: CgiContext) -> web.StreamResponse:
     return ctx.ok()
 
 
+@route("Config.backup", "All")
+async def config_backup(ctx: CgiContext) -> web.StreamResponse:
+    """The whole configuration as a file (api-reference §4.6.21; python-amcrest saves the
+    body as it is): here every table as ``table.<key>=<value>`` lines."""
+    config = ctx.state.config
+    lines = [
+        f"table.{key}={value}"
+        for name in config.table_names()
+        for key, value in config.read(name) or []
+    ]
+    return ctx.text("\r\n".join(lines) + "\r\n")
+
+
 # --- global.cgi --------------------------------------------------------------------------------
 
 

@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .answers import MAX_ERROR_BODY
 from .auth import Challenge, parse_challenges, pick_challenge
-from .codec import parse_kv
+from .codec import decode_body, parse_kv
 from .errors import AmcrestError, DeviceError, InvalidParameterError, NotSupportedError
 
 if TYPE_CHECKING:
@@ -167,6 +168,19 @@ class System:
         await self._client.cgi_ok(
             "global.cgi", "setCurrentTime", {"time": format_device_time(value)}
         )
+
+    async def backup_config(self) -> bytes:
+        """The whole configuration as the device exports it (``Config.backup?action=All``,
+        spec 4.6.21), as bytes to save. Error answers raise the library's errors; an empty
+        answer is :class:`NotSupportedError`."""
+        transport = self._client.transport
+        response = await transport.request("/cgi-bin/Config.backup", {"action": "All"})
+        body = response.body
+        if response.status != 200 or body[:5].lower() == b"error":
+            transport.check_body(response.status, decode_body(body[:MAX_ERROR_BODY]))
+        if not body.strip():
+            raise NotSupportedError("Config.backup: empty answer")
+        return body
 
     async def reboot(self, delay: int | None = None) -> None:
         params = {"delay": delay} if delay is not None else None

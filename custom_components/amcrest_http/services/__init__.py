@@ -61,7 +61,7 @@ from .recordings import (
     async_download_recording,
     async_search_recordings,
 )
-from .system import SYNC_CLOCK_SCHEMA, async_sync_clock
+from .system import BACKUP_SCHEMA, SYNC_CLOCK_SCHEMA, async_backup_config, async_sync_clock
 from .thermal import GET_TEMPERATURE_SCHEMA, async_get_temperature
 
 # ---------------------------------------------------------------------- registration
@@ -85,6 +85,7 @@ _DEVICE_SERVICES: tuple[tuple[str, vol.Schema, Any, SupportsResponse], ...] = (
     ("find_logs", FIND_LOGS_SCHEMA, async_find_logs, SupportsResponse.ONLY),
     ("open_door", OPEN_DOOR_SCHEMA, async_open_door, SupportsResponse.NONE),
     ("sync_clock", SYNC_CLOCK_SCHEMA, async_sync_clock, SupportsResponse.NONE),
+    ("backup_config", BACKUP_SCHEMA, async_backup_config, SupportsResponse.OPTIONAL),
     (
         "search_access_records",
         RECORD_SEARCH_SCHEMA,
