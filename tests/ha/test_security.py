@@ -160,3 +160,16 @@ async def test_a_failed_login_on_the_device_is_an_event_and_a_trigger(
     # Seen once, the code is offered as a device trigger (announced codes are from the start).
     triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])
     assert "failed_login" in {t["type"] for t in triggers[device.id]}
+
+
+async def test_a_device_without_the_tables_has_no_issue_and_no_error(
+    hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
+) -> None:
+    ipc.state.config.remove_table("Telnet")
+    ipc.state.config.remove_table("UPnP")
+    entry = await add_entry(ipc)
+    await refresh(hass, entry)
+    assert _issue(hass, repairs.TELNET, entry.entry_id) is None
+    assert _issue(hass, repairs.UPNP, entry.entry_id) is None
+    polled = entry.runtime_data.coordinator
+    assert not {"Telnet", "UPnP"} & polled.supported
