@@ -200,6 +200,10 @@ async def test_set_config_round_trips_on_new_tables(sim: Simulator, client: Dige
 
 # (profile, key, a refused value, an accepted value)
 VALIDATION_CASES: list[tuple[str, str, str, str]] = [
+    # auto maintenance: day -1..7, hour 0..23, minute 0..59
+    ("ipc", "AutoMaintain.AutoRebootDay", "8", "-1"),
+    ("ipc", "AutoMaintain.AutoRebootHour", "24", "23"),
+    ("ipc", "AutoMaintain.AutoRebootMinute", "60", "59"),
     # true / false
     ("ipc", "MotionDetect[0].Enable", "yes", "false"),
     ("ipc", "LeLensMask[0].Enable", "1", "true"),
@@ -284,7 +288,7 @@ async def test_set_config_rejects_bad_values_and_applies_nothing(
 
 async def test_every_rule_family_is_exercised() -> None:
     families = {rule.family for rule in RULES}
-    assert families == {"bool", "percent", "enum", "encode"}
+    assert families == {"bool", "percent", "enum", "range", "encode"}
     seen_patterns = {
         rule.pattern.pattern for _, key, _, _ in VALIDATION_CASES for rule, _ in matching_rules(key)
     }
