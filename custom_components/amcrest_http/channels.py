@@ -58,13 +58,15 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
         known = hub.capabilities.video_channels
         if count is None or count < 1 or count == known:
             return False
-        if count > known > 1:
-            _LOGGER.info(
-                "%s now has %d channels instead of %d; adding the new ones",
-                hub.device_name,
-                count,
-                known,
-            )
+        grow = count > known > 1
+        _LOGGER.info(
+            "%s now has %d channels instead of %d; %s",
+            hub.device_name,
+            count,
+            known,
+            "adding the new ones" if grow else "setting it up again",
+        )
+        if grow:
             try:
                 await hub.async_grow()
             except AmcrestError as err:
@@ -73,13 +75,6 @@ def async_watch_channels(hass: HomeAssistant, hub: AmcrestHub) -> None:
                 )
             else:
                 return False
-        else:
-            _LOGGER.info(
-                "%s now has %d channels instead of %d; setting it up again",
-                hub.device_name,
-                count,
-                known,
-            )
         await hub.async_forget_probe()
         hass.config_entries.async_schedule_reload(entry.entry_id)
         return True
