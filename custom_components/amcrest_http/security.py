@@ -47,11 +47,14 @@ def async_watch_security(hass: HomeAssistant, hub: AmcrestHub) -> None:
     """Raise and clear the entry's security issues as the tables are read."""
     entry = hub.entry
     coordinator = hub.coordinator
+    #: What each check last showed: the registry is touched only when that changes.
+    shown: dict[str, bool] = {}
 
     @callback
     def show(kind: str, state: bool | None) -> None:
-        if state is None:
-            return  # the device does not say
+        if state is None or shown.get(kind) is state:
+            return  # the device does not say, or nothing changed
+        shown[kind] = state
         if not state:
             repairs.async_clear(hass, kind, entry.entry_id)
             return

@@ -21,6 +21,7 @@ from homeassistant.helpers.service import async_register_platform_entity_service
 from homeassistant.helpers.typing import VolDictType
 
 from ..const import DOMAIN
+from .common import DEVICE_SCHEMA
 from .doors import (
     CARD_SEARCH_SCHEMA,
     OPEN_DOOR_SCHEMA,
@@ -61,7 +62,7 @@ from .recordings import (
     async_download_recording,
     async_search_recordings,
 )
-from .system import BACKUP_SCHEMA, SYNC_CLOCK_SCHEMA, async_backup_config, async_sync_clock
+from .system import async_backup_config, async_sync_clock
 from .thermal import GET_TEMPERATURE_SCHEMA, async_get_temperature
 
 # ---------------------------------------------------------------------- registration
@@ -84,8 +85,8 @@ _DEVICE_SERVICES: tuple[tuple[str, vol.Schema, Any, SupportsResponse], ...] = (
     ("get_temperature", GET_TEMPERATURE_SCHEMA, async_get_temperature, SupportsResponse.ONLY),
     ("find_logs", FIND_LOGS_SCHEMA, async_find_logs, SupportsResponse.ONLY),
     ("open_door", OPEN_DOOR_SCHEMA, async_open_door, SupportsResponse.NONE),
-    ("sync_clock", SYNC_CLOCK_SCHEMA, async_sync_clock, SupportsResponse.NONE),
-    ("backup_config", BACKUP_SCHEMA, async_backup_config, SupportsResponse.OPTIONAL),
+    ("sync_clock", DEVICE_SCHEMA, async_sync_clock, SupportsResponse.NONE),
+    ("backup_config", DEVICE_SCHEMA, async_backup_config, SupportsResponse.OPTIONAL),
     (
         "search_access_records",
         RECORD_SEARCH_SCHEMA,

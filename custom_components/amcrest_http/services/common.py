@@ -10,6 +10,7 @@ import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
@@ -40,6 +41,8 @@ ATTR_PATH = "path"
 ATTR_FILENAME = "filename"
 ATTR_FORMAT = "format"
 ATTR_DEVICE_ID = "device_id"
+#: An action that names only the device.
+DEVICE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 ATTR_LOG_TYPE = "log_type"
 ATTR_DOOR = "door"
 ATTR_CARD_NO = "card_no"

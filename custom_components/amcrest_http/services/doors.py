@@ -24,6 +24,7 @@ from .common import (
     ATTR_LIMIT,
     ATTR_NUMBER,
     ATTR_START,
+    DEVICE_SCHEMA,
     LIMIT,
     device_call,
     hub_for_device,
@@ -58,7 +59,7 @@ TALK_INVITE_SCHEMA = vol.Schema(
         vol.Required(ATTR_NUMBER): cv.string,
     }
 )
-TALK_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
+TALK_SCHEMA = DEVICE_SCHEMA
 
 
 def _door_station(call: ServiceCall) -> AmcrestHub:

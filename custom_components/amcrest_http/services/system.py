@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import probatio as vol
 from homeassistant.core import ServiceCall, ServiceResponse
-from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from ..sources import CLOCK, local_wall_time
 from .common import ATTR_DEVICE_ID, device_call, hub_for_device
 from .recordings import download_target
-
-SYNC_CLOCK_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
-BACKUP_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 
 
 def _save(target: Path, data: bytes) -> None:
