@@ -41,7 +41,7 @@ from simulator.responses import (
 )
 from simulator.rtsp import RtspServer
 from simulator.runtime import Runtime, stop_accepting
-from simulator.state import ConfigStore, DeviceState, Identity
+from simulator.state import EVENT_TABLES, ConfigStore, DeviceState, Identity
 from simulator.stats import RequestStats, StatsDict
 from simulator.tables import build_tables, storage_devices, storage_info
 
@@ -428,7 +428,10 @@ class Simulator:
         """Send an event to every open attach stream; returns how many streams got it.
 
         Start/Stop also set the state the device reports on request (``getEventIndexes``;
-        ``alarm.cgi?action=getInState`` for ``AlarmLocal``), whether or not a stream is open."""
+        ``alarm.cgi?action=getInState`` for ``AlarmLocal``; the outputs linked to the event,
+        ``getOutState``), whether or not a stream is open."""
+        if code in EVENT_TABLES:
+            self.state.event_changed(code, action, index)
         if code == "AlarmLocal" and action in ("Start", "Stop") and 0 <= index < 64:
             bit = 1 << index
             state = self.state.alarm_input_state

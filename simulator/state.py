@@ -37,6 +37,15 @@ def natural_key(key: str) -> tuple[tuple[str, int], ...]:
     )
 
 
+#: Events whose config table links alarm outputs (``<Table>[index].EventHandler``).
+EVENT_TABLES: dict[str, str] = {
+    "VideoMotion": "MotionDetect",
+    "AlarmLocal": "Alarm",
+    "VideoBlind": "BlindDetect",
+    "VideoLoss": "LossDetect",
+}
+
+
 class ConfigStore:
     """Configuration tables, each a mapping of full key (``Table[i].Field``) to string value.
 
@@ -186,6 +195,10 @@ class DeviceState:
     snapshots: int = 0
     alarm_input_state: int = 0
     """Bitmask of active alarm inputs (``alarm.cgi?action=getInState``)."""
+    running_events: set[tuple[str, int]] = field(default_factory=set)
+    """Start/Stop events in progress, as (code, index): they drive their linked outputs."""
+    output_latch: dict[int, float] = field(default_factory=dict)
+    """Output -> device monotonic time until which a stopped event still drives it."""
     doors_open: list[bool] = field(default_factory=list)
     monotonic_offset: float = 0.0
     """Seconds added to the host's monotonic clock (:meth:`advance` moves both clocks)."""
@@ -288,11 +301,49 @@ class DeviceState:
         title = self.config.get(f"ChannelTitle[{channel_index}].Name")
         return title if title is not None else f"Channel {channel_index + 1}"
 
+    def linked_outputs(self, code: str, index: int) -> set[int]:
+        """The outputs an event drives: its table's ``EventHandler.AlarmOutChannels`` (0-based)
+        when ``AlarmOutEnable`` is on (api-reference §4.8)."""
+        table = EVENT_TABLES.get(code)
+        if table is None:
+            return set()
+        base = f"{table}[{index}].EventHandler."
+        if self.config.get(base + "AlarmOutEnable") != "true":
+            return set()
+        outputs: set[int] = set()
+        position = 0
+        while (value := self.config.get(f"{base}AlarmOutChannels[{position}]")) is not None:
+            if value.isdigit():
+                outputs.add(int(value))
+            position += 1
+        return outputs
+
+    def event_changed(self, code: str, action: str, index: int) -> None:
+        """Follow an event's Start/Stop: its outputs stay driven for ``AlarmOutLatch``
+        seconds after it stops."""
+        key = (code, index)
+        if action == "Start":
+            self.running_events.add(key)
+        elif action == "Stop" and key in self.running_events:
+            self.running_events.discard(key)
+            latch = self.config.get(f"{EVENT_TABLES[code]}[{index}].EventHandler.AlarmOutLatch")
+            until = self.monotonic() + (int(latch) if latch and latch.isdigit() else 10)
+            for output in self.linked_outputs(code, index):
+                self.output_latch[output] = max(self.output_latch.get(output, 0.0), until)
+
     def alarm_output_state(self) -> int:
-        """Bitmask of outputs forced on (``AlarmOut[i].Mode == 1``)."""
+        """Bitmask of the active outputs (``alarm.cgi?action=getOutState``): forced on
+        (``AlarmOut[i].Mode == 1``), or automatic (``0``) and driven by a running event or
+        within its latch time; never when forced off (``2``). api-reference §4.9.3/§4.9.7."""
+        driven: set[int] = set()
+        for code, index in self.running_events:
+            driven |= self.linked_outputs(code, index)
+        now = self.monotonic()
+        driven |= {output for output, until in self.output_latch.items() if until > now}
         mask = 0
         for index in self.config.indexes("AlarmOut"):
-            if self.config.get(f"AlarmOut[{index}].Mode") == "1":
+            mode = self.config.get(f"AlarmOut[{index}].Mode")
+            if mode == "1" or (mode == "0" and index in driven):
                 mask |= 1 << index
         return mask
 

@@ -30,6 +30,7 @@ from .api import (
     StorageDevice,
     parse_storage_devices,
 )
+from .api.event_state import active_outputs
 from .const import IDENTITY_PERIOD_SECONDS, STORAGE_PERIOD_SECONDS
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ PEOPLE: Final = "@people"
 DOORS: Final = "@doors"
 #: The device's clock against Home Assistant's (``global.cgi?action=getCurrentTime``).
 CLOCK: Final = "@clock"
+#: The alarm outputs that are active now, 0-based (``alarm.cgi?action=getOutState``).
+ALARM_OUT_STATE: Final = "@alarm_out_state"
 #: The device's own record of its last cloud firmware check (a config table).
 FIRMWARE_RECORD: Final = "_DHCloudUpgrade_"
 #: The low-space alarm's config table: ``StorageLowSpace.LowerLimit`` is the free space (in
@@ -242,6 +245,14 @@ async def _read_ptz_tours(coordinator: AmcrestCoordinator) -> dict[int, Any] | N
     return tours or None
 
 
+async def _read_alarm_out_state(coordinator: AmcrestCoordinator) -> frozenset[int]:
+    return await active_outputs(coordinator.device.client)
+
+
+def _alarm_outputs(caps: Capabilities) -> bool:
+    return caps.alarm_outputs > 0
+
+
 def _thermal(caps: Capabilities) -> bool:
     return caps.has_thermal
 
@@ -284,6 +295,7 @@ SOURCES: Final[dict[str, Source]] = {
         Source(name=PEOPLE, read=_read_people, probe=_probe_people, pushable=True),
         Source(name=DOORS, read=_read_doors, needs=_access),
         Source(name=CLOCK, read=_read_clock, period=IDENTITY_PERIOD_SECONDS),
+        Source(name=ALARM_OUT_STATE, read=_read_alarm_out_state, needs=_alarm_outputs),
         # configuration tables with a schedule or a capability of their own
         Source(name=FIRMWARE_RECORD, period=IDENTITY_PERIOD_SECONDS),
         Source(name=STORAGE_LOW_SPACE, period=STORAGE_PERIOD_SECONDS, needs=_storage),
@@ -411,6 +423,11 @@ class PollData:
     def clock(self) -> ClockReading | None:
         value = self._values.get(CLOCK)
         return value if isinstance(value, ClockReading) else None
+
+    def active_outputs(self) -> frozenset[int] | None:
+        """The alarm outputs active now (0-based); None when not read."""
+        value = self._values.get(ALARM_OUT_STATE)
+        return value if isinstance(value, frozenset) else None
 
 
 #: Nothing read yet.

@@ -16,6 +16,7 @@ from .entity import (
     polled_platform,
 )
 from .slots import alarm_output_slots, device_slot, ivs_rule_slots, privacy_block_slots
+from .sources import ALARM_OUT_STATE
 
 PARALLEL_UPDATES = 1
 
@@ -41,6 +42,14 @@ class AmcrestSwitchDescription(AmcrestPolledDescription, SwitchEntityDescription
     is_on_fn: Callable[[str], bool] | None = None
     #: Further keys written together with the field.
     extra_fn: Callable[[View], dict[str, str]] = field(default=_no_extra)
+    #: What the device says is on now, where that is not the field (None: not known).
+    state_fn: Callable[[View], bool | None] | None = None
+
+
+def _output_active(view: View) -> bool | None:
+    """Whether an alarm output is active now, forced or driven by an event."""
+    active = view.data.active_outputs()
+    return None if active is None else view.slot.index in active
 
 
 SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
@@ -84,9 +93,13 @@ SWITCHES: tuple[AmcrestSwitchDescription, ...] = (
         translation_key="alarm_output",
         field="AlarmOut[{i}].Mode",
         slots_fn=alarm_output_slots,
-        # 0 = follows events, 1 = forced on, 2 = forced off.
+        # 0 = follows events, 1 = forced on, 2 = forced off. The switch shows whether the
+        # output is active (getOutState), so an output an event drives shows on too; turning
+        # it off gives it back to the events.
         on_value="1",
         off_value="0",
+        optional_sources=(ALARM_OUT_STATE,),
+        state_fn=_output_active,
     ),
     AmcrestSwitchDescription(
         key="ivs_rule",
@@ -154,6 +167,10 @@ class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):
         if value is None:
             return None
         description = self.entity_description
+        if description.state_fn is not None:
+            state = description.state_fn(self.view)
+            if state is not None:
+                return state
         if description.is_on_fn is not None:
             return description.is_on_fn(value)
         return value.strip().lower() == description.on_value
@@ -167,8 +184,12 @@ class AmcrestSwitch(AmcrestPolledEntity, SwitchEntity):
         await self._async_set(self.entity_description.off_value)
 
     async def _async_set(self, value: str) -> None:
-        values = {self.field_key(): value, **self.entity_description.extra_fn(self.view)}
+        description = self.entity_description
+        values = {self.field_key(): value, **description.extra_fn(self.view)}
         await self.async_write(values)
+        if description.state_fn is not None:
+            read_back = set(description.optional_sources) & self.coordinator.supported
+            await self.coordinator.async_read_back(sorted(read_back), quiet=True)
 
 
 async_setup_entry = polled_platform(SWITCHES, AmcrestSwitch)

@@ -12,6 +12,7 @@ from custom_components.amcrest_http.api import (
 from custom_components.amcrest_http.api.event_state import (
     active_indexes,
     active_inputs,
+    active_outputs,
     parse_event_indexes,
     parse_input_state,
 )
@@ -46,6 +47,35 @@ async def test_recorder_channels_and_alarm_inputs(
     assert sim.state.alarm_input_state == 0b100
 
 
+async def test_alarm_outputs_forced_or_driven_by_linked_events(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    client = make_client(sim)
+    assert await active_outputs(client) == frozenset()
+    # Alarm input 1 drives outputs 0 and 1 (0-based) for its latch time of 10 s.
+    await client.set_config(
+        {
+            "Alarm[1].EventHandler.AlarmOutEnable": "true",
+            "Alarm[1].EventHandler.AlarmOutChannels[0]": "0",
+            "Alarm[1].EventHandler.AlarmOutChannels[1]": "1",
+            "Alarm[1].EventHandler.AlarmOutLatch": "10",
+            "AlarmOut[1].Mode": "2",  # forced off: no event drives it
+        }
+    )
+    sim.emit_event("AlarmLocal", "Start", 1)
+    assert await active_outputs(client) == {0}
+    sim.emit_event("AlarmLocal", "Stop", 1)
+    sim.state.advance(9)
+    assert await active_outputs(client) == {0}
+    sim.state.advance(2)
+    assert await active_outputs(client) == frozenset()
+    # Motion on channel 0 is not linked; forcing output 1 on shows it.
+    sim.emit_event("VideoMotion", "Start", 0)
+    await client.set_config({"AlarmOut[1].Mode": "1"})
+    assert await active_outputs(client) == {1}
+
+
 async def test_a_device_that_does_not_answer_is_not_supported(
     ipc: Simulator, ipc_client: AmcrestClient
 ) -> None:
@@ -73,6 +103,8 @@ def test_parse_input_state() -> None:
     assert parse_input_state("result=0") == frozenset()
     with pytest.raises(NotSupportedError):
         parse_input_state("OK")
+    with pytest.raises(NotSupportedError, match="getOutState"):
+        parse_input_state("Error", "getOutState")
     for odd in ("result=inf", "result=1e999", "result=" + "1" * 100, "result=-3"):
         with pytest.raises(MalformedResponseError):
             parse_input_state(odd)

@@ -316,6 +316,59 @@ async def test_alarm_output_switch(
     assert state_of(hass, eid).state == STATE_OFF
 
 
+async def test_alarm_output_switch_shows_an_output_an_event_drives(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    """An output linked to motion is on while motion runs and for its latch time after; the
+    switch shows that (getOutState), not only whether it is forced on."""
+    sim = await start_sim("ptz")
+    handler = "MotionDetect[0].EventHandler."
+    sim.state.config.set(handler + "AlarmOutEnable", "true")
+    sim.state.config.set(handler + "AlarmOutChannels[0]", "0")
+    sim.state.config.set(handler + "AlarmOutLatch", "30")
+    entry = await add_entry(sim)
+    eid = entity_id(hass, "switch", device_uid(sim, "alarm_output_0"))
+    assert state_of(hass, eid).state == STATE_OFF
+
+    sim.emit_event("VideoMotion", "Start", 0)
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_ON
+    assert sim.state.config.get("AlarmOut[0].Mode") == "0"  # automatic, not forced
+
+    # Turning it off gives it back to the events: motion still drives it.
+    await call(hass, "switch", "turn_off", eid)
+    assert state_of(hass, eid).state == STATE_ON
+
+    sim.emit_event("VideoMotion", "Stop", 0)
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_ON  # latched for 30 s
+    sim.state.advance(31)
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_OFF
+
+    # Forced off, motion drives nothing.
+    await set_behind(hass, entry, sim, "AlarmOut[0].Mode", "2")
+    sim.emit_event("VideoMotion", "Start", 0)
+    await refresh(hass, entry)
+    assert state_of(hass, eid).state == STATE_OFF
+
+
+async def test_alarm_output_switch_falls_back_to_the_mode_without_out_state(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    """Firmware that stops answering getOutState: the switch shows the forced mode."""
+    sim = await start_sim("ptz")
+    entry = await add_entry(sim)
+    eid = entity_id(hass, "switch", device_uid(sim, "alarm_output_0"))
+    sim.add_fault("invalid_param", path="/cgi-bin/alarm.cgi")
+    await refresh(hass, entry)
+    assert "@alarm_out_state" in entry.runtime_data.coordinator.failing
+    assert state_of(hass, eid).state == STATE_OFF
+    await turn(hass, sim, eid, "turn_on", {"AlarmOut[0].Mode": "1"})
+    await set_behind(hass, entry, sim, "AlarmOut[0].Mode", "0")
+    assert state_of(hass, eid).state == STATE_OFF
+
+
 async def test_main_stream_audio_switch_is_disabled_by_default(
     hass: HomeAssistant, ipc: Simulator, add_entry: EntryFactory
 ) -> None:

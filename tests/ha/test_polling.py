@@ -276,7 +276,8 @@ async def test_requests_per_poll_do_not_grow_with_channels(
     assert per_poll[4] == per_poll[16] == per_poll[32]
     by_config, requests = per_poll[4]
     assert set(by_config.values()) == {1}  # one request answers a table for every channel
-    assert requests == {CONFIG_READ: len(by_config)}
+    # ... and one asks which alarm outputs are active (the recorder has two)
+    assert requests == {CONFIG_READ: len(by_config), "alarm.cgi:getOutState": 1}
     assert len(by_config) == 5  # measured: 5 tables per poll at 4, 16 and 32 channels
 
 

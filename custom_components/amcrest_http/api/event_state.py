@@ -9,8 +9,11 @@ open is read back with:
   The spec names ``VideoMotion``, ``VideoLoss``, ``VideoBlind`` and ``AlarmLocal``
   (api-reference §4.9.16; the same list is quoted from the device documentation in
   tchellomello/python-amcrest#133, whose ``event_channels_happened`` uses the call).
-* ``alarm.cgi?action=getInState`` (spec 4.9.7): ``result=<bitmask>`` of the active alarm
-  inputs, bit ``i`` for input ``i``.
+* ``alarm.cgi?action=getInState`` / ``getOutState`` (spec 4.9.7): ``result=<bitmask>`` of the
+  active alarm inputs / outputs, bit ``i`` for input or output ``i``; a device with one output
+  answers ``result=0`` or ``result=1`` (api-reference §4.9.7; rroller/dahua ``client.py``).
+  An output is active while it is forced on (``AlarmOut[i].Mode=1``) or, in automatic mode,
+  while an event linked to it (``EventHandler.AlarmOutChannels``) runs and for its latch time.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ if TYPE_CHECKING:
 INDEXED_CODES: Final = frozenset({"VideoMotion", "VideoLoss", "VideoBlind", "AlarmLocal"})
 #: Highest channel index taken from an answer (the largest recorders have 256 channels).
 MAX_INDEX: Final = 255
-#: Alarm inputs read from a ``getInState`` bitmask.
+#: Alarm inputs or outputs read from a ``getInState`` / ``getOutState`` bitmask.
 MAX_INPUTS: Final = 64
 _MAX_DIGITS: Final = 24
 _EVENT_CGI: Final = "/cgi-bin/eventManager.cgi"
@@ -46,14 +49,15 @@ def parse_event_indexes(text: str) -> frozenset[int]:
     return frozenset(indexes)
 
 
-def parse_input_state(text: str) -> frozenset[int]:
-    """The active alarm inputs (0-based) of a ``getInState`` answer (``result=<bitmask>``)."""
+def parse_input_state(text: str, action: str = "getInState") -> frozenset[int]:
+    """The active alarm inputs (or outputs, for ``getOutState``), 0-based, of an answer
+    ``result=<bitmask>``."""
     raw = parse_kv(text).get("result")
     if raw is None:
-        raise NotSupportedError("getInState: no result in the answer")
+        raise NotSupportedError(f"{action}: no result in the answer")
     mask = _small_int(raw)
     if mask is None:
-        raise MalformedResponseError("getInState: not a bitmask")
+        raise MalformedResponseError(f"{action}: not a bitmask")
     return frozenset(i for i in range(MAX_INPUTS) if mask >> i & 1)
 
 
@@ -78,6 +82,11 @@ async def active_inputs(client: AmcrestClient) -> frozenset[int]:
     return parse_input_state(await client.cgi("alarm.cgi", "getInState"))
 
 
+async def active_outputs(client: AmcrestClient) -> frozenset[int]:
+    """The alarm outputs (0-based) that are active now (``alarm.cgi?action=getOutState``)."""
+    return parse_input_state(await client.cgi("alarm.cgi", "getOutState"), "getOutState")
+
+
 def _small_int(value: str) -> int | None:
     """A non-negative decimal integer of a bounded length, else None."""
     text = value.strip()
@@ -90,6 +99,7 @@ __all__ = [
     "INDEXED_CODES",
     "active_indexes",
     "active_inputs",
+    "active_outputs",
     "parse_event_indexes",
     "parse_input_state",
 ]
