@@ -44,6 +44,7 @@ from simulator.runtime import Runtime, stop_accepting
 from simulator.state import EVENT_TABLES, ConfigStore, DeviceState, Identity
 from simulator.stats import RequestStats, StatsDict
 from simulator.tables import build_tables, storage_devices, storage_info
+from simulator.traffic import plate_event_data
 
 HOST = "127.0.0.1"
 """The only address the simulator ever binds to."""
@@ -437,6 +438,14 @@ class Simulator:
             state = self.state.alarm_input_state
             self.state.alarm_input_state = state | bit if action == "Start" else state & ~bit
         return self.events.publish(Event(code=code, action=action, index=index, data=data))
+
+    def pass_vehicle(
+        self, plate: str | None = "AB123CD", *, channel: int = 1, direction: str = "approach"
+    ) -> int:
+        """A vehicle passes a plate-reading channel (1-based): one ``TrafficJunction`` event
+        (see :mod:`simulator.traffic`); ``plate`` None: its plate could not be read."""
+        data = plate_event_data(plate, utc=int(self.state.now().timestamp()), direction=direction)
+        return self.emit_event("TrafficJunction", "Pulse", channel - 1, data)
 
     def ring(self, peer: str = "9901") -> bool:
         """An incoming call from ``peer`` (the door station starts ringing); False when a call

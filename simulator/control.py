@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from simulator.events import Event
+from simulator.traffic import DIRECTIONS
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
@@ -107,7 +108,8 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
             events = [Event.from_json(raw) for raw in raw_events]
         except TypeError as err:
             return _error(str(err))
-        delivered = [sim.events.publish(event) for event in events]
+        # Through emit_event, so Start/Stop also change what the device reports on request.
+        delivered = [sim.emit_event(e.code, e.action, e.index, e.data) for e in events]
         return web.json_response({"events": len(events), "delivered": max(delivered, default=0)})
 
     async def post_config(request: web.Request) -> web.StreamResponse:
@@ -140,6 +142,21 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
             return _error(f"unknown call action; choose one of {', '.join(steps)}")
         return web.json_response({"ok": step()})
 
+    async def post_vehicle(request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or set(body) - {"plate", "channel", "direction"}:
+            return _error('expected {"plate": "AB123CD"|null, "channel": 1, "direction": ...}')
+        plate = body.get("plate", "AB123CD")
+        channel = body.get("channel", 1)
+        direction = body.get("direction", "approach")
+        if not (plate is None or isinstance(plate, str)) or not isinstance(channel, int):
+            return _error("'plate' must be a string or null and 'channel' a number")
+        if direction not in DIRECTIONS or not 1 <= channel <= sim.state.channels:
+            return _error(f"'direction' is one of {', '.join(DIRECTIONS)}; 'channel' 1-based")
+        return web.json_response(
+            {"delivered": sim.pass_vehicle(plate, channel=channel, direction=direction)}
+        )
+
     async def post_media(request: web.Request) -> web.StreamResponse:
         body = await _json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("start"), str):
@@ -171,6 +188,7 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
         ("POST", "/sim/config", post_config),
         ("POST", "/sim/call", post_call),
         ("POST", "/sim/media", post_media),
+        ("POST", "/sim/vehicle", post_vehicle),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, path, loopback_only(handler))

@@ -228,7 +228,9 @@ NVR = ProfileSpec(
     audio_inputs=1,
     audio_outputs=0,
     video_outputs=1,
-    exposure_events=(*_CAMERA_EVENTS, "VideoLoss", "AlarmLocal"),
+    # Recorders with plate recognition report TrafficJunction per channel (rroller/dahua #215,
+    # a WizMind recorder: index=14); see simulator/traffic.py.
+    exposure_events=(*_CAMERA_EVENTS, "VideoLoss", "AlarmLocal", "TrafficJunction"),
     storage="hdd",
     has_smart_motion=False,
     has_lighting=False,

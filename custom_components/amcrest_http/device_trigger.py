@@ -57,6 +57,8 @@ TRIGGERS: Final[dict[str, tuple[str, str | None]]] = {
     "network_down": ("NetAbort", "Start"),
     "ip_conflict": ("IPConflict", "Start"),
     "failed_login": ("LoginFailure", None),
+    "plate_recognised": ("TrafficJunction", None),
+    "vehicle_parked": ("TrafficParkingSpaceParking", None),
 }
 
 #: trigger type -> the call change (``amcrest_http_call`` ``type``) it fires on. A press is one

@@ -1,4 +1,5 @@
-"""Event entities for momentary things: doorbell presses, access results, smart-rule triggers."""
+"""Event entities for momentary things: doorbell presses, access results, smart-rule triggers,
+number plates read."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.calls import CallChange, CallUpdate
 from .api.event_body import DeviceEvent
+from .api.plates import PLATE_CODES, parse_plate
 from .entity import (
     AmcrestCallEntity,
     AmcrestEntityDescription,
@@ -77,6 +79,13 @@ def _login_failure(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
     return "failed_login", event_attributes(event)
 
 
+def _plate(event: DeviceEvent) -> tuple[str, dict[str, Any]] | None:
+    if event.action.lower() not in ("start", "pulse"):
+        return None
+    reading = parse_plate(event.data)
+    return ("recognised" if reading.plate else "not_read"), reading.attributes()
+
+
 @dataclass(frozen=True, kw_only=True)
 class AmcrestEventDescription(AmcrestStreamDescription, EventEntityDescription):
     translate: Translate
@@ -98,6 +107,13 @@ EVENTS: tuple[AmcrestEventDescription, ...] = (
         codes=("AccessControl",),
         scope=Scope.DEVICE,
         translate=_access,
+    ),
+    AmcrestEventDescription(
+        key="plate",
+        translation_key="plate",
+        event_types=["recognised", "not_read"],
+        codes=tuple(sorted(PLATE_CODES)),
+        translate=_plate,
     ),
     AmcrestEventDescription(
         key="smart_detection",

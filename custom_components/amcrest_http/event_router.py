@@ -18,6 +18,7 @@ from homeassistant.helpers.event import async_call_later
 
 from .api.calls import CALL_CODES, CallTracker, CallUpdate
 from .api.event_body import DeviceEvent
+from .api.plates import PLATE_CODES, parse_plate
 from .const import DEVICE_EVENT_CODES, DOMAIN, EVENT_BUS, EVENT_CALL
 
 if TYPE_CHECKING:
@@ -230,7 +231,7 @@ class EventDispatcher:
             if self._caps.is_multi_channel and event.code not in DEVICE_EVENT_CODES
             else None
         )
-        return {
+        bus = {
             "device_id": self._device_id_for(channel),
             "entry_id": self._entry_id,
             "channel": event.index + 1 if event.index is not None else None,
@@ -238,6 +239,10 @@ class EventDispatcher:
             "action": event.action,
             "data": event.data,
         }
+        if event.code in PLATE_CODES:
+            # The vehicle's fields by name, wherever this firmware nests them.
+            bus["vehicle"] = parse_plate(event.data).attributes()
+        return bus
 
     @callback
     def set_connected(self, connected: bool) -> None:

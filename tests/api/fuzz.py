@@ -61,6 +61,7 @@ from custom_components.amcrest_http.api.discovery import (
 from custom_components.amcrest_http.api.event_state import parse_event_indexes, parse_input_state
 from custom_components.amcrest_http.api.logs import parse_log_items
 from custom_components.amcrest_http.api.media import clean_jpeg
+from custom_components.amcrest_http.api.plates import parse_plate
 from custom_components.amcrest_http.api.ptz import parse_presets, parse_ptz_status, parse_tours
 from custom_components.amcrest_http.api.recording import parse_media_items
 from custom_components.amcrest_http.api.remote_devices import parse_remote_devices
@@ -113,7 +114,17 @@ def _events_and_calls(_: bytes, text: str) -> object:
         call_signal(event)
         call_button(event)
         tracker.feed(event, float(number))
+        parse_plate(event.data)
     return found
+
+
+def _json_object(text: str) -> Any:
+    """The text as a JSON object where it is one (as the event parser would hand it on)."""
+    try:
+        value = json.loads(text)
+    except ValueError, RecursionError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _challenges(_: bytes, text: str) -> object:
@@ -215,6 +226,7 @@ TARGETS: tuple[Target, ...] = (
     Target("thermal.config", lambda _, text: parse_thermometry_config(codec.parse_table(text))),
     Target("event_state.indexes", lambda _, text: parse_event_indexes(text)),
     Target("event_state.inputs", lambda _, text: parse_input_state(text)),
+    Target("plates.json", lambda _, text: parse_plate(_json_object(text))),
     Target("discovery.recorder_devices", lambda _, text: parse_recorder_devices(text)),
     Target("discovery.dhip", _dhip),
     Target("talk.call_reply", lambda _, text: parse_call_reply(text, "invite")),

@@ -123,6 +123,24 @@ async def test_events_endpoint_validation(sim: Simulator, session: aiohttp.Clien
     for bad in ({"action": "Start"}, {"code": "X", "index": "1"}, {"code": "X", "data": [1]}, 5):
         async with session.post(url, json=bad) as resp:
             assert resp.status == 400
+    # Start/Stop change what the device reports on request, as emit_event does.
+    await _json(session, "POST", url, json={"code": "AlarmLocal", "action": "Start", "index": 0})
+    assert sim.state.alarm_input_state == 1
+
+
+async def test_vehicle_endpoint(sim: Simulator, session: aiohttp.ClientSession) -> None:
+    url = f"{sim.url}/sim/vehicle"
+    queue = sim.events.subscribe()
+    assert await _json(session, "POST", url, json={"plate": "AB1", "direction": "leave"}) == {
+        "delivered": 1
+    }
+    event = queue.get_nowait()
+    assert event.code == "TrafficJunction"  # type: ignore[union-attr]
+    assert event.data["TrafficCar"]["PlateNumber"] == "AB1"  # type: ignore[union-attr,index]
+    assert (await _json(session, "POST", url, json={"plate": None}))["delivered"] == 1
+    for bad in ([], {"plate": 5}, {"channel": "1"}, {"channel": 9}, {"direction": "up"}, {"x": 1}):
+        async with session.post(url, json=bad) as resp:
+            assert resp.status == 400, bad
 
 
 async def test_config_endpoint(
