@@ -23,6 +23,7 @@ from . import (
     button,
     card_scan,
     channels,
+    clock_check,
     light,
     lock,
     number,
@@ -194,6 +195,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: AmcrestConfigEntry) -> b
     scanner.async_watch_recorder(hass, hub)
     channels.async_watch_channels(hass, hub)
     security.async_watch_security(hass, hub)
+    clock_check.async_watch_clock(hass, hub)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 

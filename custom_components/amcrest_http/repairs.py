@@ -20,6 +20,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
+from .sources import CLOCK, local_wall_time
 
 LOCKED_OUT: Final = "locked_out"
 EVENTS_REFUSED: Final = "event_stream_refused"
@@ -28,9 +29,19 @@ FIRMWARE: Final = "firmware_unsupported"
 UNINITIALISED: Final = "device_uninitialised"
 TELNET: Final = "telnet_enabled"
 UPNP: Final = "upnp_port_mapping"
-KINDS: Final = (LOCKED_OUT, EVENTS_REFUSED, CERTIFICATE, FIRMWARE, UNINITIALISED, TELNET, UPNP)
+CLOCK_DRIFT: Final = "clock_drift"
+KINDS: Final = (
+    LOCKED_OUT,
+    EVENTS_REFUSED,
+    CERTIFICATE,
+    FIRMWARE,
+    UNINITIALISED,
+    TELNET,
+    UPNP,
+    CLOCK_DRIFT,
+)
 #: Issues that warn rather than say something is broken.
-WARNINGS: Final = frozenset({FIRMWARE, TELNET, UPNP})
+WARNINGS: Final = frozenset({FIRMWARE, TELNET, UPNP, CLOCK_DRIFT})
 #: Security issues: the table each is read from, and the write that fixes it.
 SECURITY_FIXES: Final[dict[str, tuple[str, dict[str, str]]]] = {
     TELNET: ("Telnet", {"Telnet.Enable": "false"}),
@@ -170,14 +181,50 @@ class TurnOffFlow(ConfirmRepairFlow):
         )
 
 
+class SyncClockFlow(ConfirmRepairFlow):
+    """Set the device's clock to Home Assistant's local time, then read it back."""
+
+    def __init__(self, entry_id: str) -> None:
+        super().__init__()
+        self._entry_id = entry_id
+
+    @override
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        if user_input is not None:
+            entry = self.hass.config_entries.async_get_entry(self._entry_id)
+            if entry is None or entry.state is not ConfigEntryState.LOADED:
+                return self.async_abort(reason="entry_not_loaded")
+            hub = entry.runtime_data
+            system = hub.client.system
+            try:
+                await hub.coordinator.async_action(
+                    lambda: system.set_current_time(local_wall_time()), (CLOCK,)
+                )
+            except HomeAssistantError:
+                return self.async_abort(reason="device_refused")
+            return self.async_create_entry(data={})
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
+        placeholders = issue.translation_placeholders if issue else None
+        return self.async_show_form(
+            step_id="confirm", data_schema=vol.Schema({}), description_placeholders=placeholders
+        )
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """The certificate issue (trust it) and the security issues (turn the service off)."""
+    """The certificate issue (trust it), the security issues (turn the service off) and the
+    clock issue (set the clock)."""
     entry_id = str((data or {}).get("entry_id") or "")
     kind = str((data or {}).get("fix") or "")
-    flow: RepairsFlow = (
-        TurnOffFlow(entry_id, kind) if kind in SECURITY_FIXES else TrustCertificateFlow(entry_id)
-    )
+    flow: RepairsFlow
+    if kind in SECURITY_FIXES:
+        flow = TurnOffFlow(entry_id, kind)
+    elif kind == CLOCK_DRIFT:
+        flow = SyncClockFlow(entry_id)
+    else:
+        flow = TrustCertificateFlow(entry_id)
     flow.issue_id = issue_id
     return flow

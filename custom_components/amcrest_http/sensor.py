@@ -40,6 +40,7 @@ from .entity import (
 from .hub import AmcrestConfigEntry, AmcrestHub
 from .slots import Slot, device_slot, disk_slots, thermal_rule_slots
 from .sources import (
+    CARDS,
     CLOCK,
     IDENTITY,
     PEOPLE,
@@ -386,6 +387,14 @@ SENSORS: tuple[AmcrestSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_display_precision=0,
         value_fn=_clock_drift,
+    ),
+    AmcrestSensorDescription(
+        key="cards",
+        translation_key="cards",
+        sources=(CARDS,),
+        slots_fn=device_slot,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda view: view.data.card_count(),
     ),
     _identity_sensor("firmware_version", _firmware),
     _identity_sensor("firmware_build", lambda i: i.software_build),

@@ -52,6 +52,8 @@ PEOPLE: Final = "@people"
 DOORS: Final = "@doors"
 #: The device's clock against Home Assistant's (``global.cgi?action=getCurrentTime``).
 CLOCK: Final = "@clock"
+#: How many cards a door station holds (``recordFinder.cgi?action=getQuerySize``).
+CARDS: Final = "@cards"
 #: The alarm outputs that are active now, 0-based (``alarm.cgi?action=getOutState``).
 ALARM_OUT_STATE: Final = "@alarm_out_state"
 #: The device's own record of its last cloud firmware check (a config table).
@@ -249,6 +251,10 @@ async def _read_alarm_out_state(coordinator: AmcrestCoordinator) -> frozenset[in
     return await active_outputs(coordinator.device.client)
 
 
+async def _read_cards(coordinator: AmcrestCoordinator) -> int:
+    return await coordinator.device.client.cards.count()
+
+
 def _alarm_outputs(caps: Capabilities) -> bool:
     return caps.alarm_outputs > 0
 
@@ -294,6 +300,7 @@ SOURCES: Final[dict[str, Source]] = {
         Source(name=THERMAL, read=_read_thermal, needs=_thermal, pushable=True),
         Source(name=PEOPLE, read=_read_people, probe=_probe_people, pushable=True),
         Source(name=DOORS, read=_read_doors, needs=_access),
+        Source(name=CARDS, read=_read_cards, needs=_access, period=STORAGE_PERIOD_SECONDS),
         Source(name=CLOCK, read=_read_clock, period=IDENTITY_PERIOD_SECONDS),
         Source(name=ALARM_OUT_STATE, read=_read_alarm_out_state, needs=_alarm_outputs),
         # configuration tables with a schedule or a capability of their own
@@ -306,6 +313,8 @@ SOURCES: Final[dict[str, Source]] = {
         # read for the security repair issues (see security.py)
         Source(name="Telnet", period=STORAGE_PERIOD_SECONDS),
         Source(name="UPnP", period=STORAGE_PERIOD_SECONDS),
+        # read for the clock repair issue (see clock_check.py) and the NTP entities
+        Source(name="NTP", period=STORAGE_PERIOD_SECONDS),
     )
 }
 
@@ -423,6 +432,10 @@ class PollData:
     def clock(self) -> ClockReading | None:
         value = self._values.get(CLOCK)
         return value if isinstance(value, ClockReading) else None
+
+    def card_count(self) -> int | None:
+        value = self._values.get(CARDS)
+        return value if isinstance(value, int) else None
 
     def active_outputs(self) -> frozenset[int] | None:
         """The alarm outputs active now (0-based); None when not read."""

@@ -7,6 +7,7 @@ give their unsupported answer.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from aiohttp import web
@@ -203,6 +204,82 @@ async def record_count(ctx: CgiContext) -> web.StreamResponse:
     if name not in ds.RECORD_SETS:
         return ctx.invalid_param()
     return ctx.kv([("count", len(ctx.state.records.get(name, [])))])
+
+
+# --- recordUpdater.cgi (the card list) ---------------------------------------------------------
+
+#: Fields a card takes (api-reference §12.3.1-12.3.3); anything else is refused.
+_CARD_FIELDS = re.compile(
+    r"CardName|CardNo|UserID|CardStatus|CardType|ValidDateStart|ValidDateEnd|Doors\[\d{1,2}\]"
+)
+_CARD_NUMBER = re.compile(r"[0-9A-Za-z]{1,32}")
+_CARD_DATE = re.compile(r"\d{8} \d{6}")
+
+
+def _card_fields(ctx: CgiContext) -> dict[str, str] | None:
+    """The card fields of the query, checked as the device would; None when one is bad."""
+    fields: dict[str, str] = {}
+    for key, value in ctx.params:
+        if key in ("action", "name", "recno"):
+            continue
+        if _CARD_FIELDS.fullmatch(key) is None:
+            return None
+        if key in ("ValidDateStart", "ValidDateEnd") and _CARD_DATE.fullmatch(value) is None:
+            return None
+        if key in ("CardStatus", "CardType") and value not in ("0", "1"):
+            return None
+        if key.startswith("Doors[") and not (value.isdigit() and int(value) < 64):
+            return None
+        fields[key] = value
+    return fields
+
+
+def _card(ctx: CgiContext) -> ds.Record | None:
+    raw = ctx.params.get("recno") or ""
+    cards = ctx.state.records.get(ds.CARDS, [])
+    return next((card for card in cards if raw.isdigit() and card.rec_no == int(raw)), None)
+
+
+@route("recordUpdater.cgi", "insert", when=_door_station)
+async def card_insert(ctx: CgiContext) -> web.StreamResponse:
+    """A new card: ``RecNo=<n>`` (§12.3.3); a card number already held or malformed, or a bad
+    field, is refused."""
+    fields = _card_fields(ctx)
+    cards = ctx.state.records.setdefault(ds.CARDS, [])
+    number = (fields or {}).get("CardNo", "")
+    if (
+        ctx.params.get("name") != ds.CARDS
+        or fields is None
+        or _CARD_NUMBER.fullmatch(number) is None
+        or any(card.fields.get("CardNo", "").lower() == number.lower() for card in cards)
+    ):
+        return ctx.invalid_param()
+    rec_no = ds.next_rec_no(cards)
+    cards.append(ds.Record(rec_no, None, fields))
+    return ctx.kv([("RecNo", rec_no)])
+
+
+@route("recordUpdater.cgi", "update", when=_door_station)
+async def card_update(ctx: CgiContext) -> web.StreamResponse:
+    """Change fields of card ``recno`` (§12.3.2); the card number stays."""
+    fields = _card_fields(ctx)
+    card = _card(ctx)
+    if ctx.params.get("name") != ds.CARDS or fields is None or card is None or "CardNo" in fields:
+        return ctx.invalid_param()
+    if any(key.startswith("Doors[") for key in fields):
+        card.fields = {k: v for k, v in card.fields.items() if not k.startswith("Doors[")}
+    card.fields.update(fields)
+    return ctx.ok()
+
+
+@route("recordUpdater.cgi", "remove", when=_door_station)
+async def card_remove(ctx: CgiContext) -> web.StreamResponse:
+    """Remove card ``recno`` (§12.3.4)."""
+    card = _card(ctx)
+    if ctx.params.get("name") != ds.CARDS or card is None:
+        return ctx.invalid_param()
+    ctx.state.records[ds.CARDS].remove(card)
+    return ctx.ok()
 
 
 # --- VideoTalkPeer.cgi and the call events ------------------------------------------------------

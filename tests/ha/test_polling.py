@@ -31,7 +31,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.amcrest_http import POLLED_DESCRIPTIONS, security
+from custom_components.amcrest_http import POLLED_DESCRIPTIONS, clock_check, security
 from custom_components.amcrest_http import coordinator as coordinator_module
 from custom_components.amcrest_http.const import (
     DOMAIN,
@@ -41,6 +41,7 @@ from custom_components.amcrest_http.const import (
 from custom_components.amcrest_http.coordinator import AmcrestCoordinator
 from custom_components.amcrest_http.entity import AmcrestPolledEntity
 from custom_components.amcrest_http.sources import (
+    CLOCK,
     COAXIAL,
     FIRMWARE_RECORD,
     IDENTITY,
@@ -213,8 +214,9 @@ async def test_poll_reads_exactly_what_enabled_entities_need(
     for entity in live:
         union |= entity.entity_description.all_sources()
     # The storage problem sensors follow events and the polled disks (and low-space limit);
-    # the security repair issues read the Telnet and UPnP tables.
-    union |= set(STORAGE_PROBLEM_SOURCES) | security.TABLES
+    # the security repair issues read the Telnet and UPnP tables, the clock issue the clock
+    # and the NTP table.
+    union |= set(STORAGE_PROBLEM_SOURCES) | security.TABLES | {CLOCK, clock_check.NTP_TABLE}
     assert polled.needed == union & polled.supported
     assert {STORAGE, IDENTITY, COAXIAL, FIRMWARE_RECORD} <= polled.needed
 

@@ -19,6 +19,7 @@ import aiohttp
 from .access import Access
 from .analytics import Analytics
 from .audio import Audio
+from .cards import Cards
 from .codec import Scalar, config_items, parse_kv, parse_table
 from .discovery import Discovery
 from .errors import (
@@ -70,6 +71,7 @@ class AmcrestClient:
         self.recording = Recording(self)
         self.logs = Logs(self)
         self.access = Access(self)
+        self.cards = Cards(self)
         self.talk = Talk(self)
         self.thermal = Thermal(self)
         self.analytics = Analytics(self)

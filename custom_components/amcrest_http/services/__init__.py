@@ -21,6 +21,13 @@ from homeassistant.helpers.service import async_register_platform_entity_service
 from homeassistant.helpers.typing import VolDictType
 
 from ..const import DOMAIN
+from .cards import (
+    CARD_SCHEMA,
+    REMOVE_CARD_SCHEMA,
+    async_add_card,
+    async_remove_card,
+    async_update_card,
+)
 from .common import DEVICE_SCHEMA
 from .doors import (
     CARD_SEARCH_SCHEMA,
@@ -94,6 +101,9 @@ _DEVICE_SERVICES: tuple[tuple[str, vol.Schema, Any, SupportsResponse], ...] = (
         SupportsResponse.ONLY,
     ),
     ("search_cards", CARD_SEARCH_SCHEMA, async_search_cards, SupportsResponse.ONLY),
+    ("add_card", CARD_SCHEMA, async_add_card, SupportsResponse.OPTIONAL),
+    ("update_card", CARD_SCHEMA, async_update_card, SupportsResponse.OPTIONAL),
+    ("remove_card", REMOVE_CARD_SCHEMA, async_remove_card, SupportsResponse.OPTIONAL),
     (
         "search_alarm_records",
         RECORD_SEARCH_SCHEMA,

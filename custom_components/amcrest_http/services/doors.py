@@ -62,7 +62,7 @@ TALK_INVITE_SCHEMA = vol.Schema(
 TALK_SCHEMA = DEVICE_SCHEMA
 
 
-def _door_station(call: ServiceCall) -> AmcrestHub:
+def door_station(call: ServiceCall) -> AmcrestHub:
     """The hub of the call's device; a device that is no door station is refused."""
     device_id = call.data[ATTR_DEVICE_ID]
     hub = hub_for_device(call.hass, device_id)
@@ -73,7 +73,7 @@ def _door_station(call: ServiceCall) -> AmcrestHub:
 
 
 async def async_open_door(call: ServiceCall) -> None:
-    hub = _door_station(call)
+    hub = door_station(call)
     door = call.data[ATTR_DOOR]
     if door > hub.capabilities.doors:
         raise invalid("unknown_door", door=str(door), doors=str(hub.capabilities.doors))
@@ -85,7 +85,7 @@ async def _search_records(
     call: ServiceCall,
     find: Callable[[AmcrestHub, datetime, datetime, int], Awaitable[list[Any]]],
 ) -> ServiceResponse:
-    hub = _door_station(call)
+    hub = door_station(call)
     start, end = time_range(call.data[ATTR_START], call.data[ATTR_END])
     limit = call.data[ATTR_LIMIT]
     records = await device_call(hub, lambda: find(hub, start, end, limit))
@@ -118,7 +118,7 @@ async def async_search_talk_log(call: ServiceCall) -> ServiceResponse:
 
 
 async def async_search_cards(call: ServiceCall) -> ServiceResponse:
-    hub = _door_station(call)
+    hub = door_station(call)
     card_no: str | None = call.data.get(ATTR_CARD_NO)
     if card_no is not None and any(c.isspace() or ord(c) < 32 for c in card_no):
         raise invalid("invalid_card_number", card_no=card_no)
@@ -130,7 +130,7 @@ async def async_search_cards(call: ServiceCall) -> ServiceResponse:
 
 
 async def async_talk_invite(call: ServiceCall) -> ServiceResponse:
-    hub = _door_station(call)
+    hub = door_station(call)
     number = call.data[ATTR_NUMBER]
     try:
         check_number(number)
@@ -143,7 +143,7 @@ async def async_talk_invite(call: ServiceCall) -> ServiceResponse:
 
 def talk_action(name: str) -> Callable[[ServiceCall], Awaitable[None]]:
     async def handle(call: ServiceCall) -> None:
-        hub = _door_station(call)
+        hub = door_station(call)
         action: Callable[[], Awaitable[None]] = getattr(hub.client.talk, name)
         await device_call(hub, action)
 
