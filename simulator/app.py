@@ -23,6 +23,7 @@ from simulator.analytics import seeded_counter
 from simulator.auth import Authenticator, AuthMode, Decision, LockoutStatus, Outcome, lock_minutes
 from simulator.cgi import CgiContext, QueryParams, find_route, split_cgi
 from simulator.cgi.discovery import build_lan_devices
+from simulator.cgi.users import build_accounts
 from simulator.control import add_control_routes
 from simulator.dhip import DhipCounters, DhipResponder, device_info, start_responder
 from simulator.doorstation import build_records
@@ -177,6 +178,7 @@ class Simulator:
             lockout_seconds=lockout_seconds,
             nonce_lifetime=nonce_lifetime,
         )
+        self.state.accounts = build_accounts(username, factory=q.FACTORY_ACCOUNTS in self.quirks)
         self._requested_port = port
         self._port: int | None = None
         self._listener: socket.socket | None = None

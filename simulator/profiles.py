@@ -97,6 +97,10 @@ class ProfileSpec:
     device has no call button."""
     ring_seconds: float = 30.0
     """How long a press rings before it ends unanswered."""
+    event_pictures: bool = False
+    """``snapManager.cgi?action=attachFileProc``: the device's own event pictures (Dahua
+    firmware: recorders, cameras, door stations; see ``simulator/cgi/pictures.py``). Without it
+    the request answers 404, as devices without the endpoint do."""
 
 
 _CAMERA_EVENTS: tuple[str, ...] = (
@@ -200,6 +204,7 @@ PTZ = ProfileSpec(
     has_audio_detect=True,
     has_sharpness=True,
     cloud_upgrade_version="2.800.0000006.0.R",
+    event_pictures=True,
 )
 
 NVR = ProfileSpec(
@@ -236,6 +241,7 @@ NVR = ProfileSpec(
     has_lighting=False,
     has_ivs_rules=True,
     has_device_discovery=True,
+    event_pictures=True,
 )
 
 VTO = ProfileSpec(
@@ -285,6 +291,7 @@ VTO = ProfileSpec(
     has_ring_light=True,
     call_style=CallStyle.VTO,
     ring_seconds=30.0,
+    event_pictures=True,
 )
 
 THERMAL = ProfileSpec(
@@ -320,6 +327,7 @@ THERMAL = ProfileSpec(
     has_thermal=True,
     has_record=False,
     has_sharpness=True,
+    event_pictures=True,
 )
 
 # An Amcrest AD410-like video doorbell: class DB, firmware 1.000.0000000.7.R of 2021-02-20 and

@@ -69,6 +69,11 @@ HTTP 400; literal ``[All]`` works. Seen on a Dahua IPC-HDW4300S of 2015 (fixed b
 tchellomello/python-amcrest #155, home-assistant/core #33875) and on Amcrest cameras up to 2022
 (home-assistant/core #37864, #50264, #65350): the Amcrest profiles' default. A Dahua NVR
 accepts both (rroller/dahua #647)."""
+FACTORY_ACCOUNTS = "factory_accounts"
+"""``userManager.cgi?action=getUserInfoAll`` lists the factory accounts ``888888`` (admin group)
+and ``666666`` (user group) beside the signed-in one: older Dahua recorder firmware, whose
+manuals list admin/888888/666666 with their names as passwords (NVRPRO, HDCVI, iDVR/iHCVR
+user's manuals). Newer firmware asks for a password at first start and has no such accounts."""
 NO_VALUE_PUSH = "no_value_push"
 """The value subscriptions (``RadiometryManager.cgi?action=attachTemper``,
 ``videoStatServer.cgi?action=attach``) get the unsupported answer: firmware without them,
@@ -103,6 +108,7 @@ FLAGS: frozenset[str] = frozenset(
         NO_VALUE_PUSH,
         ENCODED_BRACKETS_400,
         PTZ_NO_ZOOM,
+        FACTORY_ACCOUNTS,
     }
 )
 

@@ -195,6 +195,8 @@ class DeviceState:
     snapshots: int = 0
     alarm_input_state: int = 0
     """Bitmask of active alarm inputs (``alarm.cgi?action=getInState``)."""
+    accounts: list[dict[str, str]] = field(default_factory=list)
+    """``userManager.cgi`` accounts as ``users[i].*`` fields (no password)."""
     running_events: set[tuple[str, int]] = field(default_factory=set)
     """Start/Stop events in progress, as (code, index): they drive their linked outputs."""
     output_latch: dict[int, float] = field(default_factory=dict)

@@ -133,6 +133,8 @@ class AmcrestHub(HubEvents):
     #: Whether this setup started from the stored probe instead of asking everything.
     probe_restored: bool = False
     snapshots: Snapshots = field(init=False)
+    #: The device's own event pictures (``image.PictureFeed``), once the image platform runs.
+    picture_feed: Any = None
     #: (monotonic time, port) of the last RTSP port read.
     _rtsp_port_read: tuple[float, int] | None = None
     #: The ``RemoteDevice`` table last parsed, and what it said (every entity asks for its

@@ -14,13 +14,13 @@ from typing import Any, Final, override
 import probatio as vol
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_SSL, CONF_VERIFY_SSL
+from homeassistant.const import CONF_SSL, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
-from .sources import CLOCK, local_wall_time
+from .sources import CLOCK, USERS, local_wall_time
 
 LOCKED_OUT: Final = "locked_out"
 EVENTS_REFUSED: Final = "event_stream_refused"
@@ -30,6 +30,7 @@ UNINITIALISED: Final = "device_uninitialised"
 TELNET: Final = "telnet_enabled"
 UPNP: Final = "upnp_port_mapping"
 CLOCK_DRIFT: Final = "clock_drift"
+FACTORY_ACCOUNTS_KIND: Final = "factory_accounts"
 KINDS: Final = (
     LOCKED_OUT,
     EVENTS_REFUSED,
@@ -39,9 +40,10 @@ KINDS: Final = (
     TELNET,
     UPNP,
     CLOCK_DRIFT,
+    FACTORY_ACCOUNTS_KIND,
 )
 #: Issues that warn rather than say something is broken.
-WARNINGS: Final = frozenset({FIRMWARE, TELNET, UPNP, CLOCK_DRIFT})
+WARNINGS: Final = frozenset({FIRMWARE, TELNET, UPNP, CLOCK_DRIFT, FACTORY_ACCOUNTS_KIND})
 #: Security issues: the table each is read from, and the write that fixes it.
 SECURITY_FIXES: Final[dict[str, tuple[str, dict[str, str]]]] = {
     TELNET: ("Telnet", {"Telnet.Enable": "false"}),
@@ -212,6 +214,43 @@ class SyncClockFlow(ConfirmRepairFlow):
         )
 
 
+class DeleteAccountsFlow(ConfirmRepairFlow):
+    """Delete the factory accounts the issue names, then read the account list back."""
+
+    def __init__(self, entry_id: str, accounts: list[str]) -> None:
+        super().__init__()
+        self._entry_id = entry_id
+        self._accounts = accounts
+
+    @override
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        if user_input is not None:
+            entry = self.hass.config_entries.async_get_entry(self._entry_id)
+            if entry is None or entry.state is not ConfigEntryState.LOADED:
+                return self.async_abort(reason="entry_not_loaded")
+            hub = entry.runtime_data
+            users = hub.client.users
+            own = str(entry.data.get(CONF_USERNAME, ""))
+            accounts = [name for name in self._accounts if name and name != own]
+
+            async def delete_all() -> None:
+                for name in accounts:
+                    await users.delete(name)
+
+            try:
+                await hub.coordinator.async_action(delete_all, (USERS,))
+            except HomeAssistantError:
+                return self.async_abort(reason="device_refused")
+            return self.async_create_entry(data={})
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
+        placeholders = issue.translation_placeholders if issue else None
+        return self.async_show_form(
+            step_id="confirm", data_schema=vol.Schema({}), description_placeholders=placeholders
+        )
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
@@ -224,6 +263,8 @@ async def async_create_fix_flow(
         flow = TurnOffFlow(entry_id, kind)
     elif kind == CLOCK_DRIFT:
         flow = SyncClockFlow(entry_id)
+    elif kind == FACTORY_ACCOUNTS_KIND:
+        flow = DeleteAccountsFlow(entry_id, str((data or {}).get("accounts") or "").split(","))
     else:
         flow = TrustCertificateFlow(entry_id)
     flow.issue_id = issue_id

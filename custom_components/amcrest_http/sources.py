@@ -54,6 +54,9 @@ DOORS: Final = "@doors"
 CLOCK: Final = "@clock"
 #: How many cards a door station holds (``recordFinder.cgi?action=getQuerySize``).
 CARDS: Final = "@cards"
+#: The device's account names (``userManager.cgi?action=getUserInfoAll``), for the factory
+#: account check (see security.py).
+USERS: Final = "@users"
 #: The alarm outputs that are active now, 0-based (``alarm.cgi?action=getOutState``).
 ALARM_OUT_STATE: Final = "@alarm_out_state"
 #: The device's own record of its last cloud firmware check (a config table).
@@ -251,6 +254,10 @@ async def _read_alarm_out_state(coordinator: AmcrestCoordinator) -> frozenset[in
     return await active_outputs(coordinator.device.client)
 
 
+async def _read_users(coordinator: AmcrestCoordinator) -> frozenset[str]:
+    return frozenset(a.name for a in await coordinator.device.client.users.list())
+
+
 async def _read_cards(coordinator: AmcrestCoordinator) -> int:
     return await coordinator.device.client.cards.count()
 
@@ -313,6 +320,7 @@ SOURCES: Final[dict[str, Source]] = {
         # read for the security repair issues (see security.py)
         Source(name="Telnet", period=STORAGE_PERIOD_SECONDS),
         Source(name="UPnP", period=STORAGE_PERIOD_SECONDS),
+        Source(name=USERS, read=_read_users, period=IDENTITY_PERIOD_SECONDS),
         # read for the clock repair issue (see clock_check.py) and the NTP entities
         Source(name="NTP", period=STORAGE_PERIOD_SECONDS),
     )
@@ -432,6 +440,11 @@ class PollData:
     def clock(self) -> ClockReading | None:
         value = self._values.get(CLOCK)
         return value if isinstance(value, ClockReading) else None
+
+    def account_names(self) -> frozenset[str] | None:
+        """The device's account names; None when not read."""
+        value = self._values.get(USERS)
+        return value if isinstance(value, frozenset) else None
 
     def card_count(self) -> int | None:
         value = self._values.get(CARDS)

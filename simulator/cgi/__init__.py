@@ -13,11 +13,13 @@ from simulator.cgi import (
     controls,
     devices,
     discovery,
+    pictures,
     ptz,
     recording,
     special,
     streams,
     system,
+    users,
 )
 from simulator.cgi.registry import CgiContext, QueryParams, find_route, routes, split_cgi
 
@@ -31,6 +33,7 @@ __all__ = [
     "devices",
     "discovery",
     "find_route",
+    "pictures",
     "ptz",
     "recording",
     "routes",
@@ -38,4 +41,5 @@ __all__ = [
     "split_cgi",
     "streams",
     "system",
+    "users",
 ]

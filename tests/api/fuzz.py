@@ -58,6 +58,7 @@ from custom_components.amcrest_http.api.discovery import (
     parse_reply,
     unpack_message,
 )
+from custom_components.amcrest_http.api.event_pictures import PictureParser, parse_description
 from custom_components.amcrest_http.api.event_state import parse_event_indexes, parse_input_state
 from custom_components.amcrest_http.api.logs import parse_log_items
 from custom_components.amcrest_http.api.media import clean_jpeg
@@ -75,6 +76,7 @@ from custom_components.amcrest_http.api.thermal import (
     parse_thermometry_config,
     parse_thermometry_rules,
 )
+from custom_components.amcrest_http.api.users import parse_accounts
 from custom_components.amcrest_http.api.value_streams import TextPartParser
 
 # ------------------------------------------------------------------------------ the parsers
@@ -227,6 +229,9 @@ TARGETS: tuple[Target, ...] = (
     Target("event_state.indexes", lambda _, text: parse_event_indexes(text)),
     Target("event_state.inputs", lambda _, text: parse_input_state(text)),
     Target("plates.json", lambda _, text: parse_plate(_json_object(text))),
+    Target("pictures.stream", lambda raw, _: PictureParser().feed_parts(raw)),
+    Target("pictures.description", lambda _, text: parse_description(text)),
+    Target("users.accounts", lambda _, text: parse_accounts(text)),
     Target("discovery.recorder_devices", lambda _, text: parse_recorder_devices(text)),
     Target("discovery.dhip", _dhip),
     Target("talk.call_reply", lambda _, text: parse_call_reply(text, "invite")),

@@ -21,6 +21,7 @@ from custom_components.amcrest_http import repairs
 from custom_components.amcrest_http.api import AmcrestClient, AuthenticationError
 from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
+from tests.conftest import USERNAME, SimFactory
 from tests.ha.conftest import EntryFactory
 from tests.ha.helpers import (
     device_of,
@@ -173,3 +174,91 @@ async def test_a_device_without_the_tables_has_no_issue_and_no_error(
     assert _issue(hass, repairs.UPNP, entry.entry_id) is None
     polled = entry.runtime_data.coordinator
     assert not {"Telnet", "UPnP"} & polled.supported
+
+
+async def test_factory_accounts_are_a_fixable_warning(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    nvr = await start_sim("nvr", quirks={"factory_accounts"})
+    entry = await add_entry(nvr)
+    issue = _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, entry.entry_id)
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_placeholders == {
+        "name": entry.runtime_data.device_name,
+        "accounts": "666666, 888888",
+    }
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    client = await hass_client()
+    flow = await (
+        await client.post(
+            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
+        )
+    ).json()
+    answer = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    assert (await answer.json())["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert [a["Name"] for a in nvr.state.accounts] == [USERNAME]
+    assert _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, entry.entry_id) is None
+
+
+async def test_the_account_home_assistant_uses_is_not_reported(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    """Signed in as 666666 (its password changed, one hopes): only 888888 is reported, and a
+    fix never deletes the account Home Assistant uses."""
+    nvr = await start_sim("nvr", quirks={"factory_accounts"}, username="666666")
+    entry = await add_entry(nvr, username="666666")
+    issue = _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, entry.entry_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["accounts"] == "888888"
+    flow = await repairs.async_create_fix_flow(
+        hass, issue.issue_id, {"entry_id": entry.entry_id, "fix": "factory_accounts",
+                               "accounts": "666666,888888"}
+    )  # fmt: skip
+    flow.hass = hass
+    flow.issue_id = issue.issue_id
+    result = await flow.async_step_confirm({})
+    assert result["type"] == "create_entry"
+    assert [a["Name"] for a in nvr.state.accounts] == ["666666"]
+
+
+async def test_a_device_without_factory_accounts_or_refusing_the_list_has_no_issue(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory, ipc: Simulator
+) -> None:
+    entry = await add_entry(ipc)
+    assert _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, entry.entry_id) is None
+    nvr = await start_sim("nvr", quirks={"factory_accounts"})
+    nvr.add_fault("invalid_param", path="/cgi-bin/userManager.cgi")
+    other = await add_entry(nvr)
+    assert _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, other.entry_id) is None
+    assert "@users" not in other.runtime_data.coordinator.supported
+
+
+async def test_a_refused_account_fix_says_so(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    nvr = await start_sim("nvr", quirks={"factory_accounts"})
+    entry = await add_entry(nvr)
+    issue = _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, entry.entry_id)
+    assert issue is not None
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    client = await hass_client()
+    flow = await (
+        await client.post(
+            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
+        )
+    ).json()
+    nvr.add_fault("status", path="/cgi-bin/userManager.cgi", status=500)
+    result = await (await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})).json()
+    nvr.clear_faults()
+    assert result == {**result, "type": "abort", "reason": "device_refused"}
+    assert len(nvr.state.accounts) == 3

@@ -37,6 +37,7 @@ from .system import System
 from .talk import Talk
 from .thermal import Thermal
 from .transport import DEFAULT_TIMEOUT, Params, Transport
+from .users import Users
 
 
 class AmcrestClient:
@@ -72,6 +73,7 @@ class AmcrestClient:
         self.logs = Logs(self)
         self.access = Access(self)
         self.cards = Cards(self)
+        self.users = Users(self)
         self.talk = Talk(self)
         self.thermal = Thermal(self)
         self.analytics = Analytics(self)

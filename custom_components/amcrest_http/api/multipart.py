@@ -128,6 +128,15 @@ class EventParser:
         self._brace_scan = 0
         self._attempts = 0
         self._reparsed = 0  # bytes re-read by completion attempts
+        self._content_type = b""  # the part's Content-Type header, lower case
+
+    def _take_part(self, raw: bytes | bytearray) -> tuple[list[DeviceEvent], bool]:
+        """One part body as received; by default its text goes to :meth:`_parse_part`.
+
+        Subclasses whose streams carry binary parts (pictures) override it; the part's
+        ``Content-Type`` is in ``_content_type``.
+        """
+        return self._parse_part(raw.decode("utf-8", "replace"))
 
     def _parse_part(self, text: str) -> tuple[list[DeviceEvent], bool]:
         """Events of one part body, and whether its ``data`` JSON looks cut short.
@@ -212,6 +221,8 @@ class EventParser:
         if sep and name and name.replace(b"-", b"").isalnum():
             self._pos = newline + 1
             self._header_lines += 1
+            if name.lower() == b"content-type":
+                self._content_type = bytes(value.strip().lower()[:MAX_LINE])
             if name.lower() == b"content-length":
                 digits = value.strip()
                 length = int(digits) if digits.isdigit() and len(digits) <= 9 else 0
@@ -275,7 +286,7 @@ class EventParser:
                         return False
             if self._is_heartbeat(start, window):
                 return self._finish(events, start, window, window)
-            found, truncated = self._parse_part(buf[start:window].decode("utf-8", "replace"))
+            found, truncated = self._take_part(buf[start:window])
             if not truncated:
                 return self._done(events, found, window)
             self._completing = True
@@ -371,7 +382,7 @@ class EventParser:
         if self._is_heartbeat(start, end):
             self.heartbeats += 1
             return self._done(events, [], resume)
-        found, _ = self._parse_part(self._buf[start:end].decode("utf-8", "replace"))
+        found, _ = self._take_part(self._buf[start:end])
         return self._done(events, found, resume)
 
     def _done(self, events: list[DeviceEvent], found: list[DeviceEvent], resume: int) -> bool:

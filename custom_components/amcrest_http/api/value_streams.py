@@ -21,7 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import aiohttp
 
@@ -83,7 +83,7 @@ class PushStream[T](ReconnectingStream):
         cgi: str,
         action: str,
         params: list[tuple[str, Scalar]],
-        parse: Callable[[str], T | None],
+        parse: Callable[[Any], T | None],
         **settings: Unpack[StreamSettings],
     ) -> None:
         super().__init__(client, **settings)
@@ -142,7 +142,7 @@ class PushStream[T](ReconnectingStream):
     ) -> None:
         content_type = resp.headers.get("Content-Type", "")
         multipart = resp.content_type.startswith("multipart/")
-        parser = TextPartParser(boundary_from_content_type(content_type) or DEFAULT_BOUNDARY)
+        parser = self._parser(boundary_from_content_type(content_type) or DEFAULT_BOUNDARY)
         if multipart:
             self._opened()
         self._watch(deadline)
@@ -163,7 +163,11 @@ class PushStream[T](ReconnectingStream):
             # Some firmware answers a refused subscription with 200 and closes at once.
             raise NotSupportedError("the device answered without a stream")
 
-    def _deliver(self, text: str, callback: Callable[[T], None]) -> None:
+    def _parser(self, boundary: str) -> TextPartParser | Any:
+        """The framing parser; its ``feed_parts`` hands out what ``parse`` takes."""
+        return TextPartParser(boundary)
+
+    def _deliver(self, text: Any, callback: Callable[[T], None]) -> None:
         try:
             value = self._parse(text)
         except MalformedResponseError as err:
