@@ -25,6 +25,7 @@ from .api import (
 from .api.event_state import INDEXED_CODES, active_indexes, active_inputs
 from .api.event_stream import EventStream
 from .const import DOMAIN, EVENT_HEARTBEAT
+from .sources import ALARM_OUT_STATE
 
 if TYPE_CHECKING:
     from .coordinator import AmcrestCoordinator
@@ -101,7 +102,8 @@ class HubEvents:
         """Read what is in progress now, so sensors are right after any gap in the stream.
 
         Motion, video loss and tamper (``getEventIndexes``) for the codes an entity follows,
-        and the alarm inputs (``getInState``). A code the device does not answer for is not
+        the alarm inputs (``getInState``) and, where switches show them, the alarm outputs
+        (``getOutState``). A code the device does not answer for is not
         asked again; any other failure leaves the states as they are (the stream is likely
         gone again, and its next connection reads again).
         """
@@ -127,6 +129,9 @@ class HubEvents:
             return
         self.state_reads += 1
         dispatcher.sync_states(active, asked_at)
+        if ALARM_OUT_STATE in self.coordinator.supported:
+            # Outputs events drove while the stream was away: shown now, not at the next poll.
+            await self.coordinator.async_read_back([ALARM_OUT_STATE], quiet=True)
 
     @callback
     def _check_event_stream_tick(self, _now: object) -> None:

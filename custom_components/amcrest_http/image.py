@@ -42,6 +42,7 @@ TRIGGER_CODES = (
     "CrossLineDetection",
     "CrossRegionDetection",
     "FaceDetection",
+    "FaceRecognition",
     "LeftDetection",
     "TakenAwayDetection",
     "WanderDetection",

@@ -14,6 +14,7 @@ from custom_components.amcrest_http.api import (
     NotSupportedError,
 )
 from custom_components.amcrest_http.api.cards import CardFields, _number, check_card_number
+from custom_components.amcrest_http.api.codec import Scalar
 from simulator import Simulator
 from simulator import doorstation as ds
 from tests.conftest import ClientFactory, SimFactory
@@ -127,7 +128,7 @@ async def test_a_garbled_count_answer(vto: Simulator, client: AmcrestClient) -> 
 async def test_the_simulator_refuses_bad_card_requests(
     vto: Simulator, client: AmcrestClient
 ) -> None:
-    bad = [
+    bad: list[list[tuple[str, Scalar]]] = [
         [("action", "insert"), ("name", "Other"), ("CardNo", "AB")],
         [("action", "insert"), ("name", ds.CARDS), ("CardNo", "A B")],
         [("action", "insert"), ("name", ds.CARDS), ("CardNo", "AB"), ("Color", "red")],

@@ -42,8 +42,10 @@ from tests.ha.helpers import (
     device_of,
     device_uid,
     entity_id,
+    event_stream_open,
     refresh,
     state_of,
+    wait_until,
 )
 
 CONFIG_CGI = "/cgi-bin/configManager.cgi"
@@ -351,6 +353,30 @@ async def test_alarm_output_switch_shows_an_output_an_event_drives(
     sim.emit_event("VideoMotion", "Start", 0)
     await refresh(hass, entry)
     assert state_of(hass, eid).state == STATE_OFF
+
+
+async def test_alarm_outputs_are_read_again_after_the_stream_comes_back(
+    hass: HomeAssistant, start_sim: SimFactory, add_entry: EntryFactory
+) -> None:
+    """Motion that started (and drove an output) while the stream was away: the output shows
+    on once the stream is back, without waiting for a poll."""
+    sim = await start_sim("ptz")
+    handler = "MotionDetect[0].EventHandler."
+    sim.state.config.set(handler + "AlarmOutEnable", "true")
+    sim.state.config.set(handler + "AlarmOutChannels[0]", "0")
+    entry = await add_entry(sim)
+    await event_stream_open(hass, entry)
+    hub = entry.runtime_data
+    await wait_until(hass, lambda: hub.state_reads == 1)
+    eid = entity_id(hass, "switch", device_uid(sim, "alarm_output_0"))
+    assert state_of(hass, eid).state == STATE_OFF
+    sim.add_fault(kind="status", status=503, path="/cgi-bin/eventManager.cgi")
+    sim.add_fault(kind="stream_drop", count=1)
+    await wait_until(hass, lambda: not hub.dispatcher.connected)
+    sim.emit_event("VideoMotion", "Start", 0)  # nobody listening
+    sim.clear_faults()
+    await wait_until(hass, lambda: hub.state_reads == 2, timeout=10)
+    await wait_until(hass, lambda: state_of(hass, eid).state == STATE_ON)
 
 
 async def test_alarm_output_switch_falls_back_to_the_mode_without_out_state(

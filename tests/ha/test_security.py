@@ -221,8 +221,8 @@ async def test_the_account_home_assistant_uses_is_not_reported(
         hass, issue.issue_id, {"entry_id": entry.entry_id, "fix": "factory_accounts",
                                "accounts": "666666,888888"}
     )  # fmt: skip
+    assert isinstance(flow, repairs.DeleteAccountsFlow)
     flow.hass = hass
-    flow.issue_id = issue.issue_id
     result = await flow.async_step_confirm({})
     assert result["type"] == "create_entry"
     assert [a["Name"] for a in nvr.state.accounts] == ["666666"]

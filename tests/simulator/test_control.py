@@ -138,7 +138,15 @@ async def test_vehicle_endpoint(sim: Simulator, session: aiohttp.ClientSession) 
     assert event.code == "TrafficJunction"  # type: ignore[union-attr]
     assert event.data["TrafficCar"]["PlateNumber"] == "AB1"  # type: ignore[union-attr,index]
     assert (await _json(session, "POST", url, json={"plate": None}))["delivered"] == 1
-    for bad in ([], {"plate": 5}, {"channel": "1"}, {"channel": 9}, {"direction": "up"}, {"x": 1}):
+    bad_bodies: list[object] = [
+        [],
+        {"plate": 5},
+        {"channel": "1"},
+        {"channel": 9},
+        {"direction": "up"},
+        {"x": 1},
+    ]
+    for bad in bad_bodies:
         async with session.post(url, json=bad) as resp:
             assert resp.status == 400, bad
 
