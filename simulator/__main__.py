@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from simulator.app import Simulator
 from simulator.profiles import PROFILE_NAMES
 from simulator.quirks import ALL_QUIRKS
+from simulator.replay import Replay, load_capture
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
         help='old firmware: challenge Basic realm="Device_CGI" and accept only Basic',
     )
     parser.add_argument("--serial", default=None, help="serial number (default per profile)")
+    parser.add_argument(
+        "--replay",
+        default=None,
+        metavar="FILE",
+        help="serve a device capture (scripts/capture) instead of a profile",
+    )
     parser.add_argument(
         "--dhip-port",
         type=int,
@@ -61,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_simulator(args: argparse.Namespace) -> Simulator:
     """Build (and so validate) the simulator before any event loop exists."""
+    replay = None
+    if args.replay is not None:
+        try:
+            replay = Replay.from_capture(load_capture(args.replay))
+        except (OSError, json.JSONDecodeError) as err:
+            msg = f"cannot read the capture: {err}"
+            raise ValueError(msg) from err
     return Simulator(
         profile=args.profile,
         port=args.port,
@@ -74,6 +89,7 @@ def make_simulator(args: argparse.Namespace) -> Simulator:
         serial=args.serial,
         dhip_port=args.dhip_port,
         rtsp_port=None if args.rtsp_port == -1 else args.rtsp_port,
+        replay=replay,
     )
 
 
@@ -95,8 +111,9 @@ async def serve(sim: Simulator, username: str, stop: asyncio.Event | None = None
 
 async def _serve(sim: Simulator, username: str, stop: asyncio.Event) -> None:
     async with sim:
+        kind = f"replay of a {sim.profile.name}" if sim.replay is not None else sim.profile.name
         print(
-            f"{sim.profile.name} simulator listening on {sim.url} "
+            f"{kind} simulator listening on {sim.url} "
             f"(user {username!r}, {sim.state.channels} channel(s)); Ctrl-C to stop",
             flush=True,
         )

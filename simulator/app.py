@@ -33,6 +33,7 @@ from simulator.logbook import build_logs
 from simulator.profiles import ProfileSpec, get_profile
 from simulator.ptz import PtzState
 from simulator.recordings import MediaItem, build_media, make_item
+from simulator.replay import Replay
 from simulator.responses import (
     CRLF,
     ERROR_INVALID_AUTHORITY,
@@ -102,6 +103,11 @@ def initial_state(
     return state
 
 
+#: Requests a replayed device leaves to its profile: the event stream (fed with the captured
+#: events) and drawn pictures.
+REPLAY_FROM_PROFILE = frozenset({("eventManager.cgi", "attach")})
+
+
 class Simulator:
     """One simulated device. Use ``async with Simulator(...) as sim`` or ``start``/``stop``."""
 
@@ -124,12 +130,19 @@ class Simulator:
         dhip_port: int | None = None,
         ring_seconds: float | None = None,
         rtsp_port: int | None = 0,
+        replay: Replay | None = None,
     ) -> None:
         """``dhip_port``: also answer DHIP discovery on UDP ``127.0.0.1:<dhip_port>``
         (0 = any free port, see :attr:`dhip_port`); None (the default) = no DHIP responder.
         ``ring_seconds``: how long a press rings unanswered (the profile's by default).
         ``rtsp_port``: the RTSP server's TCP port on 127.0.0.1 (0 = any free port, written to
-        the device's ``RTSP.Port``; see :mod:`simulator.rtsp`); None = no RTSP server."""
+        the device's ``RTSP.Port``; see :mod:`simulator.rtsp`); None = no RTSP server.
+        ``replay``: serve a capture instead of the profile (see :mod:`simulator.replay`); the
+        capture's device class picks the profile, its realm the serial, its scheme ``auth``."""
+        self.replay = replay
+        if replay is not None:
+            profile, auth, serial = replay.profile, replay.auth_scheme, replay.serial
+            channels = channels or replay.channels
         self.profile: ProfileSpec = get_profile(profile)
         if auth not in (AuthMode.DIGEST, AuthMode.BASIC):
             msg = f"auth must be 'digest' or 'basic', not {auth!r}"
@@ -167,6 +180,7 @@ class Simulator:
             stopping=self._stopping,
             faults=self.fault_registry,
             ring_seconds=self.profile.ring_seconds if ring_seconds is None else ring_seconds,
+            initial_events=list(replay.events) if replay is not None else [],
         )
         self.auth = Authenticator(
             mode=AuthMode(auth),
@@ -515,6 +529,11 @@ class Simulator:
             if faulted is not None:
                 return faulted
         decision = self.auth.check(request.method, request.headers.get("Authorization"))
+        if self.replay is not None and decision.outcome is Outcome.OK:
+            replayed = self._replay_answer(request)
+            if replayed is not None:
+                self._stats.authorized += 1
+                return replayed
         if decision.counted:
             self._stats.failed_logins += 1
             # Dahua's system events include ``LoginFailure`` (api-reference §4.9, event codes;
@@ -539,6 +558,23 @@ class Simulator:
         if route is None or not route.available(self.profile):
             return ctx.unsupported()
         return await route.handler(ctx)
+
+    def _replay_answer(self, request: web.Request) -> web.Response | None:
+        """The capture's answer; None for what the profile serves (streams, pictures)."""
+        assert self.replay is not None
+        cgi, _subpath = split_cgi(request.match_info["tail"])
+        params = QueryParams(request.rel_url.raw_query_string)
+        action = params.get("action") or ""
+        self._stats.by_action[f"{cgi}:{action}"] += 1
+        if (cgi, action) in REPLAY_FROM_PROFILE or cgi in ("snapshot.cgi", "mjpg/video.cgi"):
+            self._stats.by_action[f"{cgi}:{action}"] -= 1
+            return None
+        status, content_type, body = self.replay.answer(
+            request.path, request.rel_url.raw_query_string
+        )
+        response = web.Response(status=status, body=body.encode("utf-8"))
+        response.headers["Content-Type"] = content_type or "text/plain"
+        return response
 
     def _auth_answer(self, decision: Decision) -> web.Response:
         if decision.outcome is Outcome.LOCKED:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from simulator.events import EventBus
+from simulator.events import Event, EventBus
 from simulator.faults import FaultRegistry
 from simulator.profiles import ProfileSpec
 from simulator.state import DeviceState
@@ -32,6 +32,8 @@ class Runtime:
     frame_interval: float = 0.2
     """Seconds between MJPEG frames (5 fps)."""
     faults: FaultRegistry = field(default_factory=FaultRegistry)
+    initial_events: list[Event] = field(default_factory=list)
+    """Sent on every new attach stream before anything else (a replayed capture's events)."""
     """Injected faults; handlers of long-lived streams apply the stream kinds themselves."""
     background: set[asyncio.Task[None]] = field(default_factory=set)
     """Timers the device runs by itself (a ring running out); cancelled when it stops."""

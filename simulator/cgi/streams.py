@@ -121,6 +121,8 @@ async def attach(ctx: CgiContext) -> web.StreamResponse:
     response = UnframedResponse(headers=STREAM_HEADERS)
     bus = ctx.runtime.events
     queue = bus.subscribe()  # before the headers go out, so no event can slip past
+    for replayed in ctx.runtime.initial_events:  # a replayed capture's events, on connecting
+        queue.put_nowait(replayed)
     try:
         await response.prepare(ctx.request)
         while not ctx.runtime.stopping.is_set():

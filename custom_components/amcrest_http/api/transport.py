@@ -17,7 +17,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final
@@ -88,6 +88,8 @@ class Transport:
         self._slots = asyncio.Semaphore(max_concurrent)
         self._login_lock = asyncio.Lock()
         self._challenge: Challenge | None = None
+        #: Called with every answer of :meth:`request` (``api.capture.Recorder``); None: off.
+        self.recorder: Callable[[str, str, Response], None] | None = None
         self._digest: DigestState | None = None
         self._auth_failure: AuthenticationError | None = None
         self._locked_until = 0.0
@@ -161,6 +163,8 @@ class Transport:
             finally:
                 resp.release()
         response = Response(resp.status, resp.content_type, body)
+        if self.recorder is not None:
+            self.recorder(method, target, response)
         if response.status in (401, 403) or body[:5].lower() == b"error":
             text = response.text
             if is_lock_answer(text):
@@ -222,6 +226,11 @@ class Transport:
             yield resp
         finally:
             resp.release()
+
+    @property
+    def challenge(self) -> Challenge | None:
+        """The device's last authentication challenge (scheme and parameters)."""
+        return self._challenge
 
     # ------------------------------------------------------------------ internals
 
