@@ -5,23 +5,35 @@ ids, device identifiers and some table values carry it) and the device's address
 and the base URL). Whatever still names the serial or the address (an error text, a table
 value, a device name that fell back to the serial) has that part replaced as well, so the file
 can be shared as it is.
+
+The entry's download also carries a capture of the device (:mod:`.api.capture`: what it
+answers to the integration's requests, without the event stream), redacted by
+:mod:`.api.redaction` and cut to :data:`CAPTURE_MAX_CHARS`: the same file ``scripts/capture``
+writes, so a maintainer can replay it (``python -m simulator --replay``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from functools import partial
+from typing import Any, Final
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
 
-from .api import redact_url
+from .api import AmcrestError, redact_url
 from .api.analytics import parse_ivs_rules
+from .api.capture import capture_device
+from .api.redaction import redact_capture
 from .const import DOMAIN
 from .hub import AmcrestConfigEntry, AmcrestHub
+
+#: Largest capture in a diagnostics download (characters of JSON).
+CAPTURE_MAX_CHARS: Final = 1_000_000
 
 TO_REDACT = {
     CONF_PASSWORD,
@@ -143,10 +155,38 @@ def _redacted(entry: AmcrestConfigEntry, hub: AmcrestHub, data: dict[str, Any]) 
     return scrubbed
 
 
+def cap_capture(capture: dict[str, Any], max_chars: int) -> dict[str, Any]:
+    """Drop the longest bodies (keeping their size) until the capture fits ``max_chars``."""
+    exchanges = capture.get("exchanges") or []
+    size = len(json.dumps(capture))
+    for exchange in sorted(exchanges, key=lambda item: -len(item.get("body", ""))):
+        if size <= max_chars:
+            break
+        body = exchange.pop("body", None)
+        if body is None:
+            break
+        exchange["cut_length"] = len(body)
+        size -= len(json.dumps(body))
+    return capture
+
+
+async def _capture(hass: HomeAssistant, entry: AmcrestConfigEntry) -> dict[str, Any]:
+    client = entry.runtime_data.client
+    try:
+        capture = await capture_device(client, listen_seconds=0)
+    except AmcrestError as err:
+        return {"error": type(err).__name__}
+    data = entry.data
+    secrets = [str(data.get(key, "")) for key in (CONF_USERNAME, CONF_HOST, CONF_PASSWORD)]
+    redacted = await hass.async_add_executor_job(partial(redact_capture, capture, extra=secrets))
+    return cap_capture(redacted, CAPTURE_MAX_CHARS)
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: AmcrestConfigEntry
 ) -> dict[str, Any]:
     hub = entry.runtime_data
+    capture = await _capture(hass, entry)
     return _redacted(
         entry,
         hub,
@@ -154,6 +194,7 @@ async def async_get_config_entry_diagnostics(
             "entry": {"data": dict(entry.data), "options": dict(entry.options)},
             **_hub_data(hub),
             "tables": _tables(hub),
+            "capture": capture,
         },
     )
 

@@ -15,6 +15,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.amcrest_http.diagnostics import cap_capture
+from simulator.replay import Replay
 from tests.conftest import PASSWORD, SimFactory
 from tests.ha.conftest import EntryFactory
 from tests.ha.helpers import device_of, event_stream_open, wait_until
@@ -61,6 +63,30 @@ async def test_entry_diagnostics(
     assert PASSWORD not in text
     assert "rtsp://" not in text
     assert str(sim.state.config.get(slot + "Address")) not in text
+    assert sim.state.identity.serial not in text
+    # The capture: the same file scripts/capture writes, ready to replay.
+    capture = diagnostics["capture"]
+    assert capture["redacted"] is True
+    replay = Replay.from_capture(capture)
+    assert replay.device_class == "NVR"
+    assert replay.channels == 2
+    assert "MotionDetect[1].Enable" in replay.config
+
+
+def test_a_long_capture_is_cut_to_size() -> None:
+    capture = {
+        "format": 1,
+        "exchanges": [
+            {"target": "/a", "body": "x" * 5000},
+            {"target": "/b", "body": "y" * 100},
+            {"target": "/c", "binary_length": 9},
+        ],
+    }
+    cut = cap_capture(capture, 1000)
+    assert len(json.dumps(cut)) <= 1000
+    assert cut["exchanges"][0] == {"target": "/a", "cut_length": 5000}
+    assert cut["exchanges"][1]["body"] == "y" * 100
+    assert cap_capture({"exchanges": [{"target": "/c"}]}, 1) == {"exchanges": [{"target": "/c"}]}
 
 
 async def test_device_diagnostics(
@@ -140,3 +166,19 @@ async def test_diagnostics_name_neither_serial_nor_address(
     assert diagnostics["event_stream"]["connected"] is True
     assert diagnostics["event_stream"]["last_error"].startswith("ClientConnectorError")
     assert diagnostics["tables"]
+
+
+async def test_a_device_that_does_not_answer_gives_diagnostics_without_a_capture(
+    hass: HomeAssistant,
+    start_sim: SimFactory,
+    add_entry: EntryFactory,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    sim = await start_sim("ipc")
+    entry = await add_entry(sim)
+    sim.add_fault("reset", path="/cgi-bin/magicBox.cgi")
+    sim.add_fault("reset", path="/cgi-bin/devVideoInput.cgi")
+    sim.add_fault("reset", path="/cgi-bin/configManager.cgi")
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["capture"] == {"error": "CannotConnectError"}
+    assert diagnostics["identity"]["serial"] == "**REDACTED**"

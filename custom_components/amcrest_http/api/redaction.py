@@ -69,8 +69,8 @@ _REALM: Final = re.compile(r"Login to ([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 _KV_LINE: Final = re.compile(r"^([^=\r\n]{1,256})=([^\r\n]*)(\r?)$", re.MULTILINE)
 _JSON_PAIR: Final = re.compile(r'"([A-Za-z0-9_]{1,64})"\s*:\s*"((?:[^"\\\r\n]|\\.){0,512})"')
 _JSON_NUMBER: Final = re.compile(r'"([A-Za-z0-9_]{1,64})"\s*:\s*(-?\d{1,20}(?:\.\d{1,20})?)')
-#: Ranges whose addresses are not anybody's (documentation, loopback, masks).
-_KEEP_IP: Final = re.compile(r"^(?:127\.|0\.|255\.|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.)")
+#: Addresses that are not anybody's (loopback, "any", masks).
+_KEEP_IP: Final = re.compile(r"^(?:127\.|0\.|255\.)")
 
 
 #: Tables whose ``Name`` is someone's (the device, a channel, a user, a door, a camera); the
@@ -106,6 +106,7 @@ class Redactor:
         self._counts: dict[str, int] = {}
         #: Values replaced only where a key names them (short or common ones).
         self._keyed_only: set[str] = set()
+        self._compiled: tuple[int, re.Pattern[str] | None, dict[str, str]] | None = None
 
     def placeholder(self, kind: str, value: str) -> str:
         known = self.mapping.get(value)
@@ -116,7 +117,7 @@ class Redactor:
         made = {
             "serial": f"SERIAL{n:07d}",
             "mac": f"02:00:00:00:{n // 256 % 256:02x}:{n % 256:02x}",
-            "host": f"192.0.2.{n % 250 + 1}" if _IPV4.fullmatch(value) else f"host{n}.invalid",
+            "host": f"198.51.100.{n % 250 + 1}" if _IPV4.fullmatch(value) else f"host{n}.invalid",
             "name": f"Name {n}",
             "number": f"{n:0{max(len(value), 4)}d}" if value.isdigit() else f"N{n:04d}",
             "gps": "0.000000",
@@ -166,17 +167,32 @@ class Redactor:
             self.note("serial", match.group(1))
 
     def apply(self, text: str) -> str:
-        """``text`` with every value found replaced (keyed-only ones at key positions)."""
+        """``text`` with every value found replaced (keyed-only ones at key positions).
+
+        All values are replaced in one pass, so a placeholder is never taken for a value.
+        """
         text = self._apply_keyed(text)
-        for value in sorted(self.mapping, key=len, reverse=True):
-            if value in self._keyed_only:
-                continue
-            new = self.mapping[value]
-            for old_form, new_form in _forms(value, new):
-                if old_form in text:
-                    pattern = rf"(?<![A-Za-z0-9]){re.escape(old_form)}(?![A-Za-z0-9])"
-                    text = re.sub(pattern, new_form.replace("\\", "\\\\"), text)
-        return text
+        pattern, forms = self._pattern()
+        if pattern is None:
+            return text
+        return pattern.sub(lambda match: forms[match.group(0)], text)
+
+    def _pattern(self) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+        if self._compiled is not None and self._compiled[0] == len(self.mapping):
+            return self._compiled[1], self._compiled[2]
+        forms: dict[str, str] = {}
+        for value, new in self.mapping.items():
+            if value not in self._keyed_only:
+                for old_form, new_form in _forms(value, new):
+                    forms.setdefault(old_form, new_form)
+        pattern = None
+        if forms:
+            alternatives = "|".join(
+                re.escape(form) for form in sorted(forms, key=len, reverse=True)
+            )
+            pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])")
+        self._compiled = (len(self.mapping), pattern, forms)
+        return pattern, forms
 
     def _apply_keyed(self, text: str) -> str:
         def line(match: re.Match[str]) -> str:
