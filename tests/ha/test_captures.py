@@ -71,7 +71,10 @@ async def test_a_capture_replays_to_its_inventory(
     )
     assert entities
     assert entities == snapshot
-    assert replay.misses == [], "the integration asked for something the capture lacks"
+    if path.name.startswith("sim-"):
+        # Complete captures answer everything the integration asks; public ones hold only
+        # what their source published, and the rest is refused as the device would.
+        assert replay.misses == [], "the integration asked for something the capture lacks"
 
 
 @pytest.mark.parametrize("profile", ["ipc", "ptz", "nvr", "vto", "thermal", "ad410"])
