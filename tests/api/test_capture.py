@@ -16,10 +16,11 @@ import pytest
 
 from custom_components.amcrest_http.api import AmcrestClient
 from custom_components.amcrest_http.api.answers import Response
-from custom_components.amcrest_http.api.capture import Recorder, capture_device
+from custom_components.amcrest_http.api.capture import Recorder, capture_device, listen_events
 from custom_components.amcrest_http.api.redaction import Redactor, redact_capture
 from simulator import Simulator
 from simulator.replay import Replay, load_capture, parse_events, query_key
+from tests.api.test_push import wait_until
 from tests.captures.make import capture_profile
 from tests.conftest import ClientFactory, SimFactory
 
@@ -220,3 +221,45 @@ async def test_the_simulator_cli_replays_a_file(tmp_path: Path) -> None:
         assert await client.system.get_device_class() == "IPC"
     with pytest.raises(ValueError, match="cannot read"):
         make_simulator(build_parser().parse_args(["--replay", str(tmp_path / "missing.json")]))
+
+
+def test_values_in_json_urls_and_numbers() -> None:
+    redactor = Redactor()
+    text = (
+        "Web.Link=http://user:pw@cam.home.lan:8080/x\r\n"
+        'data={"CardNo" : "16", "Latitude" : 47.123456, "Number" : 123456789, "Lane" : 2,'
+        ' "SnapURL" : "https://snaps.example.org/a.jpg", "PlateNumber" : "KA 4711"}\r\n'
+    )
+    redactor.scan(text)
+    out = redactor.apply(text)
+    for secret in ("cam.home.lan", "47.123456", "123456789", "snaps.example.org", "KA 4711"):
+        assert secret not in out, secret
+    assert '"CardNo" : "' in out
+    assert '"CardNo" : "16"' not in out
+    assert '"Lane" : 2' in out  # not personal
+    assert Redactor().apply("nothing found") == "nothing found"
+
+
+async def test_listening_to_a_quiet_refusing_or_binary_stream(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("ipc")
+    client = make_client(sim)
+    quiet = await listen_events(client, 0.2)
+    assert (quiet["status"], quiet["raw"]) == (200, "")
+    sim.add_fault("status", status=401, path="/cgi-bin/eventManager.cgi", count=1)
+    refused = await listen_events(client, 0.2)
+    assert refused["error"] == "AuthenticationError"
+    assert refused["raw"] == ""
+
+    other = await start_sim("ipc")
+    binary = make_client(other)
+    task = asyncio.create_task(listen_events(binary, 1.0, max_bytes=64))
+    await wait_until(lambda: other.events.subscribers > 0)
+    other.add_fault("stream_corrupt", path="/cgi-bin/eventManager.cgi", count=1)
+    other.emit_event("VideoMotion", "Start", 0)
+    garbled = await task
+    assert "raw_base64" in garbled  # not UTF-8: kept as base64 ...
+    shared = redact_capture({"format": 1, "events": garbled})
+    assert "raw_base64" not in shared["events"]  # ... and redacted as text
+    assert shared["events"]["raw"].startswith("--myboundary")

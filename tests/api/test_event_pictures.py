@@ -145,3 +145,39 @@ async def test_a_device_without_it_answers_404(
     assert "&Events=[All]&" in stream.target
     with pytest.raises(NotSupportedError):
         await asyncio.wait_for(stream.run(lambda picture: None), 5)
+
+
+async def test_the_simulated_stream_checks_its_parameters_and_filters(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    sim = await start_sim("nvr", channels=2)
+    client = make_client(sim)
+    base = "/cgi-bin/snapManager.cgi"
+    every = [("action", "attachFileProc"), ("Flags[0]", "Event"), ("Events", "[All]")]
+    for query in (
+        [("action", "attachFileProc")],
+        [("action", "attachFileProc"), ("Flags[0]", "Other"), ("Events", "[All]")],
+        [*every, ("channel", "9")],
+        [*every, ("heartbeat", "0")],
+    ):
+        answer = await client.transport.request(base, query)
+        assert answer.text.startswith("Error"), query
+    # channel=1 only, heartbeats every second, a code not asked for and one never pictured.
+    async with client.transport.stream(
+        base,
+        [("action", "attachFileProc"), ("Flags[0]", "Event"), ("Events", "[All]"),
+         ("channel", "1"), ("heartbeat", "1")],
+    ) as resp:  # fmt: skip
+        await wait_until(lambda: sim.events.subscribers > 0)
+        sim.pass_vehicle("OTHER1", channel=2)  # another channel
+        sim.emit_event("NTPAdjustTime", "Pulse", 0)  # not pictured
+        sim.pass_vehicle("MINE1", channel=1)
+        parser = PictureParser()
+        pictures: list[EventPicture] = []
+        async with asyncio.timeout(5):
+            while not pictures:
+                pictures += parser.feed_parts(await resp.content.readany())
+        assert [p.fields["TrafficCar.PlateNumber"] for p in pictures] == ["MINE1"]
+        async with asyncio.timeout(5):
+            while not parser.heartbeats:
+                parser.feed_parts(await resp.content.readany())

@@ -22,12 +22,13 @@ from homeassistant.const import (
     UnitOfInformation,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
-    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -128,10 +129,16 @@ type PollingReader = Callable[[MockConfigEntry], Awaitable[Polling]]
 
 @pytest.fixture
 def polling(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> PollingReader:
-    """Reads what the diagnostics download says about polling, as a user would get it."""
+    """Reads what the device's diagnostics download says about polling, as a user would get
+    it (the device's download: the entry's also captures the device, which asks it more)."""
 
     async def read(entry: MockConfigEntry) -> Polling:
-        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+        host = next(
+            device
+            for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+            if device.via_device_id is None
+        )
+        diagnostics = await get_diagnostics_for_device(hass, hass_client, entry, host)
         section = diagnostics["polling"]
         stream = diagnostics["event_stream"] or {}
         return Polling(

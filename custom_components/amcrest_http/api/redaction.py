@@ -251,6 +251,12 @@ def redact_capture(capture: dict[str, Any], *, extra: list[str] | None = None) -
     """A redacted copy of ``capture``; ``extra``: further values to take out (the account name
     and host a capture was made with)."""
     result = copy.deepcopy(capture)
+    events = result.get("events")
+    if isinstance(events, dict) and isinstance(events.get("raw_base64"), str):
+        # Bytes that were not UTF-8: redacted as text (odd bytes become U+FFFD), never
+        # passed on in a form the redaction cannot read.
+        raw = base64.b64decode(events.pop("raw_base64"), validate=False)
+        events["raw"] = raw.decode("utf-8", "replace")
     redactor = Redactor()
     for value in extra or ():
         if value:
@@ -262,7 +268,6 @@ def redact_capture(capture: dict[str, Any], *, extra: list[str] | None = None) -
         redactor.scan(holder[key], by_key=key != "target")
     for holder, key in holders:
         holder[key] = redactor.apply(holder[key])
-    result.pop("events_base64", None)
     result["redacted"] = True
     return result
 
