@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from custom_components.amcrest_http.api import NotSupportedError
+from custom_components.amcrest_http.api.codec import Scalar
 from custom_components.amcrest_http.api.event_pictures import (
     MAX_PICTURE,
     EventPicture,
@@ -153,13 +154,18 @@ async def test_the_simulated_stream_checks_its_parameters_and_filters(
     sim = await start_sim("nvr", channels=2)
     client = make_client(sim)
     base = "/cgi-bin/snapManager.cgi"
-    every = [("action", "attachFileProc"), ("Flags[0]", "Event"), ("Events", "[All]")]
-    for query in (
+    every: list[tuple[str, Scalar]] = [
+        ("action", "attachFileProc"),
+        ("Flags[0]", "Event"),
+        ("Events", "[All]"),
+    ]
+    queries: list[list[tuple[str, Scalar]]] = [
         [("action", "attachFileProc")],
         [("action", "attachFileProc"), ("Flags[0]", "Other"), ("Events", "[All]")],
         [*every, ("channel", "9")],
         [*every, ("heartbeat", "0")],
-    ):
+    ]
+    for query in queries:
         answer = await client.transport.request(base, query)
         assert answer.text.startswith("Error"), query
     # channel=1 only, heartbeats every second, a code not asked for and one never pictured.
