@@ -127,26 +127,14 @@ def async_clear_outdated_firmware(hass: HomeAssistant, entry_id: str, firmware: 
             ir.async_delete_issue(hass, DOMAIN, key)
 
 
-class TrustCertificateFlow(ConfirmRepairFlow):
-    """Keep HTTPS but stop verifying the device's certificate (self-signed or renewed)."""
+class _ConfirmFlow(ConfirmRepairFlow):
+    """A one-step fix: the issue's text as a form, then the fix."""
 
     def __init__(self, entry_id: str) -> None:
         super().__init__()
         self._entry_id = entry_id
 
-    @override
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        if user_input is not None:
-            entry = self.hass.config_entries.async_get_entry(self._entry_id)
-            if entry is None:
-                return self.async_abort(reason="entry_removed")
-            self.hass.config_entries.async_update_entry(
-                entry, data={**entry.data, CONF_SSL: True, CONF_VERIFY_SSL: False}
-            )
-            self.hass.config_entries.async_schedule_reload(entry.entry_id)
-            return self.async_create_entry(data={})
+    def _form(self) -> RepairsFlowResult:
         issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
         placeholders = issue.translation_placeholders if issue else None
         return self.async_show_form(
@@ -154,101 +142,93 @@ class TrustCertificateFlow(ConfirmRepairFlow):
         )
 
 
-class TurnOffFlow(ConfirmRepairFlow):
+class TrustCertificateFlow(_ConfirmFlow):
+    """Keep HTTPS but stop verifying the device's certificate (self-signed or renewed)."""
+
+    @override
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        if user_input is None:
+            return self._form()
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None:
+            return self.async_abort(reason="entry_removed")
+        self.hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_SSL: True, CONF_VERIFY_SSL: False}
+        )
+        self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_create_entry(data={})
+
+
+class DeviceFixFlow(_ConfirmFlow):
+    """A fix made on the device through the loaded entry, which then reads the result back;
+    a device that refuses it ends the flow with ``device_refused``."""
+
+    async def _fix(self, entry: Any) -> None:
+        raise NotImplementedError
+
+    @override
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        if user_input is None:
+            return self._form()
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="entry_not_loaded")
+        try:
+            await self._fix(entry)
+        except HomeAssistantError:
+            return self.async_abort(reason="device_refused")
+        return self.async_create_entry(data={})
+
+
+class TurnOffFlow(DeviceFixFlow):
     """Turn a device service off (Telnet, UPnP port mapping), then read it back."""
 
     def __init__(self, entry_id: str, kind: str) -> None:
-        super().__init__()
-        self._entry_id = entry_id
+        super().__init__(entry_id)
         self._kind = kind
 
     @override
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        if user_input is not None:
-            entry = self.hass.config_entries.async_get_entry(self._entry_id)
-            if entry is None or entry.state is not ConfigEntryState.LOADED:
-                return self.async_abort(reason="entry_not_loaded")
-            _table, writes = SECURITY_FIXES[self._kind]
-            try:
-                await entry.runtime_data.coordinator.async_write(writes)
-            except HomeAssistantError:
-                return self.async_abort(reason="device_refused")
-            return self.async_create_entry(data={})
-        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
-        placeholders = issue.translation_placeholders if issue else None
-        return self.async_show_form(
-            step_id="confirm", data_schema=vol.Schema({}), description_placeholders=placeholders
-        )
+    async def _fix(self, entry: Any) -> None:
+        _table, writes = SECURITY_FIXES[self._kind]
+        await entry.runtime_data.coordinator.async_write(writes)
 
 
-class SyncClockFlow(ConfirmRepairFlow):
+class SyncClockFlow(DeviceFixFlow):
     """Set the device's clock to Home Assistant's local time, then read it back."""
 
-    def __init__(self, entry_id: str) -> None:
-        super().__init__()
-        self._entry_id = entry_id
-
     @override
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        if user_input is not None:
-            entry = self.hass.config_entries.async_get_entry(self._entry_id)
-            if entry is None or entry.state is not ConfigEntryState.LOADED:
-                return self.async_abort(reason="entry_not_loaded")
-            hub = entry.runtime_data
-            system = hub.client.system
-            try:
-                await hub.coordinator.async_action(
-                    lambda: system.set_current_time(local_wall_time()), (CLOCK,)
-                )
-            except HomeAssistantError:
-                return self.async_abort(reason="device_refused")
-            return self.async_create_entry(data={})
-        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
-        placeholders = issue.translation_placeholders if issue else None
-        return self.async_show_form(
-            step_id="confirm", data_schema=vol.Schema({}), description_placeholders=placeholders
+    async def _fix(self, entry: Any) -> None:
+        hub = entry.runtime_data
+        system = hub.client.system
+        await hub.coordinator.async_action(
+            lambda: system.set_current_time(local_wall_time()), (CLOCK,)
         )
 
 
-class DeleteAccountsFlow(ConfirmRepairFlow):
-    """Delete the factory accounts the issue names, then read the account list back."""
+class DeleteAccountsFlow(DeviceFixFlow):
+    """Delete the factory accounts the issue names (never the one Home Assistant uses), then
+    read the account list back."""
 
     def __init__(self, entry_id: str, accounts: list[str]) -> None:
-        super().__init__()
-        self._entry_id = entry_id
+        super().__init__(entry_id)
         self._accounts = accounts
 
     @override
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        if user_input is not None:
-            entry = self.hass.config_entries.async_get_entry(self._entry_id)
-            if entry is None or entry.state is not ConfigEntryState.LOADED:
-                return self.async_abort(reason="entry_not_loaded")
-            hub = entry.runtime_data
-            users = hub.client.users
-            own = str(entry.data.get(CONF_USERNAME, ""))
-            accounts = [name for name in self._accounts if name and name != own]
+    async def _fix(self, entry: Any) -> None:
+        hub = entry.runtime_data
+        users = hub.client.users
+        own = str(entry.data.get(CONF_USERNAME, ""))
+        accounts = [name for name in self._accounts if name and name != own]
 
-            async def delete_all() -> None:
-                for name in accounts:
-                    await users.delete(name)
+        async def delete_all() -> None:
+            for name in accounts:
+                await users.delete(name)
 
-            try:
-                await hub.coordinator.async_action(delete_all, (USERS,))
-            except HomeAssistantError:
-                return self.async_abort(reason="device_refused")
-            return self.async_create_entry(data={})
-        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
-        placeholders = issue.translation_placeholders if issue else None
-        return self.async_show_form(
-            step_id="confirm", data_schema=vol.Schema({}), description_placeholders=placeholders
-        )
+        await hub.coordinator.async_action(delete_all, (USERS,))
 
 
 async def async_create_fix_flow(
