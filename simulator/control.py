@@ -103,6 +103,13 @@ def add_control_routes(app: web.Application, sim: Simulator) -> None:
 
     async def post_events(request: web.Request) -> web.StreamResponse:
         body = await _json_body(request)
+        if body == {"replay": True}:
+            # A replayed capture's events, sent again to every open stream.
+            captured = sim.replay.events if sim.replay is not None else []
+            delivered = [sim.events.publish(event) for event in captured]
+            return web.json_response(
+                {"events": len(captured), "delivered": max(delivered, default=0)}
+            )
         raw_events = body if isinstance(body, list) else [body]
         try:
             events = [Event.from_json(raw) for raw in raw_events]

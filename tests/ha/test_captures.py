@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aiohttp
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_SSL, CONF_USERNAME
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    STATE_ON,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
@@ -19,6 +27,7 @@ from simulator.replay import Replay, load_capture
 from tests.captures.make import capture_profile
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
+from tests.ha.helpers import event_stream_open, state_of, wait_until
 
 CAPTURES = sorted((Path(__file__).parent.parent / "captures").glob("*.json"))
 USERNAME = "replay-user"
@@ -75,6 +84,23 @@ async def test_a_capture_replays_to_its_inventory(
         # Complete captures answer everything the integration asks; public ones hold only
         # what their source published, and the rest is refused as the device would.
         assert replay.misses == [], "the integration asked for something the capture lacks"
+        # The motion the capture heard comes again on the event stream.
+        motion = next(eid for eid, uid, _ in entities if uid.endswith("_ch0_motion"))
+        await wait_until(hass, lambda: state_of(hass, motion).state == STATE_ON)
+
+
+async def test_captured_events_can_be_sent_again(
+    hass: HomeAssistant, start_sim: SimFactory, socket_enabled: None
+) -> None:
+    """``POST /sim/events {"replay": true}`` sends a replayed capture's events again."""
+    replay = Replay.from_capture(load_capture(CAPTURES[0]))
+    sim = await start_sim(username=USERNAME, password=PASSWORD, replay=replay)
+    entry = await _flow_entry(hass, sim.port)
+    await event_stream_open(hass, entry)
+    url = f"{sim.url}/sim/events"
+    async with aiohttp.ClientSession() as session, session.post(url, json={"replay": True}) as resp:
+        answer = await resp.json()
+    assert answer == {"events": len(replay.events), "delivered": 1}
 
 
 @pytest.mark.parametrize("profile", ["ipc", "ptz", "nvr", "vto", "thermal", "ad410"])
