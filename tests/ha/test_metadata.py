@@ -543,14 +543,26 @@ def _kind_of_call(node: ast.Call) -> str:
 
 
 def _walk_with_context(tree: ast.Module) -> Iterator[tuple[str, str, ast.AST]]:
-    """Every node with the flow kind of its class (config outside flows) and its function."""
+    """Every node with the flow kind of its class (config outside flows) and its function.
+
+    A class takes the kind of its first base with one: Home Assistant's flow classes, or a
+    class of the same module that derives from one (``class Fix(_ConfirmFlow)``).
+    """
+    kinds = dict(FLOW_BASES)
+    for _ in range(4):  # bases of bases, within the module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.name not in kinds:
+                names = [ast.unparse(base).rsplit(".", 1)[-1] for base in node.bases]
+                found = next((kinds[name] for name in names if name in kinds), None)
+                if found is not None:
+                    kinds[node.name] = found
 
     def visit(node: ast.AST, kind: str, method: str) -> Iterator[tuple[str, str, ast.AST]]:
         for child in ast.iter_child_nodes(node):
             child_kind, child_method = kind, method
             if isinstance(child, ast.ClassDef):
                 bases = {ast.unparse(base).rsplit(".", 1)[-1] for base in child.bases}
-                child_kind = next((FLOW_BASES[b] for b in bases if b in FLOW_BASES), kind)
+                child_kind = next((kinds[b] for b in bases if b in kinds), kind)
             elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 child_method = child.name
             yield child_kind, child_method, child
@@ -1164,6 +1176,7 @@ def test_self_translation_rules_catch_bad_keys_and_texts() -> None:
 
 
 SAMPLE_SOURCE = """
+from homeassistant.components.repairs import ConfirmRepairFlow
 from homeassistant.config_entries import ConfigFlow, OptionsFlow
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
@@ -1192,6 +1205,15 @@ class Options(OptionsFlow):
         return self.async_show_form(step_id="init", errors={"base": "too_fast"})
 
 
+class _Base(ConfirmRepairFlow):
+    pass
+
+
+class Fix(_Base):
+    async def async_step_confirm(self, user_input=None):
+        return self.async_abort(reason="device_refused")
+
+
 def fail():
     raise _invalid("bad_value")
 
@@ -1213,7 +1235,14 @@ def test_self_source_scan_finds_keys_and_untranslated_errors() -> None:
     assert found.steps == {"config": {"user"}, "options": {"init"}}
     assert found.errors == {"config": {"cannot_connect"}, "options": {"too_fast"}}
     assert found.aborts == {
-        "config": {"already_configured", "already_in_progress", "wrong_device", "reauth_successful"}
+        "config": {
+            "already_configured",
+            "already_in_progress",
+            "wrong_device",
+            "reauth_successful",
+        },
+        # A repairs flow through a base class of its module is still a repairs flow.
+        "repairs": {"device_refused"},
     }
     assert found.exceptions == {"bad_value"}
     line = SAMPLE_SOURCE.splitlines().index('    raise HomeAssistantError("not translated")') + 1
@@ -1230,7 +1259,10 @@ def test_self_source_scan_finds_keys_and_untranslated_errors() -> None:
         "entity": {"sensor": {"thing": {}, "motion_rule": {}, "gone": {}}},
         "services": {"old_action": {}},
     }
-    assert missing_strings(found, strings) == ["config.abort.already_in_progress"]
+    assert missing_strings(found, strings) == [
+        "config.abort.already_in_progress",
+        "issues.*.fix_flow.abort.device_refused",
+    ]
     assert unused_strings(found, strings, runtime_entities={}, services=set(), triggers=set()) == [
         "config.step.reconfigure",
         "exceptions.stale",
