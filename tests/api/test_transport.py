@@ -369,3 +369,25 @@ async def test_lock_found_in_a_body_is_remembered(
     with pytest.raises(LockedOutError):
         await client.system.get_vendor()
     assert sim.stats["total"] == 0
+
+
+async def test_a_request_cancelled_while_its_credentials_are_out_costs_no_second_login(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    """The password changed on the device; the first request is cancelled after sending its
+    credentials (a task cancelled when the event stream drops). Its answer is still read, so
+    the refusal is remembered and the next request sends nothing."""
+    sim = await start_sim("nvr")
+    client = make_client(sim)
+    await client.system.get_serial_number()
+    sim.auth.password = "changed-on-the-device"
+    sim.reset_stats()
+    sim.add_fault("latency", seconds=0.4, path="/cgi-bin/magicBox.cgi")
+    first = asyncio.create_task(client.system.get_serial_number())
+    await asyncio.sleep(0.6)  # the challenge is answered, the credentials are on their way
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    with pytest.raises(AuthenticationError):
+        await client.system.get_machine_name()
+    assert sim.stats["failed_logins"] == 1

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -59,6 +60,15 @@ DEFAULT_LOCK_SECONDS: Final = DEFAULT_LOCK_MINUTES * 60.0
 # rroller/dahua PR #597), and resolving that costs a second login.
 
 type Params = Mapping[str, Scalar] | list[tuple[str, Scalar]]
+
+#: Exchanges whose caller was cancelled, kept until they end (then their answer is closed).
+_UNCLAIMED: set[asyncio.Future[aiohttp.ClientResponse]] = set()
+
+
+def _close_unclaimed(exchange: asyncio.Future[aiohttp.ClientResponse]) -> None:
+    _UNCLAIMED.discard(exchange)
+    if not exchange.cancelled() and exchange.exception() is None:
+        exchange.result().close()
 
 
 class Transport:
@@ -272,10 +282,26 @@ class Transport:
         async with self._login_lock:
             # Another request may have been refused while this one waited for the lock.
             self._check_refusals()
-            if self._challenge is not None and self._challenge.scheme == "basic":
-                # Basic credentials go out with the request itself.
-                return await self._login(send, await send(self._header(method, target)), sent=True)
-            return await self._login(send, await send(None), sent=False)
+            # The exchange finishes even when the caller is cancelled meanwhile: credentials
+            # that are out must get their answer (a refusal is then remembered), or the next
+            # request would send them again and cost a second failed login.
+            exchange = asyncio.ensure_future(self._exchange(send, method, target))
+            try:
+                return await asyncio.shield(exchange)
+            except asyncio.CancelledError:
+                _UNCLAIMED.add(exchange)
+                exchange.add_done_callback(_close_unclaimed)
+                # Still under the lock, so nothing else logs in meanwhile. ``wait`` never cancels
+                # the exchange, even if this task is cancelled again.
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait([exchange])
+                raise
+
+    async def _exchange(self, send: _Sender, method: str, target: str) -> aiohttp.ClientResponse:
+        if self._challenge is not None and self._challenge.scheme == "basic":
+            # Basic credentials go out with the request itself.
+            return await self._login(send, await send(self._header(method, target)), sent=True)
+        return await self._login(send, await send(None), sent=False)
 
     async def _login(
         self, send: _Sender, resp: aiohttp.ClientResponse, *, sent: bool
