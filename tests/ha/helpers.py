@@ -6,11 +6,15 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http.const import DOMAIN
 from simulator import Simulator
@@ -77,3 +81,28 @@ async def wait_until(hass: HomeAssistant, check: Callable[[], bool], timeout: fl
 async def event_stream_open(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Wait until the entry's event stream is connected (its own login is then over)."""
     await wait_until(hass, lambda: entry.runtime_data.dispatcher.connected)
+
+
+async def run_fix(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    issue: ir.IssueEntry,
+    before_confirm: Callable[[], object] | None = None,
+) -> dict[str, Any]:
+    """A repair issue's fix, the way the Repairs dashboard runs it: open the flow (its confirm
+    step), then confirm; ``before_confirm`` runs in between (a fault, an unload...)."""
+    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
+    client = await hass_client()
+    answer = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
+    )
+    flow = await answer.json()
+    assert flow["step_id"] == "confirm"
+    if before_confirm is not None:
+        done = before_confirm()
+        if asyncio.iscoroutine(done):
+            await done
+    answer = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
+    result: dict[str, Any] = await answer.json()
+    await hass.async_block_till_done()
+    return result

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http import repairs
@@ -22,7 +19,15 @@ from custom_components.amcrest_http.sources import local_wall_time
 from simulator import Simulator
 from tests.conftest import SimFactory
 from tests.ha.conftest import EntryFactory
-from tests.ha.helpers import call, device_of, device_uid, entity_id, refresh, state_of
+from tests.ha.helpers import (
+    call,
+    device_of,
+    device_uid,
+    entity_id,
+    refresh,
+    run_fix,
+    state_of,
+)
 
 #: Seconds a reading may be off: the request's own time, and whole-second device time.
 SLACK = 2
@@ -128,23 +133,6 @@ def _clock_issue(hass: HomeAssistant, entry_id: str) -> ir.IssueEntry | None:
     )
 
 
-async def _run_fix(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator, issue: ir.IssueEntry
-) -> dict[str, Any]:
-    """The fix, the way the Repairs dashboard runs it: open the flow and confirm."""
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    client = await hass_client()
-    answer = await client.post(
-        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
-    )
-    flow = await answer.json()
-    assert flow["step_id"] == "confirm"
-    answer = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
-    result: dict[str, Any] = await answer.json()
-    await hass.async_block_till_done()
-    return result
-
-
 async def test_a_wrong_clock_without_ntp_is_a_fixable_warning(
     hass: HomeAssistant,
     ipc: Simulator,
@@ -162,7 +150,7 @@ async def test_a_wrong_clock_without_ntp_is_a_fixable_warning(
         "name": entry.runtime_data.device_name,
         "minutes": "12",
     }
-    result = await _run_fix(hass, hass_client, issue)
+    result = await run_fix(hass, hass_client, issue)
     assert result["type"] == "create_entry"
     assert abs(_device_drift(ipc)) <= SLACK
     assert _clock_issue(hass, entry.entry_id) is None  # read back at once
@@ -216,7 +204,7 @@ async def test_a_clock_fix_the_device_refuses_says_so(
     issue = _clock_issue(hass, entry.entry_id)
     assert issue is not None
     ipc.add_fault("status", path="/cgi-bin/global.cgi", status=500)
-    result = await _run_fix(hass, hass_client, issue)
+    result = await run_fix(hass, hass_client, issue)
     ipc.clear_faults()
     assert result == {**result, "type": "abort", "reason": "device_refused"}
     assert _clock_issue(hass, entry.entry_id) is not None
@@ -233,13 +221,7 @@ async def test_a_clock_fix_for_an_unloaded_entry_aborts(
     entry = await add_entry(ipc)
     issue = _clock_issue(hass, entry.entry_id)
     assert issue is not None
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    client = await hass_client()
-    flow = await (
-        await client.post(
-            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
-        )
-    ).json()
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    answer = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
-    assert (await answer.json())["reason"] == "entry_not_loaded"
+    result = await run_fix(
+        hass, hass_client, issue, lambda: hass.config_entries.async_unload(entry.entry_id)
+    )
+    assert result["reason"] == "entry_not_loaded"

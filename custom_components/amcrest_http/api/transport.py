@@ -287,15 +287,16 @@ class Transport:
             # request would send them again and cost a second failed login.
             exchange = asyncio.ensure_future(self._exchange(send, method, target))
             try:
-                return await asyncio.shield(exchange)
+                # ``wait`` never cancels the exchange (nor reports its failure on its own).
+                await asyncio.wait([exchange])
             except asyncio.CancelledError:
                 _UNCLAIMED.add(exchange)
                 exchange.add_done_callback(_close_unclaimed)
-                # Still under the lock, so nothing else logs in meanwhile. ``wait`` never cancels
-                # the exchange, even if this task is cancelled again.
+                # Still under the lock, so nothing else logs in meanwhile.
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait([exchange])
                 raise
+            return exchange.result()
 
     async def _exchange(self, send: _Sender, method: str, target: str) -> aiohttp.ClientResponse:
         if self._challenge is not None and self._challenge.scheme == "basic":
