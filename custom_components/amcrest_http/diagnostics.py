@@ -7,7 +7,8 @@ value, a device name that fell back to the serial) has that part replaced as wel
 can be shared as it is.
 
 The entry's download also carries a capture of the device (:mod:`.api.capture`: what it
-answers to the integration's requests, without the event stream), redacted by
+answers to the integration's requests, and :data:`CAPTURE_LISTEN_SECONDS` of its event
+stream), redacted by
 :mod:`.api.redaction` and cut to :data:`CAPTURE_MAX_CHARS`: the same file ``scripts/capture``
 writes, so a maintainer can replay it (``python -m simulator --replay``).
 """
@@ -34,6 +35,8 @@ from .hub import AmcrestConfigEntry, AmcrestHub
 
 #: Largest capture in a diagnostics download (characters of JSON).
 CAPTURE_MAX_CHARS: Final = 1_000_000
+#: Seconds of the event stream in that capture (a download should not keep the user waiting).
+CAPTURE_LISTEN_SECONDS: Final = 2.0
 
 TO_REDACT = {
     CONF_PASSWORD,
@@ -173,7 +176,7 @@ def cap_capture(capture: dict[str, Any], max_chars: int) -> dict[str, Any]:
 async def _capture(hass: HomeAssistant, entry: AmcrestConfigEntry) -> dict[str, Any]:
     client = entry.runtime_data.client
     try:
-        capture = await capture_device(client, listen_seconds=0)
+        capture = await capture_device(client, listen_seconds=CAPTURE_LISTEN_SECONDS)
     except AmcrestError as err:
         return {"error": type(err).__name__}
     data = entry.data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -32,7 +33,18 @@ async def test_entry_diagnostics(
     entry = await add_entry(sim)
     await event_stream_open(hass, entry)
     await wait_until(hass, lambda: entry.runtime_data.state_reads == 1)
+    listening = sim.events.subscribers
+
+    async def motion_once_the_capture_listens() -> None:
+        for _ in range(1000):  # a stream more than Home Assistant's own: the capture's
+            if sim.events.subscribers > listening:
+                break
+            await asyncio.sleep(0.01)
+        sim.emit_event("VideoMotion", "Start", 1, {"RegionName": ["Region1"]})
+
+    heard = asyncio.create_task(motion_once_the_capture_listens())
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    await heard
     assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
     assert diagnostics["entry"]["data"]["username"] == "**REDACTED**"
     assert diagnostics["identity"]["serial"] == "**REDACTED**"
@@ -71,6 +83,8 @@ async def test_entry_diagnostics(
     assert replay.device_class == "NVR"
     assert replay.channels == 2
     assert "MotionDetect[1].Enable" in replay.config
+    assert capture["events"]["target"].startswith("/cgi-bin/eventManager.cgi?action=attach")
+    assert [event.code for event in replay.events] == ["VideoMotion"]
 
 
 def test_a_long_capture_is_cut_to_size() -> None:
