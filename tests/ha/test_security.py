@@ -9,11 +9,9 @@ from homeassistant.components.device_automation import (
     DeviceAutomationType,
     async_get_device_automations,
 )
-from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -29,6 +27,7 @@ from tests.ha.helpers import (
     entity_id,
     event_stream_open,
     refresh,
+    run_fix,
     state_of,
     wait_until,
 )
@@ -64,16 +63,7 @@ async def test_an_exposed_service_is_a_fixable_warning(
     assert issue.translation_placeholders == {"name": entry.runtime_data.device_name}
 
     # The fix, the way the Repairs dashboard runs it.
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    client = await hass_client()
-    answer = await client.post(
-        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
-    )
-    flow = await answer.json()
-    assert flow["step_id"] == "confirm"
-    answer = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
-    assert (await answer.json())["type"] == "create_entry"
-    await hass.async_block_till_done()
+    assert (await run_fix(hass, hass_client, issue))["type"] == "create_entry"
     for key in keys:
         assert ipc.state.config.get(key) == "false"
     assert _issue(hass, kind, entry.entry_id) is None  # read back at once
@@ -111,15 +101,12 @@ async def test_a_fix_the_device_refuses_says_so(
     entry = await add_entry(ipc)
     issue = _issue(hass, repairs.TELNET, entry.entry_id)
     assert issue is not None
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    client = await hass_client()
-    flow = await (
-        await client.post(
-            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
-        )
-    ).json()
-    ipc.add_fault("status", path="/cgi-bin/configManager.cgi", status=500)
-    result = await (await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})).json()
+    result = await run_fix(
+        hass,
+        hass_client,
+        issue,
+        lambda: ipc.add_fault("status", path="/cgi-bin/configManager.cgi", status=500),
+    )
     ipc.clear_faults()
     assert result == {**result, "type": "abort", "reason": "device_refused"}
     assert ipc.state.config.get("Telnet.Enable") == "true"
@@ -192,16 +179,7 @@ async def test_factory_accounts_are_a_fixable_warning(
         "name": entry.runtime_data.device_name,
         "accounts": "666666, 888888",
     }
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    client = await hass_client()
-    flow = await (
-        await client.post(
-            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
-        )
-    ).json()
-    answer = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})
-    assert (await answer.json())["type"] == "create_entry"
-    await hass.async_block_till_done()
+    assert (await run_fix(hass, hass_client, issue))["type"] == "create_entry"
     assert [a["Name"] for a in nvr.state.accounts] == [USERNAME]
     assert _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, entry.entry_id) is None
 
@@ -250,15 +228,12 @@ async def test_a_refused_account_fix_says_so(
     entry = await add_entry(nvr)
     issue = _issue(hass, repairs.FACTORY_ACCOUNTS_KIND, entry.entry_id)
     assert issue is not None
-    assert await async_setup_component(hass, REPAIRS_DOMAIN, {})
-    client = await hass_client()
-    flow = await (
-        await client.post(
-            "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue.issue_id}
-        )
-    ).json()
-    nvr.add_fault("status", path="/cgi-bin/userManager.cgi", status=500)
-    result = await (await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", json={})).json()
+    result = await run_fix(
+        hass,
+        hass_client,
+        issue,
+        lambda: nvr.add_fault("status", path="/cgi-bin/userManager.cgi", status=500),
+    )
     nvr.clear_faults()
     assert result == {**result, "type": "abort", "reason": "device_refused"}
     assert len(nvr.state.accounts) == 3
