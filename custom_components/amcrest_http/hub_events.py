@@ -127,11 +127,11 @@ class HubEvents:
         except AmcrestError as err:
             _LOGGER.debug("%s: event state not read back (%s)", self.device_name, err)
             return
-        self.state_reads += 1
         dispatcher.sync_states(active, asked_at)
         if ALARM_OUT_STATE in self.coordinator.supported:
             # Outputs events drove while the stream was away: shown now, not at the next poll.
             await self.coordinator.async_read_back([ALARM_OUT_STATE], quiet=True)
+        self.state_reads += 1  # counted once everything above is read (diagnostics, tests)
 
     @callback
     def _check_event_stream_tick(self, _now: object) -> None:
