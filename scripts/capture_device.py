@@ -1,13 +1,15 @@
 """``scripts/capture``: capture a device for a bug report, redacted, as one JSON file.
 
     scripts/capture HOST [--port P] [--https] [--insecure] --username U --output FILE
-                    [--listen SECONDS]
+                    [--listen SECONDS] [--probe-nonce]
 
 The password comes from the ``AMCREST_PASSWORD`` environment variable or a prompt, never from
 the command line (it would land in the shell's history). The capture runs the requests the
 integration makes at setup and in a poll cycle, then listens to the event stream for
 ``--listen`` seconds (30 by default; make something happen meanwhile). Nothing is written
-before redaction; see the README ("Capturing a device").
+before redaction; see the README ("Capturing a device"). ``--probe-nonce`` also signs one
+request again with a nonce the device already took, to learn whether it takes a nonce twice;
+firmware that counts a refused reuse as a failed login is charged one for it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--listen", type=float, default=30.0, help="seconds on the event stream (0-600)"
     )
+    parser.add_argument(
+        "--probe-nonce",
+        action="store_true",
+        help="learn whether the device takes a nonce twice (may cost one failed login)",
+    )
     return parser
 
 
@@ -57,7 +64,9 @@ async def run(args: argparse.Namespace, password: str) -> dict[str, object]:
             use_https=args.https,
             verify_ssl=not args.insecure,
         )
-        capture = await capture_device(client, listen_seconds=args.listen)
+        capture = await capture_device(
+            client, listen_seconds=args.listen, probe_nonce=args.probe_nonce
+        )
     return redact_capture(capture, extra=[args.username, args.host, password])
 
 

@@ -143,6 +143,7 @@ class Simulator:
         if replay is not None:
             profile, auth, serial = replay.profile, replay.auth_scheme, replay.serial
             channels = channels or replay.channels
+            quirks = [*replay.nonce_quirks, *(quirks or ())]
         self.profile: ProfileSpec = get_profile(profile)
         if auth not in (AuthMode.DIGEST, AuthMode.BASIC):
             msg = f"auth must be 'digest' or 'basic', not {auth!r}"

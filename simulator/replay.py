@@ -15,7 +15,9 @@
   ``POST /sim/events`` for more); pictures (``snapshot.cgi``) are drawn, since captures keep
   only their size;
 * the capture's authentication (Digest or Basic) and realm, with the username and password
-  given on the command line.
+  given on the command line; where the capture probed it (``--probe-nonce``), whether a nonce
+  answers more than one request (``single_use_nonce`` on or off; a refused reuse is answered
+  with a ``stale`` challenge either way). Otherwise the profile's nonce behaviour stays.
 
 The simulator's own profile (from the captured device class) only supplies what a capture
 cannot hold: the drawn pictures, RTSP video and the control surface.
@@ -136,6 +138,17 @@ class Replay:
     @property
     def auth_scheme(self) -> str:
         return "basic" if (self.capture.get("auth") or {}).get("scheme") == "basic" else "digest"
+
+    @property
+    def nonce_quirks(self) -> list[str]:
+        """The nonce behaviour the capture saw (``scripts/capture --probe-nonce``), as quirk
+        overrides; none when it was not probed (the profile's behaviour stays)."""
+        seen = str((self.capture.get("auth") or {}).get("nonce_reuse", ""))
+        if seen == "accepted":
+            return ["-single_use_nonce"]
+        if seen in ("stale", "refused"):
+            return ["single_use_nonce"]
+        return []
 
     @property
     def serial(self) -> str | None:

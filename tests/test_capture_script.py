@@ -59,6 +59,12 @@ def test_capture_a_device_with_the_password_from_the_environment(
     assert "7F0B2D6PAJ3A5C9" not in text  # the vto profile's serial
     replay = Replay.from_capture(load_capture(output))
     assert replay.device_class == "VTO"
+    assert replay.nonce_quirks == []  # not probed
+    assert (
+        capture_device.main([*argv, "--output", str(output), "--listen", "0", "--probe-nonce"]) == 0
+    )
+    # The Dahua door station takes a nonce more than once.
+    assert load_capture(output)["auth"]["nonce_reuse"] == "accepted"
 
 
 @pytest.mark.usefixtures("socket_enabled")

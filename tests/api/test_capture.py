@@ -13,13 +13,16 @@ from urllib.parse import quote, quote_plus
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from custom_components.amcrest_http.api import AmcrestClient
 from custom_components.amcrest_http.api.answers import Response
 from custom_components.amcrest_http.api.capture import Recorder, capture_device, listen_events
+from custom_components.amcrest_http.api.errors import LockedOutError
 from custom_components.amcrest_http.api.redaction import Redactor, redact_capture
 from simulator import Simulator
 from simulator.replay import Replay, load_capture, parse_events, query_key
+from tests.api.fake_device import fake_device
 from tests.api.test_push import wait_until
 from tests.captures.make import capture_profile
 from tests.conftest import ClientFactory, SimFactory
@@ -263,3 +266,87 @@ async def test_listening_to_a_quiet_refusing_or_binary_stream(
     shared = redact_capture({"format": 1, "events": garbled})
     assert "raw_base64" not in shared["events"]  # ... and redacted as text
     assert shared["events"]["raw"].startswith("--myboundary")
+
+
+# ---------------------------------------------------------------------- nonce reuse
+
+
+@pytest.mark.parametrize(
+    ("profile", "auth", "seen", "single_use"),
+    [
+        ("ipc", "digest", "stale", True),  # Amcrest firmware: one request per nonce
+        ("nvr", "digest", "accepted", False),
+        ("nvr", "basic", "unknown", False),  # no nonce to try
+    ],
+)
+async def test_the_capture_learns_whether_a_nonce_answers_twice(
+    start_sim: SimFactory,
+    make_client: ClientFactory,
+    *,
+    profile: str,
+    auth: str,
+    seen: str,
+    single_use: bool,
+) -> None:
+    sim = await start_sim(profile, auth=auth)
+    client = make_client(sim)
+    assert "nonce_reuse" not in (await capture_device(client, listen_seconds=0))["auth"]
+    capture = await capture_device(client, listen_seconds=0, probe_nonce=True)
+    assert capture["auth"]["nonce_reuse"] == seen
+    assert sim.stats["failed_logins"] == 0  # a stale challenge is not a failed login
+    # The replay takes the capture's behaviour, or its profile's where it was not probed.
+    again = await start_sim(username="u", password="p", replay=Replay.from_capture(capture))
+    assert ("single_use_nonce" in again.quirks) is single_use
+
+
+async def test_a_reused_nonce_refused_without_stale(session: aiohttp.ClientSession) -> None:
+    """Firmware that answers a reused nonce with a plain refusal, or with a lock-out."""
+    answers: list[tuple[int, str, str]] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization", "")
+        if "nc=00000001" in header:
+            return web.Response(text="DeviceType=IPC\r\n")
+        status, challenge, body = answers.pop(0) if header else (401, "", "")
+        return web.Response(
+            status=status,
+            text=body,
+            headers={
+                "WWW-Authenticate": f'Digest realm="Login to X", qop="auth", nonce="n1"{challenge}'
+            },
+        )
+
+    async with fake_device(session, "/cgi-bin/magicBox.cgi", handler) as client:
+        transport = client.transport
+        assert await transport.probe_nonce_reuse() == "unknown"  # nothing signed yet
+        await client.cgi("magicBox.cgi", "getDeviceType")
+        answers.append((401, "", ""))
+        assert await transport.probe_nonce_reuse() == "refused"
+        answers.append((401, ', stale="true"', ""))
+        assert await transport.probe_nonce_reuse() == "stale"
+        answers.append((500, "", "oops"))
+        assert await transport.probe_nonce_reuse() == "unknown"
+        assert not transport.auth_failed  # a refused probe never fails the credentials
+        answers.append((401, "", "Error\r\nUser Locked, Remain Lock Time:  5 min\r\n"))
+        with pytest.raises(LockedOutError):
+            await transport.probe_nonce_reuse()
+        with pytest.raises(LockedOutError):  # remembered: nothing more is sent
+            await transport.probe_nonce_reuse()
+        assert answers == []
+
+
+async def test_a_lock_on_the_nonce_probe_leaves_the_capture_whole(
+    session: aiohttp.ClientSession,
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        header = request.headers.get("Authorization", "")
+        if "nc=00000001" in header:
+            return web.Response(text="type=IPC\r\n")
+        body = "Error\r\nUser Locked, Remain Lock Time:  5 min\r\n" if header else ""
+        challenge = 'Digest realm="X", qop="auth", nonce="n1"'
+        return web.Response(status=401, text=body, headers={"WWW-Authenticate": challenge})
+
+    async with fake_device(session, "/cgi-bin/magicBox.cgi", handler) as client:
+        capture = await capture_device(client, listen_seconds=0, probe_nonce=True)
+    assert capture["auth"]["nonce_reuse"] == "unknown (LockedOutError)"
+    assert capture["exchanges"]  # what was answered before is kept

@@ -126,12 +126,25 @@ async def listen_events(
     return info
 
 
-async def capture_device(client: AmcrestClient, *, listen_seconds: float = 30.0) -> dict[str, Any]:
-    """Capture what the device answers to the integration's requests (see the module text)."""
+async def capture_device(
+    client: AmcrestClient, *, listen_seconds: float = 30.0, probe_nonce: bool = False
+) -> dict[str, Any]:
+    """Capture what the device answers to the integration's requests (see the module text).
+
+    ``probe_nonce``: also learn whether the device takes a nonce twice
+    (:meth:`.transport.Transport.probe_nonce_reuse`, kept as ``auth.nonce_reuse``); firmware
+    that counts a refused reuse as a failed login is charged one, so only on request.
+    """
     recorder = Recorder()
     client.transport.recorder = recorder
+    nonce_reuse: str | None = None
     try:
         await _capture_requests(client)
+        if probe_nonce:
+            try:
+                nonce_reuse = await client.transport.probe_nonce_reuse()
+            except AmcrestError as err:
+                nonce_reuse = f"unknown ({type(err).__name__})"
         events = await listen_events(client, listen_seconds) if listen_seconds > 0 else {}
     finally:
         client.transport.recorder = None
@@ -141,6 +154,8 @@ async def capture_device(client: AmcrestClient, *, listen_seconds: float = 30.0)
         auth["params"] = {
             key: value for key, value in challenge.params.items() if key not in ("nonce", "opaque")
         }
+    if nonce_reuse is not None:
+        auth["nonce_reuse"] = nonce_reuse
     return {
         "format": FORMAT,
         "captured": datetime.now(UTC).replace(microsecond=0).isoformat(),

@@ -237,6 +237,37 @@ class Transport:
         finally:
             resp.release()
 
+    async def probe_nonce_reuse(
+        self, path: str = "/cgi-bin/magicBox.cgi?action=getDeviceType"
+    ) -> str:
+        """Whether the device takes a nonce twice: one request signed again (``nc=00000002``)
+        with the nonce of the last accepted request. Only ``scripts/capture --probe-nonce``
+        asks: firmware that counts a refused reuse as a failed login is charged one.
+
+        ``accepted``; ``stale`` (refused with ``stale=true``, not a failed login); ``refused``
+        (refused without it); ``unknown`` when there is no used digest nonce to try (Basic
+        authentication, or no request yet) or the answer says nothing clear.
+        """
+        self._check_refusals()
+        async with self._slots, self._login_lock:
+            digest = self._digest
+            if digest is None or not digest.used:
+                return "unknown"
+            send = _Sender(self, "GET", path, None, None, None, False, None)
+            resp = await send(digest.header("GET", path, self._username, self._password))
+            try:
+                refused = await self._refused(resp, stream=False)
+                if not refused:
+                    return "accepted" if resp.status == 200 else "unknown"
+                if resp.status != 401:
+                    return "refused"
+                challenge = pick_challenge(
+                    parse_challenges(resp.headers.getall("WWW-Authenticate", []))
+                )
+                return "stale" if challenge is not None and challenge.stale else "refused"
+            finally:
+                resp.release()
+
     @property
     def challenge(self) -> Challenge | None:
         """The device's last authentication challenge (scheme and parameters)."""
