@@ -8,12 +8,15 @@ from typing import Any
 
 from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HassJob, HomeAssistant, State
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_scheduled_timer_handles,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.amcrest_http.const import DOMAIN
@@ -106,3 +109,23 @@ async def run_fix(
     result: dict[str, Any] = await answer.json()
     await hass.async_block_till_done()
     return result
+
+
+def fire_interval(hass: HomeAssistant, name: str) -> int:
+    """Make the ``async_track_time_interval`` timers named ``name`` (the ``name=`` they were
+    given) fall due now; returns how many. Unlike ``async_fire_time_changed``, nothing else
+    runs: requests in flight keep their timeouts (a time jump would run those too, and time
+    them out)."""
+    due = [
+        handle
+        for handle in get_scheduled_timer_handles(hass.loop)
+        if not handle.cancelled()
+        and any(
+            isinstance(arg, HassJob) and str(arg.name).startswith(f"{name}: ")
+            for arg in handle._args or ()
+        )
+    ]
+    for handle in due:
+        handle._run()  # the interval listener: it schedules the next one itself
+        handle.cancel()
+    return len(due)
