@@ -10,8 +10,14 @@ clients read it) and then an ``image/jpeg`` part with the picture, both with
 ``Content-Length``; ``Heartbeat`` parts in between.
 
 Which events are pictured: number-plate, access and face events always (those devices exist
-to take them); the others when their table's ``EventHandler.SnapshotEnable`` is on (the
-snapshot linkage of the event's settings, our reading of §4.8; off in the default tables).
+to take them: traffic captures in hysios/dhhttp ``samples/``, an access controller's
+``AccessControl`` part with ``ImageInfo`` in Intelbras' CACO API docs, "obtendo eventos /
+snap_manager"); the others when their table's ``EventHandler.SnapshotEnable`` is on (the
+snapshot linkage of the event's settings: Dahua's IPC manuals say snapshots are taken at an
+alarm once the event's Snapshot linkage is on; no stream capture shows it for motion, so this
+is our reading of §4.8; off in the default tables). Field notes in dojojin/dojojin-docs saw
+some firmware stream nothing when subscribed to many codes; the client falls back to a
+snapshot when no picture comes.
 Profiles without ``event_pictures`` (the Amcrest ones) answer 404, as devices without the
 endpoint do (the reference: clients then fall back to the attach stream).
 """

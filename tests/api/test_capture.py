@@ -324,6 +324,8 @@ async def test_a_reused_nonce_refused_without_stale(session: aiohttp.ClientSessi
         assert await transport.probe_nonce_reuse() == "refused"
         answers.append((401, ', stale="true"', ""))
         assert await transport.probe_nonce_reuse() == "stale"
+        answers.append((403, "", ""))  # a recorder over HTTPS (rroller/dahua #647)
+        assert await transport.probe_nonce_reuse() == "refused"
         answers.append((500, "", "oops"))
         assert await transport.probe_nonce_reuse() == "unknown"
         assert not transport.auth_failed  # a refused probe never fails the credentials

@@ -68,6 +68,35 @@ def test_the_documents_nesting_and_several_pictures_in_one_part() -> None:
     assert picture.image == JPEG
 
 
+def test_an_access_controllers_part_with_two_pictures() -> None:
+    """The field set and order of a real access terminal's part (Intelbras, a Dahua OEM: CACO
+    API docs, "obtendo eventos / snap_manager"): keys sorted, ``Code`` after ``Action``, two
+    pictures in one JPEG part described by ``ImageInfo[0]`` and ``ImageInfo[1]``."""
+    first, second = JPEG, b"\xff\xd8\xff\xe1" + b"face" * 30 + b"\xff\xd9"
+    text = "".join(
+        f"Events[0].{key}={value}\r\n"
+        for key, value in [
+            ("Alive", "100"), ("CardName", "John"), ("CardNo", ""), ("CardType", "0"),
+            ("CreateTime", "1629814150"), ("Door", "0"), ("ErrorCode", "16"),
+            ("EventBaseInfo.Action", "Pulse"), ("EventBaseInfo.Code", "AccessControl"),
+            ("EventBaseInfo.Index", "0"), ("ImageInfo[0].Height", "360"),
+            ("ImageInfo[0].Length", len(first)), ("ImageInfo[0].Offset", "0"),
+            ("ImageInfo[0].Type", "1"), ("ImageInfo[0].Width", "640"),
+            ("ImageInfo[1].Height", "600"), ("ImageInfo[1].Length", len(second)),
+            ("ImageInfo[1].Offset", len(first)), ("ImageInfo[1].Type", "2"),
+            ("ImageInfo[1].Width", "480"), ("Method", "15"), ("ReaderID", "1"),
+            ("Similarity", "0"), ("SnapPath", "/var/tmp/partsnap3.jpg"), ("Status", "0"),
+            ("Type", "Entry"), ("UTC", "1629814150"), ("UserID", ""), ("UserType", "0"),
+        ]
+    ).encode()  # fmt: skip
+    stream = part("text/plain", text) + part("image/jpeg", first + second)
+    [picture] = PictureParser().feed_parts(stream + b"--myboundary\r\n")
+    assert (picture.code, picture.action, picture.index) == ("AccessControl", "Pulse", 0)
+    assert picture.image == first  # ImageInfo[0] only
+    assert picture.fields["CardName"] == "John"
+    assert picture.fields["Type"] == "Entry"
+
+
 @pytest.mark.parametrize(
     "stream",
     [

@@ -245,7 +245,8 @@ class Transport:
         asks: firmware that counts a refused reuse as a failed login is charged one.
 
         ``accepted``; ``stale`` (refused with ``stale=true``, not a failed login); ``refused``
-        (refused without it); ``unknown`` when there is no used digest nonce to try (Basic
+        (401 without it, or 403; a device logged such a refusal as a refused login, rroller/dahua
+        #603); ``unknown`` when there is no used digest nonce to try (Basic
         authentication, or no request yet) or the answer says nothing clear.
         """
         self._check_refusals()
@@ -258,7 +259,8 @@ class Transport:
             try:
                 refused = await self._refused(resp, stream=False)
                 if not refused:
-                    return "accepted" if resp.status == 200 else "unknown"
+                    # A recorder over HTTPS answered a reused nonce 403 (rroller/dahua #647).
+                    return {200: "accepted", 403: "refused"}.get(resp.status, "unknown")
                 if resp.status != 401:
                     return "refused"
                 challenge = pick_challenge(
