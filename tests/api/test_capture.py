@@ -72,7 +72,11 @@ async def test_no_seeded_secret_survives(start_sim: SimFactory, make_client: Cli
     client.transport.set_credentials(SECRETS["user"], "s3cret-pass")
 
     async def swipe() -> None:
-        await asyncio.sleep(0.3)
+        # Once the capture listens to the event stream (its requests take a while under load).
+        for _ in range(1000):
+            if sim.events.subscribers:
+                break
+            await asyncio.sleep(0.01)
         sim.emit_event(
             "AccessControl",
             "Pulse",
