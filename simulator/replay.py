@@ -5,8 +5,9 @@
 * every captured request with its captured status, content type and body; the query's order is
   ignored (``?a=1&b=2`` is ``?b=2&a=1``), as devices ignore it;
 * ``configManager.cgi?action=getConfig`` from the captured tables (``name=All`` and the tables
-  read one by one, merged), so ``setConfig`` changes a table and a read shows the change; a
-  table the capture does not have gets the device's own unknown-table answer;
+  read one by one, merged, in the dump's order), so ``setConfig`` changes a table and a read
+  shows the change; a table the capture does not have gets the device's own unknown-table
+  answer; ``name=All`` is refused as the device refused it;
 * anything else with the device's own "unsupported" answer (the capture asks for an unknown
   action on purpose), or ``Error`` / 400 where the capture has none;
 * the subscriptions a capture does not open (event pictures, pushed temperatures and people
@@ -103,7 +104,10 @@ class Replay:
     @classmethod
     def from_capture(cls, capture: dict[str, Any]) -> Replay:
         replay = cls(capture)
-        for exchange in capture.get("exchanges", []):
+        exchanges = list(capture.get("exchanges", []))
+        # The whole dump first: its order is the device's, which a replayed dump keeps.
+        exchanges.sort(key=lambda e: "name=All" not in str(e.get("target", "")).split("&"))
+        for exchange in exchanges:
             target = str(exchange.get("target", ""))
             path, _, query = target.partition("?")
             answer = (
@@ -183,6 +187,8 @@ class Replay:
 
     def _get_config(self, name: str, captured: tuple[int, str, str] | None) -> tuple[int, str, str]:
         if name == "All":
+            if captured is not None and captured[0] != 200:
+                return captured  # the device refused the whole dump: each table on its own
             keys = list(self.config)
         else:
             keys = [k for k in self.config if k == name or k.startswith((f"{name}.", f"{name}["))]

@@ -154,6 +154,29 @@ async def test_the_replay_behaves_like_a_device(
     assert picture.body.startswith(b"\xff\xd8")
 
 
+async def test_the_whole_dump_is_replayed_as_the_device_gave_it(
+    start_sim: SimFactory, make_client: ClientFactory
+) -> None:
+    capture = await capture_profile("ipc")
+    [dump] = [e for e in capture["exchanges"] if e["target"].endswith("&name=All")]
+    # Given: the device's own order (and the tables read one by one agree with it).
+    sim = await start_sim(username="u", password="p", replay=Replay.from_capture(capture))
+    client = make_client(sim)
+    client.transport.set_credentials("u", "p")
+    served = await client.transport.request(
+        "/cgi-bin/configManager.cgi", [("action", "getConfig"), ("name", "All")]
+    )
+    assert served.text == dump["body"]
+    # Refused: refused again, and the setup reads each table on its own.
+    dump.update(status=400, body="Error\r\nBad Request!\r\n")
+    sim = await start_sim(username="u", password="p", replay=Replay.from_capture(capture))
+    client = make_client(sim)
+    client.transport.set_credentials("u", "p")
+    with client.memoized():
+        assert await client.prefetch_all_config() == 0
+    assert (await client.get_config("MotionDetect"))["MotionDetect[0].Enable"] == "true"
+
+
 def test_replay_inputs(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": 2}')

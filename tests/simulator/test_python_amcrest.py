@@ -20,6 +20,8 @@ from amcrest import AmcrestCamera
 from amcrest.exceptions import AmcrestError
 
 from simulator import PROFILE_NAMES, Simulator
+from simulator.replay import Replay, load_capture
+from tests.captures.make import HERE as CAPTURES
 from tests.simulator.conftest import SimFactory
 from tests.simulator.test_stream_faults import _wait_subscribers
 
@@ -101,3 +103,28 @@ async def test_encoded_brackets_refused_by_amcrest(make_sim: SimFactory, profile
     sim.emit_event("VideoMotion", "Stop", index=0)
     code, payload = await asyncio.wait_for(listener, timeout=10)
     assert (code, payload["action"]) == ("VideoMotion", "Stop")
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+async def test_python_amcrest_reads_a_replayed_capture(make_sim: SimFactory, profile: str) -> None:
+    """A capture (``tests/captures/sim-<profile>.json``) replayed serves python-amcrest too:
+    the capture keeps the identity requests other clients make and the ``General`` table."""
+    replay = Replay.from_capture(load_capture(CAPTURES / f"sim-{profile}.json"))
+    sim = await make_sim(username="admin", password="admin123", replay=replay)
+    answers = {e["target"]: e.get("body", "") for e in replay.capture["exchanges"]}
+
+    def captured(action: str) -> str:
+        body = answers[f"/cgi-bin/magicBox.cgi?action={action}"]
+        return str(body).split("=", 1)[1].strip()
+
+    camera = _camera(sim)
+    assert await asyncio.to_thread(lambda: camera.serial_number) == captured("getSerialNo")
+    assert await asyncio.to_thread(lambda: camera.device_type) == captured("getDeviceType")
+    general = await asyncio.to_thread(lambda: camera.general_config)
+    assert "table.General.MachineName=" in general
+    assert await camera.async_serial_number == captured("getSerialNo")
+    # The captured motion comes on connecting, read by python-amcrest's stream reader.
+    code, payload = await asyncio.wait_for(_first_event(camera), timeout=10)
+    assert (code, payload["action"]) == ("VideoMotion", "Start")
+    assert replay.misses == []
+    assert sim.stats["failed_logins"] == 0

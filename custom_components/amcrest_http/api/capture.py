@@ -36,7 +36,8 @@ MAX_BODY: Final = 512 * 1024
 MAX_TOTAL: Final = 8 * 1024 * 1024
 #: Event stream bytes kept.
 MAX_EVENT_BYTES: Final = 256 * 1024
-#: Tables the integration reads one by one (besides ``name=All``).
+#: Tables the integration reads one by one (besides ``name=All``), and ``General`` (the
+#: machine name; python-amcrest's ``general_config``).
 TABLES: Final = (
     "AccessControl", "AlarmOut", "AudioDetect", "AudioInputVolume", "AudioOutputVolume",
     "AutoMaintain", "ChannelTitle", "Encode", "HeatImagingThermometry", "LeLensMask",
@@ -44,7 +45,11 @@ TABLES: Final = (
     "RemoteDevice", "SmartMotionDetect", "StorageLowSpace", "Telnet", "ThermographyOptions",
     "UPnP", "VideoAnalyseRule", "VideoColor", "VideoInDayNight", "VideoInMode",
     "VideoInOptions", "VideoInSharpness", "VideoStandard", "VideoWidget", "_DHCloudUpgrade_",
+    "General",
 )  # fmt: skip
+#: Identity requests other clients make (python-amcrest's ``serial_number``, ``device_type``,
+#: ``hardware_version``, ``machine_name``; rroller/dahua's fallbacks), so a replay serves them.
+OTHER_CLIENTS_MAGIC: Final = ("getSerialNo", "getDeviceType", "getHardwareVersion")
 #: Requests no device knows: their answers are the device's "unsupported" forms.
 UNKNOWN_TABLE: Final = "AmcrestHttpCaptureProbe"
 UNKNOWN_ACTION: Final = "amcrestHttpCaptureProbe"
@@ -169,7 +174,10 @@ async def capture_device(
 async def _capture_requests(client: AmcrestClient) -> None:
     await _attempt(client.system.identify)
     caps = await probe_capabilities(client)
-    await _attempt(client.prefetch_all_config)
+    with client.memoized():  # the setup's first read: every table in one answer, where given
+        await _attempt(client.prefetch_all_config)
+    for action in OTHER_CLIENTS_MAGIC:
+        await _attempt(lambda action=action: client.cgi("magicBox.cgi", action))  # type: ignore[misc]
     for table in TABLES:
         await _attempt(lambda table=table: client.get_config(table))  # type: ignore[misc]
     await _attempt(lambda: client.get_config(UNKNOWN_TABLE))
