@@ -106,7 +106,11 @@ class Replay:
         replay = cls(capture)
         exchanges = list(capture.get("exchanges", []))
         # The whole dump first: its order is the device's, which a replayed dump keeps.
-        exchanges.sort(key=lambda e: "name=All" not in str(e.get("target", "")).split("&"))
+        exchanges.sort(
+            key=lambda e: (
+                ("name", "All") not in query_key(str(e.get("target", "")).partition("?")[2])
+            )
+        )
         for exchange in exchanges:
             target = str(exchange.get("target", ""))
             path, _, query = target.partition("?")

@@ -47,8 +47,9 @@ TABLES: Final = (
     "VideoInOptions", "VideoInSharpness", "VideoStandard", "VideoWidget", "_DHCloudUpgrade_",
     "General",
 )  # fmt: skip
-#: Identity requests other clients make (python-amcrest's ``serial_number``, ``device_type``,
-#: ``hardware_version``, ``machine_name``; rroller/dahua's fallbacks), so a replay serves them.
+#: Identity requests other clients make that the integration's own identity read does not
+#: (python-amcrest's ``serial_number``, ``device_type``, ``hardware_version``; rroller/dahua's
+#: fallbacks), so a replay serves them.
 OTHER_CLIENTS_MAGIC: Final = ("getSerialNo", "getDeviceType", "getHardwareVersion")
 #: Requests no device knows: their answers are the device's "unsupported" forms.
 UNKNOWN_TABLE: Final = "AmcrestHttpCaptureProbe"
